@@ -1,0 +1,114 @@
+"""Argument checks shared by the standard library, with FaunaDB's error messages.
+
+Native functions receive FQL values unchecked; these helpers coerce them as FaunaDB's
+``TypeTag`` casts do (an Int parameter takes a Long that fits 32 bits or a whole Double) or raise
+``invalid_argument``: ``expected value for `x` of type Int, received String``.
+"""
+
+from __future__ import annotations
+
+import math
+
+from faunalite.fql.errors import QueryError
+from faunalite.fql.values import (
+    INT32_MAX,
+    INT32_MIN,
+    INT64_MAX,
+    INT64_MIN,
+    Function,
+    Null,
+    Time,
+    Value,
+    type_name,
+)
+
+
+def wrong_type(param: str, expected: str, received: Value) -> QueryError:
+    """``expected value for `param` of type T, received U`` (``invalid_argument``)."""
+    return QueryError(
+        "invalid_argument",
+        f"expected value for `{param}` of type {expected}, received {type_name(received)}",
+    )
+
+
+def invalid_argument(param: str, reason: str) -> QueryError:
+    """``invalid argument `param`: reason`` (``invalid_argument``)."""
+    return QueryError("invalid_argument", f"invalid argument `{param}`: {reason}")
+
+
+def _whole(value: Value, low: int, high: int) -> int | None:
+    t = type(value)
+    if t is int:
+        return value if low <= value <= high else None
+    if t is float and math.isfinite(value) and value.is_integer() and low <= value <= high:
+        return int(value)
+    return None
+
+
+def expect_int(value: Value, param: str) -> int:
+    """An Int (32-bit) parameter; accepts a fitting Long or a whole Double."""
+    result = _whole(value, INT32_MIN, INT32_MAX)
+    if result is None:
+        raise wrong_type(param, "Int", value)
+    return result
+
+
+def expect_long(value: Value, param: str) -> int:
+    """A Long (64-bit) parameter; accepts an Int or a whole Double."""
+    result = _whole(value, INT64_MIN, INT64_MAX)
+    if result is None:
+        raise wrong_type(param, "Long", value)
+    return result
+
+
+def expect_number(value: Value, param: str) -> int | float:
+    t = type(value)
+    if t is int or t is float:
+        return value  # type: ignore[no-any-return]
+    raise wrong_type(param, "Number", value)
+
+
+def expect_double(value: Value, param: str) -> float:
+    return float(expect_number(value, param))
+
+
+def expect_string(value: Value, param: str) -> str:
+    if type(value) is str:
+        return value  # type: ignore[no-any-return]
+    raise wrong_type(param, "String", value)
+
+
+def expect_boolean(value: Value, param: str) -> bool:
+    if type(value) is bool:
+        return value  # type: ignore[no-any-return]
+    raise wrong_type(param, "Boolean", value)
+
+
+def expect_array(value: Value, param: str) -> list[Value]:
+    if type(value) is list:
+        return value  # type: ignore[no-any-return]
+    raise wrong_type(param, "Array<Any>", value)
+
+
+def expect_object(value: Value, param: str) -> dict[str, Value]:
+    if type(value) is dict:
+        return value  # type: ignore[no-any-return]
+    raise wrong_type(param, "{ *: Any }", value)
+
+
+def expect_time(value: Value, param: str) -> Time:
+    if type(value) is Time:
+        return value  # type: ignore[no-any-return]
+    raise wrong_type(param, "Time", value)
+
+
+def expect_function(value: Value, param: str, expected: str = "Function") -> Function:
+    """A function parameter; ``expected`` is the signature shown on error, e.g. ``A => Any``."""
+    if isinstance(value, Function):
+        return value
+    raise wrong_type(param, expected, value)
+
+
+def optional(value: Value) -> Value | None:
+    """``None`` for an FQL null (an omitted optional argument), else the value."""
+    return None if isinstance(value, Null) else value
