@@ -112,3 +112,22 @@ def expect_function(value: Value, param: str, expected: str = "Function") -> Fun
 def optional(value: Value) -> Value | None:
     """``None`` for an FQL null (an omitted optional argument), else the value."""
     return None if isinstance(value, Null) else value
+
+
+def wrong_overload(function: str, expected: list[str], args: list[Value]) -> QueryError:
+    """The ``invalid_argument`` error of an overloaded function whose arguments fit no
+    overload: `` expected arguments to `f` of type (String) | (Number), received (Boolean) ``.
+
+    ``expected`` lists the signatures (``"(String, Int)"``) of the overloads taking as many
+    arguments as were given.
+    """
+    received = "(" + ", ".join(type_name(arg) for arg in args) + ")"
+    return QueryError(
+        "invalid_argument",
+        f"expected arguments to `{function}` of type {' | '.join(expected)}, received {received}",
+    )
+
+
+def as_int(value: Value) -> int | None:
+    """``value`` as an Int parameter would accept it (see ``expect_int``), else ``None``."""
+    return _whole(value, INT32_MIN, INT32_MAX)

@@ -1,0 +1,220 @@
+"""Java regular expressions on top of Python's ``re``, for the String regex methods.
+
+FaunaDB compiles FQL regexes with ``java.util.regex``. The common syntax is shared; this
+module rewrites the parts that differ (named groups, ``\\Q…\\E``, ``\\z``, ``\\h``, POSIX
+``\\p{…}`` classes, ``\\e``, ``\\x{…}``), gives ``\\w``/``\\d``/``\\s`` and ``.`` their Java
+(ASCII, line-terminator aware) meaning, and reports syntax errors with Java's descriptions:
+``Invalid regular expression. Unclosed group at index 4`` (``invalid_regex``).
+
+Not covered: character-class union and intersection (``[a-z&&[^b]]``), inline flags in the
+middle of a pattern, and Unicode ``\\p{…}`` properties other than letters and digits.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from faunalite.fql.errors import QueryError
+
+_POSIX_CLASSES = {
+    "Lower": "a-z",
+    "Upper": "A-Z",
+    "ASCII": "\\x00-\\x7f",
+    "Alpha": "a-zA-Z",
+    "Digit": "0-9",
+    "Alnum": "a-zA-Z0-9",
+    "Punct": "!-/:-@\\[-`{-~",
+    "Graph": "!-~",
+    "Print": " -~",
+    "Blank": " \\t",
+    "Cntrl": "\\x00-\\x1f\\x7f",
+    "XDigit": "0-9a-fA-F",
+    "Space": " \\t\\n\\x0b\\f\\r",
+}
+# Unicode properties usable outside a character class only.
+_UNICODE_CLASSES = {
+    "L": ("[^\\W\\d_]", "[\\W\\d_]"),
+    "IsL": ("[^\\W\\d_]", "[\\W\\d_]"),
+    "IsLetter": ("[^\\W\\d_]", "[\\W\\d_]"),
+    "IsAlphabetic": ("[^\\W\\d_]", "[\\W\\d_]"),
+    "N": ("\\d", "\\D"),
+    "Nd": ("\\d", "\\D"),
+    "IsDigit": ("\\d", "\\D"),
+}
+_HORIZONTAL_SPACE = " \\t\\xa0\\u1680\\u180e\\u2000-\\u200a\\u202f\\u205f\\u3000"
+_NOT_LINE_TERMINATOR = "[^\\n\\r\\u0085\\u2028\\u2029]"
+
+
+class _Translator:
+    """Rewrites a Java pattern, remembering for each output piece where it came from."""
+
+    def __init__(self, pattern: str) -> None:
+        self.source = pattern
+        self.pos = 0
+        self.pieces: list[tuple[str, int]] = []
+        self.in_class = False
+        self._class_open = 0
+        self.dotall = False
+
+    def emit(self, text: str, origin: int) -> None:
+        self.pieces.append((text, origin))
+
+    def translate(self) -> str:
+        src = self.source
+        leading_flags = re.match(r"\(\?([a-zA-Z]*)\)", src)
+        if leading_flags and "s" in leading_flags[1]:
+            self.dotall = True
+        while self.pos < len(src):
+            char = src[self.pos]
+            start = self.pos
+            if char == "\\" and self.pos + 1 < len(src):
+                self._escape()
+                continue
+            if self.in_class:
+                if char == "]" and not self._class_just_opened():
+                    self.in_class = False
+                self.emit(char, start)
+            elif char == "[":
+                self.in_class = True
+                self._class_open = start
+                self.emit(char, start)
+            elif char == "." and not self.dotall:
+                self.emit(_NOT_LINE_TERMINATOR, start)
+            elif src.startswith("(?<", start) and src[start + 3 : start + 4] not in ("=", "!"):
+                self.emit("(?P<", start)
+                self.pos += 3
+                continue
+            else:
+                self.emit(char, start)
+            self.pos += 1
+        return "".join(text for text, _ in self.pieces)
+
+    def _class_just_opened(self) -> bool:
+        # A `]` right after `[` or `[^` is a literal member in Java and Python alike.
+        opened = self._class_open
+        return self.pos == opened + 1 or (self.pos == opened + 2 and self.source[opened + 1] == "^")
+
+    def _escape(self) -> None:
+        src, start = self.source, self.pos
+        code = src[start + 1]
+        self.pos += 2
+        if code == "Q":
+            end = src.find("\\E", self.pos)
+            literal = src[self.pos :] if end < 0 else src[self.pos : end]
+            self.emit(re.escape(literal), start)
+            self.pos = len(src) if end < 0 else end + 2
+        elif code == "z":
+            self.emit("\\Z", start)
+        elif code == "Z":
+            self.emit("(?=\\n?\\Z)", start)
+        elif code == "e":
+            self.emit("\\x1b", start)
+        elif code in "hH":
+            negate = "^" if code == "H" else ""
+            body = _HORIZONTAL_SPACE
+            self.emit(body if self.in_class and not negate else f"[{negate}{body}]", start)
+        elif code == "k" and src.startswith("<", self.pos):
+            end = src.find(">", self.pos)
+            name = src[self.pos + 1 : end] if end > 0 else ""
+            self.emit(f"(?P={name})", start)
+            self.pos = end + 1 if end > 0 else len(src)
+        elif code == "x" and src.startswith("{", self.pos):
+            end = src.find("}", self.pos)
+            digits = src[self.pos + 1 : end] if end > 0 else ""
+            self.emit(f"\\U{int(digits or '0', 16):08x}", start)
+            self.pos = end + 1 if end > 0 else len(src)
+        elif code == "c" and self.pos < len(src):
+            self.emit(re.escape(chr(ord(src[self.pos]) ^ 64)), start)
+            self.pos += 1
+        elif code in "pP" and src.startswith("{", self.pos):
+            self._property(code == "P", start)
+        else:
+            self.emit(src[start : start + 2], start)
+
+    def _property(self, negate: bool, start: int) -> None:
+        src = self.source
+        end = src.find("}", self.pos)
+        name = src[self.pos + 1 : end] if end > 0 else ""
+        name = name[2:] if name.startswith("Is") and name[2:] in _POSIX_CLASSES else name
+        self.pos = end + 1 if end > 0 else len(src)
+        if name in _POSIX_CLASSES:
+            body = _POSIX_CLASSES[name]
+            if self.in_class and not negate:
+                self.emit(body, start)
+            else:
+                self.emit(f"[{'^' if negate else ''}{body}]", start)
+        elif name in _UNICODE_CLASSES and not self.in_class:
+            self.emit(_UNICODE_CLASSES[name][1 if negate else 0], start)
+        else:
+            raise _JavaSyntaxError("Unknown character property name {" + name + "}", start + 2)
+
+    def original_index(self, translated_index: int) -> int:
+        """The position in the Java pattern of a position in the translated one."""
+        offset = 0
+        for text, origin in self.pieces:
+            if translated_index < offset + len(text):
+                return origin
+            offset += len(text)
+        return len(self.source)
+
+
+class _JavaSyntaxError(Exception):
+    def __init__(self, description: str, index: int) -> None:
+        super().__init__(description)
+        self.description = description
+        self.index = index
+
+
+def invalid_regex(description: str, index: int) -> QueryError:
+    return QueryError(
+        "invalid_regex", f"Invalid regular expression. {description} at index {index}"
+    )
+
+
+def _java_description(error: re.error, pattern: str, index: int) -> tuple[str, int]:
+    """Java's wording and error index for a Python ``re`` syntax error at ``index``."""
+    message = error.msg
+    if message.startswith("missing ), unterminated subpattern"):
+        return "Unclosed group", len(pattern)
+    if message in ("nothing to repeat", "multiple repeat"):
+        return f"Dangling meta character '{pattern[index]}'", index
+    if message.startswith("unterminated character set"):
+        return "Unclosed character class", len(pattern) - 1
+    if message.startswith("unbalanced parenthesis"):
+        return "Unmatched closing ')'", max(index - 1, 0)
+    if message.startswith("bad escape"):
+        return "Illegal/unsupported escape sequence", index + 1
+    if message.startswith("bad character range"):
+        return "Illegal character range", index + len(message.split()[-1]) - 1
+    if message.startswith("unknown extension") or message.startswith("unknown flag"):
+        return "Unknown inline modifier", index + 2
+    return message[0].upper() + message[1:], index
+
+
+@lru_cache(maxsize=256)
+def compile_java_regex(pattern: str) -> re.Pattern[str]:
+    """Compile a Java regex, or raise ``invalid_regex`` with Java's description."""
+    translator = _Translator(pattern)
+    try:
+        translated = translator.translate()
+    except _JavaSyntaxError as error:
+        raise invalid_regex(error.description, error.index) from None
+    flags: int = re.ASCII
+    leading = re.match(r"\(\?([a-zA-Z]*)\)", pattern)
+    if leading and ("u" in leading[1] or "U" in leading[1]):
+        # Java's UNICODE_CASE / UNICODE_CHARACTER_CLASS: Python's default Unicode matching.
+        flags = 0
+        translated = re.sub(
+            r"^\(\?([a-zA-Z]*)\)",
+            lambda m: (
+                "(?" + m[1].replace("U", "").replace("u", "") + ")" if m[1].strip("uU") else ""
+            ),
+            translated,
+        )
+    try:
+        return re.compile(translated, flags)
+    except re.error as error:
+        index = translator.original_index(error.pos or 0)
+        description, java_index = _java_description(error, pattern, index)
+        raise invalid_regex(description, java_index) from None
