@@ -100,9 +100,7 @@ class TypeTable:
 
         return register
 
-    def callable(
-        self, arity: tuple[int, ...] | int | None
-    ) -> Callable[[MethodImpl], MethodImpl]:
+    def callable(self, arity: tuple[int, ...] | int | None) -> Callable[[MethodImpl], MethodImpl]:
         """Register ``impl(ctx, module, *args)`` as what calling the module itself does."""
         counts = (arity,) if isinstance(arity, int) else arity
 
@@ -153,4 +151,3 @@ def global_function(
         return impl
 
     return register
-

@@ -1,0 +1,438 @@
+"""The Array prototype (every method of FQL arrays) and the ``Array`` module.
+
+Arrays are Python lists that are never mutated: every method builds a new list. Callbacks
+are FQL functions called back through ``ctx.call``; each method first checks the callback
+can take the arguments it will be given (FaunaDB's ``` `mapper` should accept 1 parameter```
+error, naming the parameter as FaunaDB does, which is not always the documented name).
+Predicates may return a Boolean or null (null counts as false); anything else is a
+``type_mismatch``. ``order`` uses FaunaDB's total order and is stable.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from faunalite.fql.arity import check_callback
+from faunalite.fql.compare import structural_hash, structurally_equal, total_order_key
+from faunalite.fql.display import display
+from faunalite.fql.errors import QueryError
+from faunalite.fql.stdlib.args import expect_array, expect_function, expect_int, wrong_type
+from faunalite.fql.stdlib.registry import CallContext, module, prototype
+from faunalite.fql.values import Function, Module, Null, Value, type_name
+
+ARRAY = prototype(list, "Array")
+ARRAY_MODULE = module("Array")
+
+MAX_SEQUENCE_SIZE = 16_000
+
+PREDICATE_TYPE = "A => Boolean | Null"
+MAPPER_TYPE = "A => B"
+
+
+def _here(ctx: CallContext) -> Any:
+    """Where the running call is, for the origin of the nulls it returns."""
+    return getattr(ctx, "current_span", None)
+
+
+def _no_element(ctx: CallContext, reason: str) -> Null:
+    return Null(reason, _here(ctx))
+
+
+def _type_mismatch(expected: str, received: Value) -> QueryError:
+    return QueryError("type_mismatch", f"expected type: {expected}, received {type_name(received)}")
+
+
+def _callback(value: Value, param: str, signature: str, checked_as: str, count: int) -> Function:
+    function = expect_function(value, param, signature)
+    check_callback(function, checked_as, count)
+    return function
+
+
+def _out_of_bounds(index: int, length: int) -> QueryError:
+    return QueryError("index_out_of_bounds", f"index {index} out of bounds for length {length}")
+
+
+def _checked_index(receiver: list[Value], index: Value, param: str) -> int:
+    position = expect_int(index, param)
+    if position < 0 or position >= len(receiver):
+        raise _out_of_bounds(position, len(receiver))
+    return position
+
+
+def _test(ctx: CallContext, predicate: Function, element: Value) -> bool:
+    """A predicate's verdict: true, or false for false/null; anything else is an error."""
+    result = ctx.call(predicate, [element])
+    if result is True:
+        return True
+    if result is False or isinstance(result, Null):
+        return False
+    raise _type_mismatch("Boolean", result)
+
+
+def _where(ctx: CallContext, receiver: list[Value], predicate: Value) -> list[Value]:
+    function = _callback(predicate, "predicate", PREDICATE_TYPE, "pred", 1)
+    # Every element is tested, even past a match, so effects (log) happen as in FaunaDB.
+    return [element for element in receiver if _test(ctx, function, element)]
+
+
+# -- the Array module -------------------------------------------------------------------------
+
+
+@ARRAY_MODULE.method("sequence", 2)
+def sequence(ctx: CallContext, _: Module, start: Value, until: Value) -> list[Value]:
+    low, high = expect_int(start, "from"), expect_int(until, "until")
+    size = max(0, high - low)
+    if size > MAX_SEQUENCE_SIZE:
+        raise QueryError(
+            "value_too_large",
+            f"Value too large: range size {size} exceeds limit {MAX_SEQUENCE_SIZE}.",
+        )
+    return list(range(low, high))
+
+
+# -- fields and access ------------------------------------------------------------------------
+
+
+@ARRAY.field("length")
+def length(receiver: list[Value]) -> int:
+    return len(receiver)
+
+
+@ARRAY.method("at", 1)
+def at(ctx: CallContext, receiver: list[Value], index: Value) -> Value:
+    return receiver[_checked_index(receiver, index, "index")]
+
+
+@ARRAY.method("first", 0)
+def first(ctx: CallContext, receiver: list[Value]) -> Value:
+    return receiver[0] if receiver else _no_element(ctx, "empty array")
+
+
+@ARRAY.method("last", 0)
+def last(ctx: CallContext, receiver: list[Value]) -> Value:
+    return receiver[-1] if receiver else _no_element(ctx, "empty array")
+
+
+@ARRAY.method("isEmpty", 0)
+def is_empty(ctx: CallContext, receiver: list[Value]) -> bool:
+    return not receiver
+
+
+@ARRAY.method("nonEmpty", 0)
+def non_empty(ctx: CallContext, receiver: list[Value]) -> bool:
+    return bool(receiver)
+
+
+@ARRAY.method("entries", 0)
+def entries(ctx: CallContext, receiver: list[Value]) -> list[Value]:
+    return [[index, element] for index, element in enumerate(receiver)]
+
+
+@ARRAY.method("toString", 0)
+def to_string(ctx: CallContext, receiver: list[Value]) -> str:
+    return display(receiver)
+
+
+# -- filtering and searching ------------------------------------------------------------------
+
+
+@ARRAY.method("where", 1)
+def where(ctx: CallContext, receiver: list[Value], predicate: Value) -> list[Value]:
+    return _where(ctx, receiver, predicate)
+
+
+@ARRAY.method("filter", 1)
+def filter_(ctx: CallContext, receiver: list[Value], predicate: Value) -> list[Value]:
+    function = _callback(predicate, "predicate", PREDICATE_TYPE, "predicate", 1)
+    kept = []
+    for element in receiver:
+        result = ctx.call(function, [element])
+        if result is True:
+            kept.append(element)
+        elif result is not False and not isinstance(result, Null):
+            # FaunaDB names the element's type here, not the predicate result's.
+            raise _type_mismatch("Boolean", element)
+    return kept
+
+
+@ARRAY.method("firstWhere", 1)
+def first_where(ctx: CallContext, receiver: list[Value], predicate: Value) -> Value:
+    matches = _where(ctx, receiver, predicate)
+    return matches[0] if matches else _no_element(ctx, "no element found")
+
+
+@ARRAY.method("lastWhere", 1)
+def last_where(ctx: CallContext, receiver: list[Value], predicate: Value) -> Value:
+    matches = _where(ctx, receiver, predicate)
+    return matches[-1] if matches else _no_element(ctx, "no element found")
+
+
+def _any_or_every(ctx: CallContext, receiver: list[Value], predicate: Value, every: bool) -> bool:
+    function = _callback(predicate, "predicate", PREDICATE_TYPE, "predicate", 1)
+    for element in receiver:
+        if _test(ctx, function, element) != every:
+            return not every
+    return every
+
+
+@ARRAY.method("any", 1)
+def any_(ctx: CallContext, receiver: list[Value], predicate: Value) -> bool:
+    return _any_or_every(ctx, receiver, predicate, every=False)
+
+
+@ARRAY.method("every", 1)
+def every(ctx: CallContext, receiver: list[Value], predicate: Value) -> bool:
+    return _any_or_every(ctx, receiver, predicate, every=True)
+
+
+@ARRAY.method("includes", 1)
+def includes(ctx: CallContext, receiver: list[Value], element: Value) -> bool:
+    return any(structurally_equal(item, element) for item in receiver)
+
+
+def _found(ctx: CallContext, index: int | None) -> Value:
+    return _no_element(ctx, "no element found") if index is None else index
+
+
+@ARRAY.method("indexOf", (1, 2))
+def index_of(ctx: CallContext, receiver: list[Value], element: Value, *start: Value) -> Value:
+    begin = _checked_index(receiver, start[0], "start") if start else 0
+    for index in range(begin, len(receiver)):
+        if structurally_equal(receiver[index], element):
+            return index
+    return _found(ctx, None)
+
+
+@ARRAY.method("lastIndexOf", (1, 2))
+def last_index_of(ctx: CallContext, receiver: list[Value], element: Value, *end: Value) -> Value:
+    stop = _checked_index(receiver, end[0], "end") if end else len(receiver) - 1
+    for index in range(stop, -1, -1):
+        if structurally_equal(receiver[index], element):
+            return index
+    return _found(ctx, None)
+
+
+@ARRAY.method("indexWhere", (1, 2))
+def index_where(ctx: CallContext, receiver: list[Value], predicate: Value, *start: Value) -> Value:
+    begin = _checked_index(receiver, start[0], "start") if start else 0
+    function = _callback(predicate, "predicate", PREDICATE_TYPE, "predicate", 1)
+    for index in range(begin, len(receiver)):
+        if _test(ctx, function, receiver[index]):
+            return index
+    return _found(ctx, None)
+
+
+@ARRAY.method("lastIndexWhere", (1, 2))
+def last_index_where(
+    ctx: CallContext, receiver: list[Value], predicate: Value, *end: Value
+) -> Value:
+    stop = _checked_index(receiver, end[0], "end") if end else len(receiver) - 1
+    function = _callback(predicate, "predicate", PREDICATE_TYPE, "predicate", 1)
+    for index in range(stop, -1, -1):
+        if _test(ctx, function, receiver[index]):
+            return index
+    return _found(ctx, None)
+
+
+# -- transforming -------------------------------------------------------------------------------
+
+
+@ARRAY.method("map", 1)
+def map_(ctx: CallContext, receiver: list[Value], mapper: Value) -> list[Value]:
+    function = _callback(mapper, "mapper", MAPPER_TYPE, "mapper", 1)
+    return [ctx.call(function, [element]) for element in receiver]
+
+
+@ARRAY.method("flatMap", 1)
+def flat_map(ctx: CallContext, receiver: list[Value], mapper: Value) -> list[Value]:
+    function = _callback(mapper, "mapper", "A => Array<B>", "mapper", 1)
+    result: list[Value] = []
+    for element in receiver:
+        mapped = ctx.call(function, [element])
+        if type(mapped) is not list:
+            raise _type_mismatch("Array<Any>", mapped)
+        result.extend(mapped)
+    return result
+
+
+@ARRAY.method("flatten", 0)
+def flatten(ctx: CallContext, receiver: list[Value]) -> list[Value]:
+    result: list[Value] = []
+    for element in receiver:
+        if type(element) is not list:
+            raise _type_mismatch("Array<Any>", element)
+        result.extend(element)
+    return result
+
+
+@ARRAY.method("forEach", 1)
+def for_each(ctx: CallContext, receiver: list[Value], callback: Value) -> Value:
+    function = _callback(callback, "callback", "A => Any", "fn", 1)
+    for element in receiver:
+        ctx.call(function, [element])
+    return Null(None, _here(ctx))
+
+
+@ARRAY.method("fold", 2)
+def fold(ctx: CallContext, receiver: list[Value], seed: Value, reducer: Value) -> Value:
+    function = _callback(reducer, "reducer", "(B, A) => B", "reducer", 2)
+    accumulator = seed
+    for element in receiver:
+        accumulator = ctx.call(function, [accumulator, element])
+    return accumulator
+
+
+@ARRAY.method("foldRight", 2)
+def fold_right(ctx: CallContext, receiver: list[Value], seed: Value, reducer: Value) -> Value:
+    function = _callback(reducer, "reducer", "(B, A) => B", "reducer", 2)
+    accumulator = seed
+    for element in reversed(receiver):
+        accumulator = ctx.call(function, [accumulator, element])
+    return accumulator
+
+
+@ARRAY.method("reduce", 1)
+def reduce(ctx: CallContext, receiver: list[Value], reducer: Value) -> Value:
+    function = _callback(reducer, "reducer", "(A, A) => A", "reducer", 2)
+    if not receiver:
+        return _no_element(ctx, "empty array")
+    accumulator = receiver[0]
+    for element in receiver[1:]:
+        accumulator = ctx.call(function, [accumulator, element])
+    return accumulator
+
+
+@ARRAY.method("reduceRight", 1)
+def reduce_right(ctx: CallContext, receiver: list[Value], reducer: Value) -> Value:
+    function = _callback(reducer, "reducer", "(A, A) => A", "reducer", 2)
+    if not receiver:
+        return _no_element(ctx, "empty array")
+    accumulator = receiver[-1]
+    for element in reversed(receiver[:-1]):
+        accumulator = ctx.call(function, [accumulator, element])
+    return accumulator
+
+
+@ARRAY.method("aggregate", 2)
+def aggregate(ctx: CallContext, receiver: list[Value], seed: Value, combiner: Value) -> Value:
+    function = _callback(combiner, "combiner", "(A, A) => A", "combiner", 2)
+    if not receiver:
+        return seed
+    level = receiver
+    # Combine neighbours pairwise until one value is left (a balanced tree of calls).
+    while len(level) > 1:
+        paired = [ctx.call(function, [level[i], level[i + 1]]) for i in range(0, len(level) - 1, 2)]
+        if len(level) % 2 == 1:
+            paired.append(level[-1])
+        level = paired
+    return ctx.call(function, [level[0], seed])
+
+
+# -- building -------------------------------------------------------------------------------------
+
+
+@ARRAY.method("append", 1)
+def append(ctx: CallContext, receiver: list[Value], element: Value) -> list[Value]:
+    return [*receiver, element]
+
+
+@ARRAY.method("prepend", 1)
+def prepend(ctx: CallContext, receiver: list[Value], element: Value) -> list[Value]:
+    return [element, *receiver]
+
+
+@ARRAY.method("concat", 1)
+def concat(ctx: CallContext, receiver: list[Value], other: Value) -> list[Value]:
+    return receiver + expect_array(other, "other")
+
+
+@ARRAY.method("reverse", 0)
+def reverse(ctx: CallContext, receiver: list[Value]) -> list[Value]:
+    return receiver[::-1]
+
+
+@ARRAY.method("distinct", 0)
+def distinct(ctx: CallContext, receiver: list[Value]) -> list[Value]:
+    buckets: dict[int, list[Value]] = {}
+    kept: list[Value] = []
+    for element in receiver:
+        bucket = buckets.setdefault(structural_hash(element), [])
+        if not any(structurally_equal(seen, element) for seen in bucket):
+            bucket.append(element)
+            kept.append(element)
+    return kept
+
+
+@ARRAY.method("take", 1)
+def take(ctx: CallContext, receiver: list[Value], limit: Value) -> list[Value]:
+    return receiver[: max(0, expect_int(limit, "limit"))]
+
+
+@ARRAY.method("drop", 1)
+def drop(ctx: CallContext, receiver: list[Value], amount: Value) -> list[Value]:
+    return receiver[max(0, expect_int(amount, "amount")) :]
+
+
+@ARRAY.method("slice", (1, 2))
+def slice_(ctx: CallContext, receiver: list[Value], start: Value, *until: Value) -> list[Value]:
+    low = max(0, expect_int(start, "from"))
+    high = min(len(receiver), expect_int(until[0], "until")) if until else len(receiver)
+    return receiver[low:high] if high > low else []
+
+
+# -- ordering -----------------------------------------------------------------------------------
+
+
+class _Descending:
+    """Wraps a sort key to invert its order."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: Any) -> None:
+        self.key = key
+
+    def __lt__(self, other: _Descending) -> bool:
+        return bool(other.key < self.key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Descending) and bool(self.key == other.key)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+Ordering = tuple[Function | None, bool]
+"""An accessor (``None`` for the element itself) and whether it sorts descending."""
+
+
+def _ordering(value: Value, index: int) -> Ordering:
+    param = f"ordering{index}"
+    if isinstance(value, Function):
+        check_callback(value, param, 1)
+        return value, False
+    if type(value) is dict and len(value) == 1:
+        for direction in ("asc", "desc"):
+            accessor = value.get(direction)
+            if isinstance(accessor, Function):
+                check_callback(accessor, param, 1)
+                return accessor, direction == "desc"
+    raise wrong_type(param, "Function", value)
+
+
+def sort_values(ctx: CallContext, values: list[Value], orderings: list[Value]) -> list[Value]:
+    """``values`` stably sorted by the ``order()`` arguments ``orderings`` (none: natural)."""
+    rules = [_ordering(value, index) for index, value in enumerate(orderings)] or [(None, False)]
+    keyed = []
+    for element in values:
+        key: list[Any] = []
+        for accessor, descending in rules:
+            sort_value = element if accessor is None else ctx.call(accessor, [element])
+            ordered = total_order_key(sort_value)
+            key.append(_Descending(ordered) if descending else ordered)
+        keyed.append((key, element))
+    keyed.sort(key=lambda pair: pair[0])
+    return [element for _, element in keyed]
+
+
+@ARRAY.method("order", None)
+def order(ctx: CallContext, receiver: list[Value], *orderings: Value) -> list[Value]:
+    return sort_values(ctx, receiver, list(orderings))

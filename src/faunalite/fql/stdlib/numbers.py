@@ -1,0 +1,22 @@
+"""The Number prototype (shared by Int, Long and Double) and the number modules.
+
+The arithmetic, bitwise and comparison operators are in ``faunalite.fql.operators``; what is
+left as a method is ``toString()``. ``Number``, ``Int``, ``Long``, ``Double`` and ``Float``
+exist as modules only for ``isa``.
+"""
+
+from __future__ import annotations
+
+from faunalite.fql.display import display
+from faunalite.fql.stdlib.registry import PROTOTYPES, CallContext, module, prototype
+
+NUMBER = prototype(int, "Number")
+PROTOTYPES[float] = NUMBER
+
+for _name in ("Number", "Int", "Long", "Double", "Float"):
+    module(_name)
+
+
+@NUMBER.method("toString", 0)
+def to_string(ctx: CallContext, receiver: int | float) -> str:
+    return display(receiver)
