@@ -1,0 +1,106 @@
+"""The ``faunalite`` command: ``faunalite serve`` runs a local FaunaDB on Uvicorn.
+
+    faunalite serve [--host 127.0.0.1] [--port 8443] [--secret secret] [--data PATH | --memory]
+
+Imports stay lazy so that ``--help`` is instant and the server is ready well under a second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+from collections.abc import Sequence
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8443
+DEFAULT_SECRET = "secret"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="faunalite", description="faunalite: a local FaunaDB (FQL v10 over HTTP)."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = commands.add_parser(
+        "serve",
+        help="run the server",
+        description="Serve FaunaDB's HTTP API (/query/1, /ping) until interrupted.",
+    )
+    serve.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind ({DEFAULT_HOST})")
+    serve.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port to listen on ({DEFAULT_PORT})"
+    )
+    serve.add_argument(
+        "--secret",
+        default=DEFAULT_SECRET,
+        help=f"the root key; clients send it as 'Bearer <secret>' ({DEFAULT_SECRET})",
+    )
+    storage = serve.add_mutually_exclusive_group()
+    storage.add_argument(
+        "--data",
+        metavar="PATH",
+        help="directory for the databases (not used yet: data is kept in memory)",
+    )
+    storage.add_argument(
+        "--memory", action="store_true", help="keep everything in memory (the default)"
+    )
+    return parser
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # An explicit IPPROTO_TCP makes asyncio set TCP_NODELAY on accepted connections;
+    # without it every reply waits ~40 ms for the client's delayed ACK.
+    listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((host, port))
+    listener.listen(1024)
+    return listener
+
+
+def serve(host: str, port: int, secret: str, data_path: str | None) -> int:
+    """Run the server in the foreground until interrupted; returns the exit status."""
+    import uvicorn
+
+    from faunalite.engine import Engine
+    from faunalite.server import create_app
+
+    try:
+        # Bound before announcing, so the address is usable as soon as it is printed.
+        listener = _listen(host, port)
+    except OSError as error:
+        print(f"faunalite: cannot listen on {host}:{port}: {error.strerror}", file=sys.stderr)
+        return 1
+    engine = Engine(data_path=data_path)
+    config = uvicorn.Config(
+        create_app(engine, root_secret=secret),
+        log_level="warning",
+        lifespan="off",
+        access_log=False,
+    )
+    bound_port = listener.getsockname()[1]
+    shown_host = f"[{host}]" if ":" in host else host
+    print(
+        f"faunalite listening on http://{shown_host}:{bound_port} "
+        f"(secret: {secret}, data: {data_path or 'memory'})",
+        flush=True,
+    )
+    try:
+        uvicorn.Server(config).run(sockets=[listener])
+    finally:
+        engine.close()
+        listener.close()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``faunalite`` console script."""
+    arguments = _parser().parse_args(argv)
+    if arguments.command == "serve":
+        return serve(arguments.host, arguments.port, arguments.secret, arguments.data)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,343 @@
+"""The façade between the HTTP server and the FQL engine: one request in, one result out.
+
+``Engine.run(QueryRequest) -> QueryResult`` does what FaunaDB's ``/query/1`` endpoint does
+after the HTTP layer has read the headers and the body: decode the arguments, parse the query,
+bind the template values, evaluate under the deadline, encode the result in the requested
+format, render the ``summary``, count ``stats`` and stamp a ``txn_ts``. The result is the HTTP
+status and the JSON body FaunaDB would send; there is no HTTP here, so the engine can be
+driven directly (tests, embedding).
+
+One ``Engine`` serves one data directory (or memory) for the life of a server. Databases are
+addressed by the principal's path; evaluation is serialised per database so that the storage
+layer, when it arrives, sees one writer at a time.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from faunalite.fql.ast import QueryTree
+
+from faunalite.fql.errors import CheckDiagnostic, QueryCheckError, QueryError
+from faunalite.fql.span import QUERY_SOURCE_NAME, Source, Span
+from faunalite.fql.values import Time, Value
+from faunalite.wire.decoding import (
+    STDLIB_RESOLVER,
+    InvalidValue,
+    ValueResolver,
+    decode_simple,
+    decode_tagged,
+)
+from faunalite.wire.encoding import JSON, ValueEncoder
+from faunalite.wire.request import QueryBody
+
+WireFormat = Literal["simple", "tagged", "decorated"]
+
+DEFAULT_TIMEOUT_MS = 120_000
+"""FaunaDB's query deadline when ``X-Query-Timeout-Ms`` is not sent (2 minutes)."""
+AGGRESSIVE_TIMEOUT_MS = 1000
+"""A deadline that runs out sooner than this after the request started is the client's fault
+(440); a later one is the server's (503)."""
+
+PROTOCOL_STATUS = {
+    "invalid_request": 400,
+    "unauthorized": 401,
+    "forbidden": 403,
+    "not_found": 404,
+    "method_not_allowed": 405,
+    "conflict": 409,
+    "contended_transaction": 409,
+    "request_size_exceeded": 413,
+    "limit_exceeded": 429,
+    "time_out": 503,
+    "internal_error": 500,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who a request runs as: a database (path of child database names from the root, ``()``
+    for the root itself) and a role (``admin``, ``server``, ``server-readonly``, ``client``,
+    ``@role/<name>`` or ``@doc/<Collection>/<id>``)."""
+
+    database: tuple[str, ...] = ()
+    role: str = "admin"
+
+
+ROOT_ADMIN = Principal()
+
+
+@dataclass(slots=True)
+class QueryRequest:
+    """One ``/query/1`` request, its headers already validated (see ``faunalite.server``)."""
+
+    body: QueryBody
+    principal: Principal = ROOT_ADMIN
+    format: WireFormat = "simple"
+    timeout_ms: int = DEFAULT_TIMEOUT_MS
+    typecheck: bool | None = None
+    linearized: bool = False
+    performance_hints: bool = False
+    last_txn_ts: int | None = None
+    max_contention_retries: int | None = None
+    query_tags: dict[str, str] = field(default_factory=dict)
+    received_at: float = field(default_factory=time.monotonic)
+    """``time.monotonic()`` when the request arrived: deadlines and ``query_time_ms`` count
+    from here, as FaunaDB counts from the start of the request."""
+
+
+@dataclass(frozen=True, slots=True)
+class QueryResult:
+    """The reply: HTTP status, JSON body (keys in FaunaDB's order) and extra headers."""
+
+    status: int
+    body: dict[str, JSON]
+    headers: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def error_code(self) -> str | None:
+        error = self.body.get("error")
+        return error.get("code") if isinstance(error, dict) else None
+
+
+def render_query_tags(tags: dict[str, str]) -> str:
+    """Tags as the ``query_tags`` string: ``k=v`` pairs joined by commas, in ``tags`` order."""
+    return ",".join(f"{key}={value}" for key, value in tags.items())
+
+
+def protocol_error(
+    code: str,
+    message: str,
+    *,
+    query_tags: dict[str, str] | None = None,
+    headers: tuple[tuple[str, str], ...] = (),
+    status: int | None = None,
+) -> QueryResult:
+    """FaunaDB's protocol-error reply ``{"error": {code, message}}`` (no summary, no stats).
+
+    ``query_tags`` are echoed only for errors raised once the request was accepted
+    (unauthorized, undecodable argument), as FaunaDB does.
+    """
+    body: dict[str, JSON] = {"error": {"code": code, "message": message}}
+    if query_tags:
+        body["query_tags"] = render_query_tags(query_tags)
+    return QueryResult(status or PROTOCOL_STATUS[code], body, headers)
+
+
+def unauthorized(query_tags: dict[str, str] | None = None) -> QueryResult:
+    """401 ``unauthorized`` "Access token required", with ``WWW-Authenticate: Bearer``."""
+    return protocol_error(
+        "unauthorized",
+        "Access token required",
+        query_tags=query_tags,
+        headers=(("www-authenticate", "Bearer"),),
+    )
+
+
+class TransactionClock:
+    """Transaction timestamps in microseconds since the epoch, strictly increasing even when
+    the wall clock stalls or steps back, so every query gets its own ``txn_ts``."""
+
+    def __init__(self) -> None:
+        self._last = 0
+        self._lock = threading.Lock()
+
+    def next(self) -> int:
+        with self._lock:
+            self._last = max(self._last + 1, time.time_ns() // 1000)
+            return self._last
+
+
+@dataclass(slots=True)
+class _Evaluation:
+    """What running one query produced, before it is rendered as a reply."""
+
+    txn_ts: int
+    context: Any = None
+    value: Value = None
+    error: QueryError | None = None
+
+
+class Engine:
+    """The query engine of one faunalite server.
+
+    ``data_path`` is where databases are stored, ``None`` for memory only. Storage is not
+    wired in yet: every database is in memory and only the root database exists.
+    """
+
+    def __init__(self, *, data_path: str | None = None) -> None:
+        self.data_path = data_path
+        self.clock = TransactionClock()
+        self._database_locks: dict[tuple[str, ...], threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    # -- hooks the storage layer will fill ---------------------------------------------------
+
+    def database_exists(self, path: tuple[str, ...]) -> bool:
+        """Whether a scoped secret's database path names a database (only the root, for now)."""
+        return path == ()
+
+    def schema_version(self, principal: Principal) -> int:
+        """Microseconds of the database's last schema change; 0 when there never was one."""
+        return 0
+
+    def value_resolver(self, principal: Principal) -> ValueResolver:
+        """How ``@mod``/``@doc`` values are resolved for this principal's database."""
+        return STDLIB_RESOLVER
+
+    def close(self) -> None:
+        """Release what the engine holds (nothing until storage is attached)."""
+
+    # -- running queries ---------------------------------------------------------------------
+
+    def run(self, request: QueryRequest) -> QueryResult:
+        """Run one query and return FaunaDB's reply for it."""
+        resolver = self.value_resolver(request.principal)
+        arguments: dict[str, Value] = {}
+        for name, data in request.body.arguments.items():
+            try:
+                if request.format == "simple":
+                    arguments[name] = decode_simple(data)
+                else:
+                    arguments[name] = decode_tagged(data, resolver)
+            except InvalidValue as error:
+                return protocol_error(
+                    "invalid_request",
+                    f"Invalid argument '{name}': {error.reason}",
+                    query_tags=request.query_tags,
+                )
+        with self._database_lock(request.principal.database):
+            evaluation = self._evaluate(request, arguments, resolver)
+        if evaluation.error is not None and evaluation.error.code == "time_out":
+            return self._timed_out(request)
+        return self._reply(request, evaluation)
+
+    def _database_lock(self, path: tuple[str, ...]) -> threading.Lock:
+        with self._locks_guard:
+            lock = self._database_locks.get(path)
+            if lock is None:
+                lock = self._database_locks[path] = threading.Lock()
+            return lock
+
+    def _evaluate(
+        self, request: QueryRequest, arguments: dict[str, Value], resolver: ValueResolver
+    ) -> _Evaluation:
+        from faunalite.fql.context import QueryContext
+        from faunalite.fql.interpreter import run_query
+        from faunalite.fql.parser import parse_query
+
+        txn_ts = self.clock.next()
+        flat = request.body.query
+        context = QueryContext(
+            snapshot_time=Time(txn_ts * 1000),
+            deadline=request.received_at + request.timeout_ms / 1000,
+        )
+        evaluation = _Evaluation(txn_ts, context)
+        failures: list[CheckDiagnostic] = []
+        tree: QueryTree | None = None
+        try:
+            tree = parse_query(flat.text, QUERY_SOURCE_NAME)
+        except QueryCheckError as error:
+            failures.extend(error.diagnostics)
+        # Template values are checked with the query: a bad one is an invalid_query located
+        # at its placeholder, reported alongside any parse errors.
+        source = Source(QUERY_SOURCE_NAME, flat.text)
+        placeholders: dict[str, Value] = {}
+        for placeholder in flat.placeholders:
+            try:
+                placeholders[placeholder.name] = decode_tagged(placeholder.data, resolver)
+            except InvalidValue as error:
+                end = placeholder.offset + len(placeholder.name)
+                failures.append(
+                    CheckDiagnostic(error.reason, Span(placeholder.offset, end, source))
+                )
+        if failures or tree is None:
+            evaluation.error = QueryCheckError(failures)
+            return evaluation
+        # Placeholders win over an argument that happens to be called `$0`.
+        context.bindings = {**arguments, **placeholders}
+        try:
+            evaluation.value = run_query(tree, context)
+        except QueryError as error:
+            evaluation.error = error
+        return evaluation
+
+    def _timed_out(self, request: QueryRequest) -> QueryResult:
+        elapsed_ms = int((time.monotonic() - request.received_at) * 1000)
+        if elapsed_ms < AGGRESSIVE_TIMEOUT_MS:
+            return protocol_error(
+                "time_out",
+                f"Client set aggressive deadline: query needs {AGGRESSIVE_TIMEOUT_MS}, "
+                f"timed out within {elapsed_ms}",
+                status=440,
+            )
+        return protocol_error("time_out", "Read timed out")
+
+    def _reply(self, request: QueryRequest, evaluation: _Evaluation) -> QueryResult:
+        encoder = ValueEncoder(
+            tagged=request.format != "simple",
+            transaction_time=Time(evaluation.txn_ts * 1000),
+        )
+        error = evaluation.error
+        body: dict[str, JSON]
+        if error is None:
+            body = {"data": _encode_result(encoder, request.format, evaluation.value)}
+            status = 200
+        else:
+            details: dict[str, JSON] = {"code": error.code, "message": error.message}
+            if error.constraint_failures:
+                details["constraint_failures"] = error.constraint_failures
+            if error.code == "abort":
+                details["abort"] = _encode_result(encoder, request.format, error.abort)
+            body = {"error": details}
+            status = 400
+        body["summary"] = _summary(evaluation)
+        body["txn_ts"] = evaluation.txn_ts
+        body["stats"] = _stats(request, evaluation)
+        if request.query_tags:
+            body["query_tags"] = render_query_tags(request.query_tags)
+        body["schema_version"] = self.schema_version(request.principal)
+        return QueryResult(status, body)
+
+
+def _encode_result(encoder: ValueEncoder, wire_format: WireFormat, value: Value) -> JSON:
+    if wire_format == "decorated":
+        from faunalite.fql.display import debug
+
+        return debug(value)
+    return encoder.encode(value)
+
+
+def _summary(evaluation: _Evaluation) -> str:
+    """The failure (with its check diagnostics), then the ``log``/``dbg`` output in order."""
+    from faunalite.fql.context import LogEntry
+    from faunalite.fql.diagnostics import join_summary, render_debug, render_error, render_log
+
+    parts = [] if evaluation.error is None else [render_error(evaluation.error)]
+    for entry in evaluation.context.diagnostics:
+        if entry.span is None:
+            # Only native code outside any call site logs without a position.
+            parts.append(f"info: {entry.message}")
+        elif isinstance(entry, LogEntry):
+            parts.append(render_log(entry.span, entry.message))
+        else:
+            parts.append(render_debug(entry.span, entry.message))
+    return join_summary(parts)
+
+
+def _stats(request: QueryRequest, evaluation: _Evaluation) -> dict[str, JSON]:
+    counters = evaluation.context.stats
+    return {
+        "compute_ops": counters.compute_ops,
+        "read_ops": counters.read_ops,
+        "write_ops": counters.write_ops,
+        "query_time_ms": int((time.monotonic() - request.received_at) * 1000),
+        "contention_retries": 0,
+        "storage_bytes_read": counters.storage_bytes_read,
+        "storage_bytes_write": counters.storage_bytes_write,
+        "rate_limits_hit": [],
+    }

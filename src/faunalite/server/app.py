@@ -1,0 +1,231 @@
+"""The ASGI application: FaunaDB's HTTP surface in front of an ``Engine``.
+
+Routes by exact path as FaunaDB does: ``/query/1`` (any method) runs a query, ``/ping``
+(GET/HEAD) answers health checks, every other path gets the legacy 404. The work per query
+request is: validate headers, read the body (8 MiB at most), parse it, authenticate, then run
+the engine in a worker thread so the event loop stays free, with a watchdog a little past the
+query deadline so no request can hang. Errors use FaunaDB's two JSON shapes; an unexpected
+exception becomes a logged 500 ``internal_error`` (a bug, never a designed answer).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import parse_qs
+
+import anyio
+import anyio.to_thread
+
+from faunalite.engine import (
+    Engine,
+    QueryRequest,
+    QueryResult,
+    protocol_error,
+    unauthorized,
+)
+from faunalite.server.auth import authenticate
+from faunalite.server.headers import InvalidHeader, read_query_headers, response_traceparent
+from faunalite.wire.request import InvalidRequestBody, parse_query_body
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+MAX_BODY_BYTES = 8 * 1024 * 1024
+"""FaunaDB's ``HttpServer.MaxRequestSize``."""
+WATCHDOG_GRACE_SECONDS = 1.0
+"""How long past its deadline a query may keep its worker before the reply is sent anyway."""
+CONTENT_TYPE = "application/json;charset=utf-8"
+BUILD = "faunalite"
+CORS_ALLOWED_HEADERS = (
+    "accept-encoding, authorization, content-type, x-driver-env, x-faunadb-api-version, "
+    "x-fauna-driver, x-fauna-source, x-fauna-tags, x-format, x-last-seen-txn, x-last-txn-ts, "
+    "x-linearized, x-max-contention-retries, x-max-retries-on-contention, x-query-tags, "
+    "x-query-timeout, x-query-timeout-ms, x-runtime-environment, x-runtime-environment-os, "
+    "x-nodejs-version, traceparent, x-typecheck, x-performance-hints"
+)
+PING_SCOPES = {"all": "all", "write": "write", "global": "write", "read": "read", "local": "read"}
+
+logger = logging.getLogger("faunalite.server")
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def _legacy_error(status: int, code: str, description: str) -> tuple[int, dict[str, Any]]:
+    """The v4 error body the legacy router uses for /ping and unknown paths."""
+    return status, {"errors": [{"code": code, "description": description}]}
+
+
+def _dump_json(body: Any) -> bytes:
+    try:
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+    except UnicodeEncodeError:
+        # A lone surrogate from the request cannot be UTF-8: escape everything instead.
+        return json.dumps(body, separators=(",", ":"), allow_nan=False).encode()
+
+
+class FaunaliteApp:
+    """The ASGI callable. ``root_secret`` is the root key (``secret`` by default)."""
+
+    def __init__(self, engine: Engine, *, root_secret: str = "secret") -> None:
+        self.engine = engine
+        self.root_secret = root_secret
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        headers = {
+            name.decode("latin-1").lower(): value.decode("latin-1")
+            for name, value in scope["headers"]
+        }
+        extra = [("traceparent", response_traceparent(headers.get("traceparent")))]
+        origin = headers.get("origin")
+        method = scope["method"]
+        if method == "OPTIONS" and origin is not None:
+            await self._send(send, 200, None, extra + self._cors_preflight(origin))
+            return
+        path = scope["path"]
+        try:
+            if path == "/query/1":
+                result = await self._query(headers, receive)
+                status, body = result.status, result.body
+                extra.extend(result.headers)
+            elif path == "/ping":
+                status, body, allow = self._ping(method, scope.get("query_string", b""))
+                if allow:
+                    extra.append(("allow", allow))
+                if method == "HEAD":
+                    body = None
+            else:
+                status, body = _legacy_error(404, "not found", "Not Found")
+        except Exception as error:
+            logger.exception("unexpected error handling %s %s", method, path)
+            status, body = (
+                500,
+                {
+                    "error": {
+                        "code": "internal_error",
+                        "message": f"{type(error).__name__}: {error} (a faunalite bug)",
+                    }
+                },
+            )
+        if origin is not None:
+            exposed = [name for name, _ in extra if name.startswith("x-")] + ["x-faunadb-build"]
+            extra.append(("access-control-expose-headers", ", ".join(exposed)))
+        await self._send(send, status, body, extra)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    @staticmethod
+    def _cors_preflight(origin: str) -> list[tuple[str, str]]:
+        return [
+            ("access-control-allow-origin", origin),
+            ("access-control-allow-credentials", "true"),
+            ("access-control-max-age", "86400"),
+            ("access-control-allow-methods", "GET, POST, PUT, PATCH, DELETE"),
+            ("access-control-allow-headers", CORS_ALLOWED_HEADERS),
+        ]
+
+    @staticmethod
+    async def _send(send: Send, status: int, body: Any, headers: list[tuple[str, str]]) -> None:
+        payload = b"" if body is None else _dump_json(body)
+        raw_headers = [
+            (b"content-type", CONTENT_TYPE.encode()),
+            (b"content-length", str(len(payload)).encode()),
+            (b"x-faunadb-build", BUILD.encode()),
+        ]
+        raw_headers.extend((name.encode(), value.encode("latin-1")) for name, value in headers)
+        await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+        await send({"type": "http.response.body", "body": payload})
+
+    @staticmethod
+    def _ping(method: str, query_string: bytes) -> tuple[int, Any, str | None]:
+        if method not in ("GET", "HEAD"):
+            status, body = _legacy_error(405, "method not allowed", "Allowed methods are GET.")
+            return status, body, "GET"
+        params = parse_qs(query_string.decode("latin-1"))
+        scope_name = PING_SCOPES.get(params.get("scope", ["write"])[0], "node")
+        return 200, {"resource": f"Scope {scope_name} is OK"}, None
+
+    async def _query(self, headers: dict[str, str], receive: Receive) -> QueryResult:
+        received_at = time.monotonic()
+        try:
+            options = read_query_headers(headers)
+        except InvalidHeader as error:
+            return protocol_error("invalid_request", error.message)
+        try:
+            raw_body = await self._read_body(headers, receive)
+        except _BodyTooLarge:
+            return protocol_error("request_size_exceeded", "Request entity is too large")
+        try:
+            body = parse_query_body(raw_body)
+        except InvalidRequestBody as error:
+            return protocol_error("invalid_request", error.message)
+        principal = authenticate(headers.get("authorization"), self.root_secret)
+        if principal is None or not self.engine.database_exists(principal.database):
+            return unauthorized(options.query_tags)
+        request = QueryRequest(
+            body=body,
+            principal=principal,
+            format=options.format,
+            timeout_ms=options.timeout_ms,
+            typecheck=options.typecheck,
+            linearized=options.linearized,
+            performance_hints=options.performance_hints,
+            last_txn_ts=options.last_txn_ts,
+            max_contention_retries=options.max_contention_retries,
+            query_tags=options.query_tags,
+            received_at=received_at,
+        )
+        return await self._run_with_watchdog(request)
+
+    async def _run_with_watchdog(self, request: QueryRequest) -> QueryResult:
+        remaining = request.timeout_ms / 1000 - (time.monotonic() - request.received_at)
+        with anyio.move_on_after(max(remaining, 0) + WATCHDOG_GRACE_SECONDS):
+            return await anyio.to_thread.run_sync(self.engine.run, request, abandon_on_cancel=True)
+        # The worker did not reach a deadline check in time; it is abandoned (a thread cannot
+        # be stopped) and the client gets the timeout it asked for.
+        logger.warning("query overran its deadline by %ss; reply sent", WATCHDOG_GRACE_SECONDS)
+        return protocol_error("time_out", "Read timed out")
+
+    @staticmethod
+    async def _read_body(headers: dict[str, str], receive: Receive) -> bytes:
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            raise _BodyTooLarge
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise _BodyTooLarge
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+
+def create_app(engine: Engine | None = None, *, root_secret: str = "secret") -> FaunaliteApp:
+    """The ASGI app for ``engine`` (a fresh in-memory one by default)."""
+    return FaunaliteApp(engine or Engine(), root_secret=root_secret)

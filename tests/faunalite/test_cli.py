@@ -1,0 +1,80 @@
+"""``faunalite serve`` as a user runs it: a subprocess that announces its endpoint and serves."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+
+from faunalite.cli import _parser
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_serve_announces_endpoint_and_answers_queries() -> None:
+    port = free_port()
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "faunalite", "serve", "--port", str(port), "--secret", "s3cret"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        banner = process.stdout.readline().strip()
+        assert banner == (
+            f"faunalite listening on http://127.0.0.1:{port} (secret: s3cret, data: memory)"
+        )
+        response = httpx.get(f"http://127.0.0.1:{port}/ping", timeout=10)
+        assert response.json() == {"resource": "Scope write is OK"}
+        assert time.monotonic() - started < 5
+        unauthorized = httpx.post(
+            f"http://127.0.0.1:{port}/query/1",
+            json={"query": "1"},
+            headers={"Authorization": "Bearer secret"},
+        )
+        assert unauthorized.status_code == 401
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_port_in_use_is_a_clear_error() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "faunalite", "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+def test_defaults_and_exclusive_storage_options() -> None:
+    arguments = _parser().parse_args(["serve"])
+    assert (arguments.host, arguments.port, arguments.secret, arguments.data) == (
+        "127.0.0.1",
+        8443,
+        "secret",
+        None,
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "faunalite", "serve", "--data", "x", "--memory"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "not allowed with argument" in result.stderr
