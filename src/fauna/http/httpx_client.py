@@ -1,0 +1,124 @@
+"""``HTTPClient`` over an ``httpx.Client``.
+
+``fauna.client.Client`` recognises this wrapper and talks to the wrapped
+``httpx.Client`` directly, so per-request timeouts apply; the methods below
+serve code that uses the ``HTTPClient`` interface itself.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+
+from fauna.client._debug import log_request, log_response, log_stream_line
+from fauna.client._responses import load_body, parse_json, raise_error_response
+from fauna.errors import ClientError, NetworkError
+from fauna.http.http_client import HTTPClient, HTTPResponse
+
+
+def _json_bytes(data: Mapping[str, Any]) -> bytes:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+
+
+class HTTPXResponse(HTTPResponse):
+    """An ``HTTPResponse`` over an ``httpx.Response``."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self._r = response
+
+    def headers(self) -> Mapping[str, str]:
+        return dict(self._r.headers)
+
+    def status_code(self) -> int:
+        return self._r.status_code
+
+    def json(self) -> Any:
+        return parse_json(self._r.status_code, self.read(), str(self._r.url))
+
+    def text(self) -> str:
+        return self.read().decode("utf-8")
+
+    def read(self) -> bytes:
+        try:
+            return self._r.read()
+        except httpx.TransportError as error:
+            raise NetworkError(f"Failed to read response from {self._r.url}: {error}") from error
+
+    def iter_bytes(self, size: int | None = None) -> Iterator[bytes]:
+        return self._r.iter_bytes(size)
+
+    def close(self) -> None:
+        try:
+            self._r.close()
+        except Exception as error:
+            raise ClientError("Error closing response") from error
+
+
+class HTTPXClient(HTTPClient):
+    """An ``HTTPClient`` backed by ``client``; ``logger`` receives request logs."""
+
+    def __init__(self, client: httpx.Client, logger: logging.Logger | None = None) -> None:
+        self._c = client
+        self._logger = logger or logging.getLogger("fauna")
+
+    @property
+    def client(self) -> httpx.Client:
+        """The wrapped ``httpx.Client``."""
+        return self._c
+
+    def request(
+        self, method: str, url: str, headers: Mapping[str, str], data: Mapping[str, Any]
+    ) -> HTTPResponse:
+        content = _json_bytes(data)
+        log_request(method, url, headers, content)
+        try:
+            request = self._c.build_request(method, url, content=content, headers=headers)
+        except httpx.InvalidURL as error:
+            raise ClientError("Invalid URL Format") from error
+        try:
+            response = self._c.send(request)
+        except httpx.TransportError as error:
+            raise NetworkError(f"{type(error).__name__} calling {url}: {error}") from error
+        log_response(url, response.status_code, response.headers, response.content)
+        return HTTPXResponse(response)
+
+    @contextmanager
+    def stream(
+        self, url: str, headers: Mapping[str, str], data: Mapping[str, Any]
+    ) -> Iterator[Iterator[Any]]:
+        content = _json_bytes(data)
+        log_request("POST", url, headers, content)
+        try:
+            request = self._c.build_request("POST", url, content=content, headers=headers)
+            response = self._c.send(request, stream=True)
+        except httpx.InvalidURL as error:
+            raise ClientError("Invalid URL Format") from error
+        except httpx.TransportError as error:
+            raise NetworkError(f"{type(error).__name__} calling {url}: {error}") from error
+        try:
+            if response.status_code != 200:
+                body = response.read()
+                raise_error_response(
+                    response.status_code, load_body(response.status_code, body, url), url
+                )
+            yield self._events(response, url)
+        finally:
+            response.close()
+
+    @staticmethod
+    def _events(response: httpx.Response, url: str) -> Iterator[Any]:
+        try:
+            for line in response.iter_lines():
+                if line.strip():
+                    log_stream_line(url, line)
+                    yield json.loads(line)
+        except httpx.TransportError as error:
+            raise NetworkError(f"{type(error).__name__} reading {url}: {error}") from error
+
+    def close(self) -> None:
+        self._c.close()

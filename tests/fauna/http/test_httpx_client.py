@@ -1,0 +1,135 @@
+"""HTTPXClient, the original driver's HTTPClient over httpx, and Client on a custom HTTPClient."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+from fauna_fakes import (
+    FakeFauna,
+    data_event,
+    json_response,
+    protocol_failure,
+    query_success,
+    stream_response,
+)
+
+from fauna import fql
+from fauna.client import Client
+from fauna.errors import AuthenticationError, ClientError, NetworkError
+from fauna.http import HTTPClient, HTTPResponse, HTTPXClient
+from fauna.query import EventSource
+
+URL = "http://fauna.test/query/1"
+
+
+def test_request_sends_json_and_wraps_response(fake: FakeFauna) -> None:
+    fake.query(query_success({"@int": "1"}))
+    http = HTTPXClient(httpx.Client(transport=fake.transport()))
+    with http.request("POST", URL, {"X-Format": "tagged"}, {"query": "1"}) as response:
+        assert response.status_code() == 200
+        assert response.json()["data"] == {"@int": "1"}
+        assert response.headers()["content-type"].startswith("application/json")
+    assert json.loads(fake.sent()[0].content) == {"query": "1"}
+    http.close()
+
+
+def test_transport_failure_is_network_error(fake: FakeFauna) -> None:
+    failure = httpx.ConnectError("refused")
+    fake.always("/query/1", failure)
+    http = HTTPXClient(httpx.Client(transport=fake.transport()))
+    with pytest.raises(NetworkError) as raised:
+        http.request("POST", URL, {}, {})
+    assert raised.value.__cause__ is failure
+
+
+def test_invalid_url_is_client_error() -> None:
+    http = HTTPXClient(httpx.Client())
+    with pytest.raises(ClientError, match="Invalid URL"):
+        http.request("POST", "http://\x00/", {}, {})
+
+
+def test_stream_yields_parsed_events_and_checks_status(fake: FakeFauna) -> None:
+    fake.reply(
+        "/stream/1",
+        stream_response([data_event("add", "x", 1, "c1")]),
+        json_response(401, protocol_failure("unauthorized", "Invalid token")),
+    )
+    http = HTTPXClient(httpx.Client(transport=fake.transport()))
+    with http.stream("http://fauna.test/stream/1", {}, {"token": "t"}) as events:
+        assert [e["cursor"] for e in events] == ["c1"]
+    with (
+        pytest.raises(AuthenticationError),
+        http.stream("http://fauna.test/stream/1", {}, {"token": "t"}),
+    ):
+        pass
+
+
+class _CannedResponse(HTTPResponse):
+    def __init__(self, status: int, body: Any) -> None:
+        self._status = status
+        self._body = json.dumps(body).encode()
+
+    def headers(self) -> Mapping[str, str]:
+        return {"traceparent": "tp"}
+
+    def status_code(self) -> int:
+        return self._status
+
+    def json(self) -> Any:
+        return json.loads(self._body)
+
+    def text(self) -> str:
+        return self._body.decode()
+
+    def read(self) -> bytes:
+        return self._body
+
+    def iter_bytes(self) -> Iterator[bytes]:
+        yield self._body
+
+    def close(self) -> None:
+        pass
+
+
+class RecordingHTTPClient(HTTPClient):
+    """A custom HTTPClient, as users of the original driver could write."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, Mapping[str, Any]]] = []
+        self.closed = False
+
+    def request(
+        self, method: str, url: str, headers: Mapping[str, str], data: Mapping[str, Any]
+    ) -> HTTPResponse:
+        self.calls.append((url, data))
+        return _CannedResponse(200, query_success({"@int": "5"}))
+
+    @contextmanager
+    def stream(
+        self, url: str, headers: Mapping[str, str], data: Mapping[str, Any]
+    ) -> Iterator[Iterator[Any]]:
+        self.calls.append((url, data))
+        yield iter([data_event("add", {"@int": "1"}, 10, "c1")])
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_client_works_over_a_custom_http_client() -> None:
+    custom = RecordingHTTPClient()
+    with Client(endpoint="http://custom.test", secret="s", http_client=custom) as client:
+        result = client.query(fql("5"))
+        assert (result.data, result.traceparent) == (5, "tp")
+        with client.stream(EventSource("tok")) as stream:
+            assert next(stream)["data"] == 1
+    assert custom.calls[0] == (
+        "http://custom.test/query/1",
+        {"query": {"fql": ["5"]}, "arguments": {}},
+    )
+    assert custom.calls[1] == ("http://custom.test/stream/1", {"token": "tok"})
+    assert not custom.closed, "a pool the client did not create is left open"
