@@ -467,17 +467,14 @@ class _Parser(ExpressionParts):
 def _recursion_headroom(frames: int) -> Iterator[None]:
     """Make sure ``frames`` more Python frames fit, whatever the caller already uses.
 
-    The nesting limit, not the interpreter's, is what should stop a deep query.
+    The nesting limit, not the interpreter's, is what should stop a deep query. The limit is
+    process-wide and other threads may be parsing or evaluating deeper code at the same time,
+    so it is only ever raised, never restored to a lower value.
     """
     needed = _current_stack_depth() + frames
-    previous = sys.getrecursionlimit()
-    if needed > previous:
+    if needed > sys.getrecursionlimit():
         sys.setrecursionlimit(needed)
-    try:
-        yield
-    finally:
-        if needed > previous:
-            sys.setrecursionlimit(previous)
+    yield
 
 
 def _current_stack_depth() -> int:
