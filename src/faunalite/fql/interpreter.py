@@ -18,7 +18,6 @@ checked every ``DEADLINE_CHECK_INTERVAL`` function applications (``QueryTimedOut
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -70,16 +69,11 @@ MAX_STACK_FRAMES = 2048
 DEADLINE_CHECK_INTERVAL = 64
 """Function applications between two looks at the clock."""
 
-_PYTHON_RECURSION_LIMIT = 100_000
-"""Enough Python frames for ``MAX_STACK_FRAMES`` FQL frames of deeply nested code."""
-
 _CHAIN_NODES = (ast.FieldAccess, ast.MethodCall, ast.Call, ast.Index, ast.NonNull)
 
 
 def run_query(tree: ast.QueryTree, context: QueryContext) -> Value:
     """Evaluate a parsed query. Raises ``QueryError`` (including ``QueryTimedOut``)."""
-    if sys.getrecursionlimit() < _PYTHON_RECURSION_LIMIT:
-        sys.setrecursionlimit(_PYTHON_RECURSION_LIMIT)
     interpreter = Interpreter(context)
     context.interpreter = interpreter
     try:
@@ -553,9 +547,11 @@ class Interpreter:
             return [self._build_projection(element, body, scope) for element in value]
         map_method = find_method(value, "map", self._module_tables)
         if isinstance(value, StorageValue) and map_method is not None:
+            # A set may run the builder in a later query (a cursor's next page): use the
+            # interpreter of the query running it, not this one.
             builder = NativeFunction(
                 "map",
-                lambda ctx, element: self._build_projection(element, body, scope),
+                lambda ctx, element: ctx.interpreter._build_projection(element, body, scope),
                 (1,),
             )
             return self._run_native(map_method, value, [builder])
