@@ -1,0 +1,587 @@
+"""One transaction of ``SQLiteStorage``: the SQL behind every ``Transaction`` method.
+
+The connection is already inside an SQLite transaction when this object is built (``BEGIN
+IMMEDIATE`` for writers, ``BEGIN`` for readers, which pins a WAL snapshot); ``SQLiteStorage``
+commits or rolls it back. Rows carry validity ranges ``[start_ts, end_ts)``, so a read at any
+retained instant is a filter on those columns (see ``sqlite_schema`` for the tables).
+
+A document written several times in one transaction keeps one version at ``txn_ts`` (the
+last write wins) and produces one change event comparing its state before and after the
+transaction, so a create followed by a delete in the same query leaves no trace.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from faunalite.storage.codec import decode_value, encode_value
+from faunalite.storage.interface import (
+    MAX_TS,
+    ROOT_SCOPE,
+    ChangeAction,
+    ChangeEvent,
+    CommitInfo,
+    DatabaseInfo,
+    DocKey,
+    Document,
+    DocVersion,
+    DuplicateDatabaseError,
+    EventCursor,
+    IndexEntry,
+    IndexHit,
+    IndexPosition,
+    ReadOnlyTransactionError,
+    StorageError,
+    StoredValue,
+    TransactionStateError,
+    UnknownDatabaseError,
+)
+from faunalite.storage.keys import prefix_upper_bound, tuple_key
+
+_CURRENT = MAX_TS - 1
+"""The read instant that sees current rows (their ``end_ts`` is ``MAX_TS``)."""
+
+_DocId = tuple[int, str, DocKey]
+_EntryId = tuple[str, bytes, bytes]
+"""(index, terms key, values key): what makes an entry distinct for one document."""
+
+
+@dataclass(slots=True)
+class _Touched:
+    """A document this transaction wrote: its first-write order and pre-transaction state."""
+
+    order: int
+    before: bytes | None
+
+
+def _limit(limit: int | None) -> int:
+    return -1 if limit is None else limit
+
+
+class SQLiteTransaction:
+    """A transaction on one SQLite connection (see the module docstring)."""
+
+    def __init__(
+        self, connection: sqlite3.Connection, *, write: bool, snapshot_ts: int, txn_ts: int
+    ) -> None:
+        self._db = connection
+        self._write = write
+        self._snapshot_ts = snapshot_ts
+        self._txn_ts = txn_ts
+        self._owner = threading.get_ident()
+        self._open = True
+        self._touched: dict[_DocId, _Touched] = {}
+
+    # -- state ----------------------------------------------------------------------------
+
+    @property
+    def is_write(self) -> bool:
+        return self._write
+
+    @property
+    def snapshot_ts(self) -> int:
+        return self._snapshot_ts
+
+    @property
+    def txn_ts(self) -> int:
+        return self._txn_ts
+
+    def end(self) -> None:
+        self._open = False
+
+    def _check(self, *, writing: bool = False) -> None:
+        if not self._open:
+            raise TransactionStateError("the transaction has ended")
+        if threading.get_ident() != self._owner:
+            raise TransactionStateError("a transaction must be used by the thread that opened it")
+        if writing and not self._write:
+            raise ReadOnlyTransactionError("this transaction was opened read-only")
+
+    def _read_ts(self, at_ts: int | None) -> int:
+        if at_ts is None:
+            return _CURRENT if self._write else self._snapshot_ts
+        if self._write and at_ts >= self._txn_ts:
+            return _CURRENT
+        return min(at_ts, _CURRENT)
+
+    # -- databases ------------------------------------------------------------------------
+
+    def _database_row(self, scope: int) -> tuple[int, int | None, str, int] | None:
+        row = self._db.execute(
+            "SELECT scope, parent, name, schema_version FROM databases WHERE scope = ?", (scope,)
+        ).fetchone()
+        return None if row is None else (row[0], row[1], row[2], row[3])
+
+    def _info(self, row: tuple[int, int | None, str, int]) -> DatabaseInfo:
+        names: list[str] = []
+        parent = row[1]
+        if parent is not None:
+            names.append(row[2])
+        while parent is not None and parent != ROOT_SCOPE:
+            above = self._database_row(parent)
+            if above is None:
+                raise StorageError(f"database {row[0]} has a missing ancestor {parent}")
+            names.append(above[2])
+            parent = above[1]
+        return DatabaseInfo(row[0], row[1], row[2], tuple(reversed(names)), row[3])
+
+    def _require_database(self, scope: int) -> tuple[int, int | None, str, int]:
+        row = self._database_row(scope)
+        if row is None:
+            raise UnknownDatabaseError(f"no database has scope {scope}")
+        return row
+
+    def database(self, scope: int) -> DatabaseInfo | None:
+        self._check()
+        row = self._database_row(scope)
+        return None if row is None else self._info(row)
+
+    def find_database(self, path: Sequence[str]) -> DatabaseInfo | None:
+        self._check()
+        scope = ROOT_SCOPE
+        for name in path:
+            row = self._db.execute(
+                "SELECT scope FROM databases WHERE parent = ? AND name = ?", (scope, name)
+            ).fetchone()
+            if row is None:
+                return None
+            scope = row[0]
+        return self.database(scope)
+
+    def child_databases(self, scope: int) -> list[DatabaseInfo]:
+        self._check()
+        rows = self._db.execute(
+            "SELECT scope, parent, name, schema_version FROM databases"
+            " WHERE parent = ? ORDER BY name",
+            (scope,),
+        ).fetchall()
+        return [self._info((r[0], r[1], r[2], r[3])) for r in rows]
+
+    def create_database(self, parent: int, name: str) -> DatabaseInfo:
+        self._check(writing=True)
+        self._require_database(parent)
+        try:
+            cursor = self._db.execute(
+                "INSERT INTO databases (parent, name) VALUES (?, ?)", (parent, name)
+            )
+        except sqlite3.IntegrityError:
+            raise DuplicateDatabaseError(f"a database named {name!r} already exists") from None
+        scope = cursor.lastrowid
+        assert scope is not None
+        return self._info((scope, parent, name, 0))
+
+    def rename_database(self, scope: int, name: str) -> DatabaseInfo:
+        self._check(writing=True)
+        row = self._require_database(scope)
+        if row[1] is None:
+            raise StorageError("the root database has no name")
+        try:
+            self._db.execute("UPDATE databases SET name = ? WHERE scope = ?", (name, scope))
+        except sqlite3.IntegrityError:
+            raise DuplicateDatabaseError(f"a database named {name!r} already exists") from None
+        return self._info((row[0], row[1], name, row[3]))
+
+    def delete_database(self, scope: int) -> None:
+        self._check(writing=True)
+        if scope == ROOT_SCOPE:
+            raise StorageError("the root database cannot be deleted")
+        self._require_database(scope)
+        subtree = [
+            row[0]
+            for row in self._db.execute(
+                "WITH RECURSIVE tree(scope) AS (SELECT ?"
+                " UNION ALL SELECT d.scope FROM databases d JOIN tree ON d.parent = tree.scope)"
+                " SELECT scope FROM tree",
+                (scope,),
+            )
+        ]
+        for table in ("versions", "index_entries", "changes", "databases"):
+            self._db.executemany(f"DELETE FROM {table} WHERE scope = ?", [(s,) for s in subtree])
+        gone = set(subtree)
+        self._touched = {k: v for k, v in self._touched.items() if k[0] not in gone}
+
+    def schema_version(self, scope: int) -> int:
+        self._check()
+        return self._require_database(scope)[3]
+
+    def bump_schema_version(self, scope: int) -> int:
+        self._check(writing=True)
+        version = self._require_database(scope)[3] + 1
+        self._db.execute(
+            "UPDATE databases SET schema_version = ? WHERE scope = ?", (version, scope)
+        )
+        return version
+
+    # -- documents ------------------------------------------------------------------------
+
+    def get(
+        self, scope: int, collection: str, key: DocKey, *, at_ts: int | None = None
+    ) -> Document | None:
+        self._check()
+        row = self._db.execute(
+            "SELECT start_ts, data FROM versions WHERE scope = ? AND coll = ? AND key = ?"
+            " AND start_ts <= ? ORDER BY start_ts DESC LIMIT 1",
+            (scope, collection, key, self._read_ts(at_ts)),
+        ).fetchone()
+        if row is None or row[1] is None:
+            return None
+        return Document(scope, collection, key, row[0], decode_value(row[1]))
+
+    def history(
+        self, scope: int, collection: str, key: DocKey, *, limit: int | None = None
+    ) -> list[DocVersion]:
+        self._check()
+        rows = self._db.execute(
+            "SELECT start_ts, data FROM versions WHERE scope = ? AND coll = ? AND key = ?"
+            " AND start_ts <= ? ORDER BY start_ts DESC LIMIT ?",
+            (scope, collection, key, self._read_ts(None), _limit(limit)),
+        ).fetchall()
+        return [
+            DocVersion(key, ts, None if data is None else decode_value(data)) for ts, data in rows
+        ]
+
+    def scan(
+        self,
+        scope: int,
+        collection: str,
+        *,
+        start: DocKey | None = None,
+        end: DocKey | None = None,
+        after: DocKey | None = None,
+        reverse: bool = False,
+        limit: int | None = None,
+        at_ts: int | None = None,
+    ) -> list[Document]:
+        self._check()
+        ts = self._read_ts(at_ts)
+        sql = [
+            "SELECT key, start_ts, data FROM versions WHERE scope = ? AND coll = ?"
+            " AND start_ts <= ? AND end_ts > ? AND data IS NOT NULL"
+        ]
+        args: list[Any] = [scope, collection, ts, ts]
+        for bound, op in ((start, ">="), (end, "<="), (after, "<" if reverse else ">")):
+            if bound is not None:
+                sql.append(f" AND key {op} ?")
+                args.append(bound)
+        sql.append(" ORDER BY key DESC LIMIT ?" if reverse else " ORDER BY key LIMIT ?")
+        args.append(_limit(limit))
+        return [
+            Document(scope, collection, key, start_ts, decode_value(data))
+            for key, start_ts, data in self._db.execute("".join(sql), args)
+        ]
+
+    def _current_version(
+        self, scope: int, collection: str, key: DocKey
+    ) -> tuple[int, int, bytes | None] | None:
+        row = self._db.execute(
+            "SELECT rowid, start_ts, data FROM versions WHERE scope = ? AND coll = ?"
+            " AND key = ? AND end_ts = ?",
+            (scope, collection, key, MAX_TS),
+        ).fetchone()
+        return None if row is None else (row[0], row[1], row[2])
+
+    def _touch(self, doc: _DocId, current: tuple[int, int, bytes | None] | None) -> None:
+        if doc not in self._touched:
+            before = None if current is None else current[2]
+            self._touched[doc] = _Touched(len(self._touched), before)
+
+    def put(
+        self,
+        scope: int,
+        collection: str,
+        key: DocKey,
+        data: StoredValue,
+        *,
+        index_entries: Mapping[str, Sequence[IndexEntry]] | None = None,
+    ) -> Document:
+        self._check(writing=True)
+        blob = encode_value(data)
+        current = self._current_version(scope, collection, key)
+        self._touch((scope, collection, key), current)
+        if current is not None and current[1] == self._txn_ts:
+            self._db.execute("UPDATE versions SET data = ? WHERE rowid = ?", (blob, current[0]))
+        else:
+            if current is not None:
+                self._db.execute(
+                    "UPDATE versions SET end_ts = ? WHERE rowid = ?", (self._txn_ts, current[0])
+                )
+            self._insert_version(scope, collection, key, blob)
+        self._replace_entries(scope, collection, key, None, index_entries or {})
+        return Document(scope, collection, key, self._txn_ts, data)
+
+    def _insert_version(self, scope: int, collection: str, key: DocKey, blob: bytes | None) -> None:
+        self._db.execute(
+            "INSERT INTO versions (scope, coll, key, start_ts, end_ts, data)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (scope, collection, key, self._txn_ts, MAX_TS, blob),
+        )
+
+    def delete(self, scope: int, collection: str, key: DocKey) -> Document | None:
+        self._check(writing=True)
+        current = self._current_version(scope, collection, key)
+        if current is None or current[2] is None:
+            return None
+        self._touch((scope, collection, key), current)
+        deleted = Document(scope, collection, key, current[1], decode_value(current[2]))
+        if current[1] == self._txn_ts:
+            # Written earlier in this txn: undo that version rather than stack a tombstone on it.
+            self._db.execute("DELETE FROM versions WHERE rowid = ?", (current[0],))
+            previous = self._db.execute(
+                "SELECT rowid, data FROM versions WHERE scope = ? AND coll = ? AND key = ?"
+                " AND end_ts = ?",
+                (scope, collection, key, self._txn_ts),
+            ).fetchone()
+            if previous is not None:
+                reopened = "UPDATE versions SET end_ts = ? WHERE rowid = ?"
+                if previous[1] is None:
+                    self._db.execute(reopened, (MAX_TS, previous[0]))
+                else:
+                    self._insert_version(scope, collection, key, None)
+        else:
+            self._db.execute(
+                "UPDATE versions SET end_ts = ? WHERE rowid = ?", (self._txn_ts, current[0])
+            )
+            self._insert_version(scope, collection, key, None)
+        self._replace_entries(scope, collection, key, None, {})
+        return deleted
+
+    def drop_collection(self, scope: int, collection: str) -> None:
+        self._check(writing=True)
+        for table in ("versions", "index_entries", "changes"):
+            self._db.execute(
+                f"DELETE FROM {table} WHERE scope = ? AND coll = ?", (scope, collection)
+            )
+        self._touched = {
+            k: v for k, v in self._touched.items() if (k[0], k[1]) != (scope, collection)
+        }
+
+    def rename_collection(self, scope: int, old: str, new: str) -> None:
+        self._check(writing=True)
+        for table in ("versions", "index_entries", "changes"):
+            self._db.execute(
+                f"UPDATE {table} SET coll = ? WHERE scope = ? AND coll = ?", (new, scope, old)
+            )
+        self._touched = {
+            ((k[0], new, k[2]) if (k[0], k[1]) == (scope, old) else k): v
+            for k, v in self._touched.items()
+        }
+
+    def prune_history(self, scope: int, collection: str, before_ts: int) -> int:
+        self._check(writing=True)
+        removed = self._db.execute(
+            "DELETE FROM versions WHERE scope = ? AND coll = ? AND end_ts <= ?",
+            (scope, collection, before_ts),
+        ).rowcount
+        self._db.execute(
+            "DELETE FROM index_entries WHERE scope = ? AND coll = ? AND end_ts <= ?",
+            (scope, collection, before_ts),
+        )
+        self._db.execute(
+            "DELETE FROM changes WHERE scope = ? AND coll = ? AND txn_ts <= ?",
+            (scope, collection, before_ts),
+        )
+        # A tombstone with nothing left before it carries no information any more.
+        self._db.execute(
+            "DELETE FROM versions AS v WHERE scope = ? AND coll = ? AND data IS NULL"
+            " AND start_ts <= ? AND NOT EXISTS (SELECT 1 FROM versions AS w WHERE"
+            " w.scope = v.scope AND w.coll = v.coll AND w.key = v.key AND w.start_ts < v.start_ts)",
+            (scope, collection, before_ts),
+        )
+        return removed
+
+    # -- indexes --------------------------------------------------------------------------
+
+    def _replace_entries(
+        self,
+        scope: int,
+        collection: str,
+        key: DocKey,
+        only_index: str | None,
+        entries_by_index: Mapping[str, Sequence[IndexEntry]],
+    ) -> None:
+        wanted: dict[_EntryId, bytes] = {}
+        for index, entries in entries_by_index.items():
+            for entry in entries:
+                ident = (index, tuple_key(entry.terms), tuple_key(entry.values, entry.descending))
+                wanted.setdefault(ident, encode_value(list(entry.values)))
+        sql = (
+            # Without statistics the planner would pick the primary key and scan the whole
+            # collection's entries for every write.
+            "SELECT idx, terms, vals, start_ts, covered FROM index_entries"
+            " INDEXED BY index_entries_by_doc"
+            " WHERE scope = ? AND coll = ? AND key = ? AND end_ts = ?"
+        )
+        args: list[Any] = [scope, collection, key, MAX_TS]
+        if only_index is not None:
+            sql += " AND idx = ?"
+            args.append(only_index)
+        pk = "scope = ? AND coll = ? AND idx = ? AND terms = ? AND vals = ? AND key = ? AND start_ts = ?"
+        for index, terms, vals, start_ts, covered in self._db.execute(sql, args).fetchall():
+            ident = (index, terms, vals)
+            if wanted.get(ident) == covered:
+                del wanted[ident]  # unchanged: keep the entry and its history as they are
+                continue
+            row = (scope, collection, index, terms, vals, key, start_ts)
+            if start_ts == self._txn_ts:
+                self._db.execute(f"DELETE FROM index_entries WHERE {pk}", row)
+            else:
+                self._db.execute(
+                    f"UPDATE index_entries SET end_ts = ? WHERE {pk}", (self._txn_ts, *row)
+                )
+        self._db.executemany(
+            "INSERT INTO index_entries"
+            " (scope, coll, idx, terms, vals, key, start_ts, end_ts, covered)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (scope, collection, index, terms, vals, key, self._txn_ts, MAX_TS, covered)
+                for (index, terms, vals), covered in wanted.items()
+            ],
+        )
+
+    def set_index_entries(
+        self, scope: int, collection: str, index: str, key: DocKey, entries: Sequence[IndexEntry]
+    ) -> None:
+        self._check(writing=True)
+        self._replace_entries(scope, collection, key, index, {index: entries})
+
+    def drop_index(self, scope: int, collection: str, index: str) -> None:
+        self._check(writing=True)
+        self._db.execute(
+            "DELETE FROM index_entries WHERE scope = ? AND coll = ? AND idx = ?",
+            (scope, collection, index),
+        )
+
+    def index_scan(
+        self,
+        scope: int,
+        collection: str,
+        index: str,
+        terms: Sequence[StoredValue] = (),
+        *,
+        descending: Sequence[bool] = (),
+        lower: Sequence[StoredValue] | None = None,
+        upper: Sequence[StoredValue] | None = None,
+        key_lower: DocKey | None = None,
+        key_upper: DocKey | None = None,
+        after: IndexPosition | None = None,
+        reverse: bool = False,
+        limit: int | None = None,
+        at_ts: int | None = None,
+    ) -> list[IndexHit]:
+        self._check()
+        ts = self._read_ts(at_ts)
+        sql = [
+            "SELECT key, vals, covered FROM index_entries WHERE scope = ? AND coll = ?"
+            " AND idx = ? AND terms = ? AND start_ts <= ? AND end_ts > ?"
+        ]
+        args: list[Any] = [scope, collection, index, tuple_key(terms), ts, ts]
+        if lower is not None:
+            sql.append(" AND vals >= ?")
+            args.append(tuple_key(lower, descending))
+        if upper is not None:
+            sql.append(" AND vals <= ?")
+            args.append(prefix_upper_bound(tuple_key(upper, descending)))
+        for bound, op in ((key_lower, ">="), (key_upper, "<=")):
+            if bound is not None:
+                sql.append(f" AND key {op} ?")
+                args.append(bound)
+        if after is not None:
+            op = "<" if reverse else ">"
+            sql.append(f" AND vals {op}= ? AND (vals, key) {op} (?, ?)")
+            args += [after.values_key, after.values_key, after.key]
+        order = "DESC" if reverse else "ASC"
+        sql.append(f" ORDER BY vals {order}, key {order} LIMIT ?")
+        args.append(_limit(limit))
+        return [
+            IndexHit(key, tuple(decode_value(covered)), IndexPosition(vals, key))
+            for key, vals, covered in self._db.execute("".join(sql), args)
+        ]
+
+    def unique_conflicts(
+        self,
+        scope: int,
+        collection: str,
+        index: str,
+        terms: Sequence[StoredValue],
+        *,
+        exclude: DocKey | None = None,
+    ) -> list[DocKey]:
+        self._check()
+        rows = self._db.execute(
+            "SELECT DISTINCT key FROM index_entries WHERE scope = ? AND coll = ? AND idx = ?"
+            " AND terms = ? AND end_ts = ? ORDER BY key",
+            (scope, collection, index, tuple_key(terms), MAX_TS),
+        ).fetchall()
+        return [row[0] for row in rows if row[0] != exclude]
+
+    # -- change log -----------------------------------------------------------------------
+
+    def events_after(
+        self,
+        scope: int,
+        collections: Collection[str] | None,
+        after: EventCursor,
+        *,
+        limit: int | None = None,
+    ) -> list[ChangeEvent]:
+        self._check()
+        sql = [
+            "SELECT txn_ts, ordinal, coll, key, action, before, after FROM changes"
+            " WHERE scope = ? AND (txn_ts, ordinal) > (?, ?) AND txn_ts <= ?"
+        ]
+        args: list[Any] = [scope, after.txn_ts, after.ordinal, self._snapshot_ts]
+        if collections is not None:
+            names = sorted(set(collections))
+            if not names:
+                return []
+            sql.append(f" AND coll IN ({', '.join('?' * len(names))})")
+            args += names
+        sql.append(" ORDER BY txn_ts, ordinal LIMIT ?")
+        args.append(_limit(limit))
+        return [
+            ChangeEvent(
+                EventCursor(ts, ordinal),
+                scope,
+                coll,
+                key,
+                ChangeAction(action),
+                None if before is None else decode_value(before),
+                None if after_blob is None else decode_value(after_blob),
+            )
+            for ts, ordinal, coll, key, action, before, after_blob in self._db.execute(
+                "".join(sql), args
+            )
+        ]
+
+    # -- commit ---------------------------------------------------------------------------
+
+    def write_commit_records(self, id_high_water_ms: int) -> CommitInfo:
+        """Append the change log and the meta counters; the caller then runs ``COMMIT``."""
+        self._check(writing=True)
+        events = []
+        for (scope, coll, key), touched in sorted(self._touched.items(), key=lambda i: i[1].order):
+            current = self._current_version(scope, coll, key)
+            after = None if current is None else current[2]
+            if touched.before is None and after is None:
+                continue
+            if touched.before is None:
+                action = ChangeAction.CREATE
+            elif after is None:
+                action = ChangeAction.DELETE
+            else:
+                action = ChangeAction.UPDATE
+            events.append((scope, coll, key, action.value, touched.before, after))
+        self._db.executemany(
+            "INSERT INTO changes (txn_ts, ordinal, scope, coll, key, action, before, after)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(self._txn_ts, ordinal, *event) for ordinal, event in enumerate(events, start=1)],
+        )
+        self._db.executemany(
+            "UPDATE meta SET value = ? WHERE name = ?",
+            [(self._txn_ts, "last_txn_ts"), (id_high_water_ms, "id_high_water_ms")],
+        )
+        return CommitInfo(self._txn_ts, frozenset((e[0], e[1]) for e in events))
