@@ -39,6 +39,7 @@ from faunalite.fql.values import (
     Module,
     NativeFunction,
     Null,
+    StorageValue,
     Time,
     TransactionTime,
     UUIDValue,
@@ -173,6 +174,8 @@ _CORE_MEMBERSHIP: dict[str, Callable[[Value], bool]] = {
     "Struct": lambda v: type(v) is dict,
     "Object": lambda v: type(v) is dict,
     "Function": lambda v: isinstance(v, Function),
+    # Sets are defined by the data model; rank 13 in the total order is exactly the Set kind.
+    "Set": lambda v: isinstance(v, StorageValue) and v.order_rank == 13,
 }
 
 

@@ -10,15 +10,17 @@ Predicates may return a Boolean or null (null counts as false); anything else is
 
 from __future__ import annotations
 
-from typing import Any
-
-from faunalite.fql.arity import check_callback
-from faunalite.fql.compare import structural_hash, structurally_equal, total_order_key
+from faunalite.fql.compare import structural_hash, structurally_equal
 from faunalite.fql.display import display
 from faunalite.fql.errors import QueryError
-from faunalite.fql.stdlib.args import expect_array, expect_function, expect_int, wrong_type
+from faunalite.fql.stdlib.args import expect_array, expect_int
+from faunalite.fql.stdlib.iterables import aggregate_pairwise, predicate_holds, sort_values
+from faunalite.fql.stdlib.iterables import callback as _callback
+from faunalite.fql.stdlib.iterables import here as _here
+from faunalite.fql.stdlib.iterables import no_element as _no_element
+from faunalite.fql.stdlib.iterables import type_mismatch as _type_mismatch
 from faunalite.fql.stdlib.registry import CallContext, module, prototype
-from faunalite.fql.values import Function, Module, Null, Value, type_name
+from faunalite.fql.values import Function, Module, Null, Value
 
 ARRAY = prototype(list, "Array")
 ARRAY_MODULE = module("Array")
@@ -27,25 +29,6 @@ MAX_SEQUENCE_SIZE = 16_000
 
 PREDICATE_TYPE = "A => Boolean | Null"
 MAPPER_TYPE = "A => B"
-
-
-def _here(ctx: CallContext) -> Any:
-    """Where the running call is, for the origin of the nulls it returns."""
-    return getattr(ctx, "current_span", None)
-
-
-def _no_element(ctx: CallContext, reason: str) -> Null:
-    return Null(reason, _here(ctx))
-
-
-def _type_mismatch(expected: str, received: Value) -> QueryError:
-    return QueryError("type_mismatch", f"expected type: {expected}, received {type_name(received)}")
-
-
-def _callback(value: Value, param: str, signature: str, checked_as: str, count: int) -> Function:
-    function = expect_function(value, param, signature)
-    check_callback(function, checked_as, count)
-    return function
 
 
 def _out_of_bounds(index: int, length: int) -> QueryError:
@@ -60,13 +43,7 @@ def _checked_index(receiver: list[Value], index: Value, param: str) -> int:
 
 
 def _test(ctx: CallContext, predicate: Function, element: Value) -> bool:
-    """A predicate's verdict: true, or false for false/null; anything else is an error."""
-    result = ctx.call(predicate, [element])
-    if result is True:
-        return True
-    if result is False or isinstance(result, Null):
-        return False
-    raise _type_mismatch("Boolean", result)
+    return predicate_holds(ctx.call, predicate, element)
 
 
 def _where(ctx: CallContext, receiver: list[Value], predicate: Value) -> list[Value]:
@@ -126,6 +103,14 @@ def non_empty(ctx: CallContext, receiver: list[Value]) -> bool:
 @ARRAY.method("entries", 0)
 def entries(ctx: CallContext, receiver: list[Value]) -> list[Value]:
     return [[index, element] for index, element in enumerate(receiver)]
+
+
+@ARRAY.method("toSet", 0)
+def to_set(ctx: CallContext, receiver: list[Value]) -> Value:
+    # Imported late: the Set model builds on this package, so a top-level import would cycle.
+    from faunalite.model.sets import set_from_array
+
+    return set_from_array(receiver)
 
 
 @ARRAY.method("toString", 0)
@@ -316,16 +301,7 @@ def reduce_right(ctx: CallContext, receiver: list[Value], reducer: Value) -> Val
 @ARRAY.method("aggregate", 2)
 def aggregate(ctx: CallContext, receiver: list[Value], seed: Value, combiner: Value) -> Value:
     function = _callback(combiner, "combiner", "(A, A) => A", "combiner", 2)
-    if not receiver:
-        return seed
-    level = receiver
-    # Combine neighbours pairwise until one value is left (a balanced tree of calls).
-    while len(level) > 1:
-        paired = [ctx.call(function, [level[i], level[i + 1]]) for i in range(0, len(level) - 1, 2)]
-        if len(level) % 2 == 1:
-            paired.append(level[-1])
-        level = paired
-    return ctx.call(function, [level[0], seed])
+    return aggregate_pairwise(ctx.call, receiver, seed, function)
 
 
 # -- building -------------------------------------------------------------------------------------
@@ -381,56 +357,6 @@ def slice_(ctx: CallContext, receiver: list[Value], start: Value, *until: Value)
 
 
 # -- ordering -----------------------------------------------------------------------------------
-
-
-class _Descending:
-    """Wraps a sort key to invert its order."""
-
-    __slots__ = ("key",)
-
-    def __init__(self, key: Any) -> None:
-        self.key = key
-
-    def __lt__(self, other: _Descending) -> bool:
-        return bool(other.key < self.key)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Descending) and bool(self.key == other.key)
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-Ordering = tuple[Function | None, bool]
-"""An accessor (``None`` for the element itself) and whether it sorts descending."""
-
-
-def _ordering(value: Value, index: int) -> Ordering:
-    param = f"ordering{index}"
-    if isinstance(value, Function):
-        check_callback(value, param, 1)
-        return value, False
-    if type(value) is dict and len(value) == 1:
-        for direction in ("asc", "desc"):
-            accessor = value.get(direction)
-            if isinstance(accessor, Function):
-                check_callback(accessor, param, 1)
-                return accessor, direction == "desc"
-    raise wrong_type(param, "Function", value)
-
-
-def sort_values(ctx: CallContext, values: list[Value], orderings: list[Value]) -> list[Value]:
-    """``values`` stably sorted by the ``order()`` arguments ``orderings`` (none: natural)."""
-    rules = [_ordering(value, index) for index, value in enumerate(orderings)] or [(None, False)]
-    keyed = []
-    for element in values:
-        key: list[Any] = []
-        for accessor, descending in rules:
-            sort_value = element if accessor is None else ctx.call(accessor, [element])
-            ordered = total_order_key(sort_value)
-            key.append(_Descending(ordered) if descending else ordered)
-        keyed.append((key, element))
-    keyed.sort(key=lambda pair: pair[0])
-    return [element for _, element in keyed]
 
 
 @ARRAY.method("order", None)

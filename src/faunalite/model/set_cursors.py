@@ -1,0 +1,311 @@
+"""Pages of Sets and the cursors that continue them, in-query and on the wire.
+
+A Set returned by a query becomes its first page (``materialize_result``), encoded as
+``@set {data, after}``; ``set.paginate(n)`` returns a plain ``{data, after}`` object; the
+``after`` cursor continues with ``Set.paginate(cursor)`` in the same or a later query, reading
+**the snapshot of the query that created the set**, so pages stay consistent under later
+writes.
+
+Cursor design (a trade-off, chosen deliberately): a cursor is an opaque random token naming an
+entry in a server-side ``CursorTable``. The entry keeps the live Set (its plan, including the
+lambdas and the values they closed over), the position after the page's last element, the
+snapshot time and the page size. FaunaDB instead serialises the reified set expression into
+the token itself, so its cursors survive restarts and live forever. Serialising arbitrary
+closures (documents, nested sets, functions) faithfully is a project of its own; the table is
+exact for everything a running server does, at two costs: cursors die with the process, and
+they expire (``CURSOR_TTL_SECONDS``, ``CURSOR_TABLE_CAPACITY``). An unknown, expired or
+malformed token is FaunaDB's ``invalid_cursor`` ``Cursor cursor is invalid or expired.``.
+Entries are immutable, so a cursor can be followed any number of times.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from faunalite.fql.display import debug, quote_string
+from faunalite.fql.errors import QueryError
+from faunalite.fql.values import StorageValue, Time, Value
+from faunalite.model.set_sources import Position
+from faunalite.model.sets import MAX_SET_ELEMENTS, SetValue
+from faunalite.wire.encoding import JSON, ValueEncoder, register_storage_encoder
+
+if TYPE_CHECKING:
+    from faunalite.fql.context import QueryContext
+
+SET_MATERIALIZATION_DEPTH = 10
+"""Sets nested deeper than this in a result are sent as bare cursors."""
+
+CURSOR_TTL_SECONDS = 24 * 60 * 60
+"""How long a cursor stays valid after it was issued."""
+
+CURSOR_TABLE_CAPACITY = 50_000
+"""The most live cursors kept; the oldest are forgotten first."""
+
+
+def invalid_cursor() -> QueryError:
+    return QueryError("invalid_cursor", "Cursor cursor is invalid or expired.")
+
+
+def check_page_size(size: int) -> int:
+    """A page size must be 1..16000 (``invalid_bounds`` otherwise)."""
+    if not 1 <= size <= MAX_SET_ELEMENTS:
+        raise QueryError(
+            "invalid_bounds",
+            f"expected `size` to be between 1 and {MAX_SET_ELEMENTS} (inclusive), received {size}",
+        )
+    return size
+
+
+# -- the cursor table ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CursorEntry:
+    """What a cursor continues: ``set_value`` after ``position`` (``None``: from its start),
+    read at ``snapshot_ns``, ``page_size`` elements a page unless the caller gives a size."""
+
+    set_value: SetValue
+    position: Position | None
+    snapshot_ns: int
+    page_size: int
+    expires_at: float
+
+
+class CursorTable:
+    """Live cursors by token, forgotten after ``ttl`` seconds or when over ``capacity``."""
+
+    def __init__(
+        self, *, ttl: float = CURSOR_TTL_SECONDS, capacity: int = CURSOR_TABLE_CAPACITY
+    ) -> None:
+        self.ttl = ttl
+        self.capacity = capacity
+        self._entries: OrderedDict[str, CursorEntry] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def issue(
+        self, set_value: SetValue, position: Position | None, snapshot_ns: int, page_size: int
+    ) -> SetCursor:
+        # Standard padded base64, like FaunaDB's tokens; 24 random bytes cannot be guessed.
+        token = base64.b64encode(secrets.token_bytes(24)).decode("ascii")
+        now = time.monotonic()
+        entry = CursorEntry(set_value, position, snapshot_ns, page_size, now + self.ttl)
+        with self._lock:
+            self._entries[token] = entry
+            self._forget_old(now)
+        return SetCursor(token)
+
+    def lookup(self, token: str) -> CursorEntry:
+        """The live entry of ``token``, else ``invalid_cursor``."""
+        with self._lock:
+            entry = self._entries.get(token)
+            if entry is None or entry.expires_at < time.monotonic():
+                raise invalid_cursor()
+            return entry
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _forget_old(self, now: float) -> None:
+        # Every entry lives equally long, so insertion order is expiry order.
+        entries = self._entries
+        while entries:
+            token, entry = next(iter(entries.items()))
+            if entry.expires_at >= now and len(entries) <= self.capacity:
+                return
+            del entries[token]
+
+
+CURSORS = CursorTable()
+"""The process-wide cursor table (one per server process)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SetCursor(StorageValue):
+    """An FQL ``SetCursor``: the ``after`` of a page. A string on the wire."""
+
+    fql_type_name: ClassVar[str] = "SetCursor"
+    order_rank: ClassVar[int] = 14
+
+    token: str
+
+    def fql_debug(self, nested: bool) -> str:
+        return quote_string(self.token)
+
+    def fql_display(self) -> str:
+        return self.token
+
+    def fql_compare(self, other: object) -> int:
+        other_token = other.token if isinstance(other, SetCursor) else ""
+        return (self.token > other_token) - (self.token < other_token)
+
+
+# -- reading pages --------------------------------------------------------------------------------
+
+
+@contextmanager
+def _running(ctx: QueryContext) -> Iterator[None]:
+    """Make ``ctx.call`` work outside ``run_query`` (result materialisation happens after the
+    query body returned, and still runs the sets' lambdas)."""
+    if ctx.interpreter is not None:
+        yield
+        return
+    from faunalite.fql.interpreter import Interpreter
+
+    ctx.interpreter = Interpreter(ctx)
+    try:
+        yield
+    finally:
+        ctx.interpreter = None
+
+
+def _reading_snapshot(ctx: QueryContext, snapshot_ns: int) -> Any:
+    """Reads at the snapshot a cursor was created at (nothing to do in the same snapshot)."""
+    storage = ctx.storage
+    if storage is None or snapshot_ns == ctx.snapshot_time.epoch_ns:
+        return nullcontext()
+    return storage.reading_at(Time(snapshot_ns))
+
+
+def _read_page(
+    ctx: QueryContext, set_value: SetValue, after: Position | None, size: int
+) -> tuple[list[Value], Position | None, bool]:
+    """Up to ``size`` elements after ``after``: (items, position of the last, more exist)."""
+    items: list[Value] = []
+    last = after
+    elements = set_value.node.iterate(ctx, after)
+    try:
+        for position, element in elements:
+            if len(items) == size:
+                return items, last, True
+            items.append(element)
+            last = position
+        return items, last, False
+    finally:
+        close = getattr(elements, "close", None)
+        if close is not None:
+            close()
+
+
+def _page(
+    ctx: QueryContext, set_value: SetValue, after: Position | None, size: int, snapshot_ns: int
+) -> tuple[list[Value], SetCursor | None]:
+    items, last, more = _read_page(ctx, set_value, after, size)
+    cursor = CURSORS.issue(set_value, last, snapshot_ns, size) if more else None
+    return items, cursor
+
+
+def page_object(items: list[Value], cursor: SetCursor | None) -> dict[str, Value]:
+    """The ``{ data, after }`` object of ``paginate``; ``after`` only when more exist."""
+    return {"data": items, "after": cursor} if cursor is not None else {"data": items}
+
+
+def paginate(ctx: QueryContext, set_value: SetValue, size: int | None) -> dict[str, Value]:
+    """``set.paginate()`` / ``set.paginate(size)``."""
+    page_size = check_page_size(size) if size is not None else set_value.effective_page_size
+    items, cursor = _page(ctx, set_value, None, page_size, ctx.snapshot_time.epoch_ns)
+    return page_object(items, cursor)
+
+
+def continue_cursor(ctx: QueryContext, token: str, size: int | None) -> dict[str, Value]:
+    """``Set.paginate(cursor)`` / ``Set.paginate(cursor, size)``: the next page, read at the
+    cursor's snapshot."""
+    entry = CURSORS.lookup(token)
+    page_size = check_page_size(size) if size is not None else entry.page_size
+    with _reading_snapshot(ctx, entry.snapshot_ns):
+        items, cursor = _page(ctx, entry.set_value, entry.position, page_size, entry.snapshot_ns)
+    return page_object(items, cursor)
+
+
+# -- sets in query results ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SetPage(StorageValue):
+    """A Set as a query result carries it: its first page and the cursor to the rest
+    (``items`` is ``None`` for a set nested too deep, sent as a bare cursor)."""
+
+    fql_type_name: ClassVar[str] = "Set<Any>"
+    order_rank: ClassVar[int] = 13
+
+    items: list[Value] | None
+    after: SetCursor | None
+
+    def fql_debug(self, nested: bool) -> str:
+        if self.items is None:
+            return debug(self.after, nested)
+        return debug(page_object(self.items, self.after), nested)
+
+
+def materialize_set(set_value: SetValue, ctx: QueryContext) -> tuple[list[Value], SetCursor | None]:
+    """The first page of ``set_value`` and the cursor to the next (``None`` when exhausted)."""
+    from faunalite.fql.interpreter import stack_overflow
+
+    with _running(ctx):
+        try:
+            return _page(
+                ctx, set_value, None, set_value.effective_page_size, ctx.snapshot_time.epoch_ns
+            )
+        except RecursionError:
+            # A plan nested thousands deep; inside the query body run_query reports the same.
+            raise stack_overflow() from None
+
+
+def materialize_result(value: Value, ctx: QueryContext, depth: int = 0) -> Value:
+    """``value`` with every Set inside it (through arrays, objects and set pages) replaced by
+    a ``SetPage``, as FaunaDB materialises a query result. Runs the sets' lambdas, so it may
+    raise ``QueryError``: call it while the query's transaction is still open."""
+    kind = type(value)
+    if kind is list:
+        return [materialize_result(item, ctx, depth) for item in value]
+    if kind is dict:
+        return {key: materialize_result(item, ctx, depth) for key, item in value.items()}
+    if kind is SetValue:
+        if depth >= SET_MATERIALIZATION_DEPTH:
+            cursor = CURSORS.issue(
+                value, None, ctx.snapshot_time.epoch_ns, value.effective_page_size
+            )
+            return SetPage(None, cursor)
+        items, after = materialize_set(value, ctx)
+        return SetPage([materialize_result(item, ctx, depth + 1) for item in items], after)
+    return value
+
+
+# -- wire encoding ----------------------------------------------------------------------------------
+
+
+def _encode_page(encoder: ValueEncoder, page: SetPage) -> JSON:
+    if page.items is None:
+        token = page.after.token if page.after is not None else ""
+        return {"@set": token} if encoder.tagged else token
+    body: dict[str, JSON] = {"data": [encoder.encode(item) for item in page.items]}
+    if page.after is not None:
+        body["after"] = page.after.token
+    return {"@set": body} if encoder.tagged else body
+
+
+def _encode_cursor(encoder: ValueEncoder, cursor: SetCursor) -> JSON:
+    return cursor.token
+
+
+def _encode_unmaterialized_set(encoder: ValueEncoder, set_value: SetValue) -> JSON:
+    """A Set that reached the encoder without ``materialize_result`` (e.g. an ``abort``
+    value): materialise it now, with the encoder's query context when there is one."""
+    from faunalite.fql.context import QueryContext
+
+    ctx = encoder.context
+    if not isinstance(ctx, QueryContext):
+        ctx = QueryContext(snapshot_time=encoder.transaction_time or Time(time.time_ns()))
+    return _encode_page(encoder, materialize_result(set_value, ctx))
+
+
+register_storage_encoder(SetPage, _encode_page)
+register_storage_encoder(SetCursor, _encode_cursor)
+register_storage_encoder(SetValue, _encode_unmaterialized_set)
