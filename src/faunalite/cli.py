@@ -40,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     storage.add_argument(
         "--data",
         metavar="PATH",
-        help="directory for the databases (not used yet: data is kept in memory)",
+        help="data directory, created if missing (SQLite, durable across restarts)",
     )
     storage.add_argument(
         "--memory", action="store_true", help="keep everything in memory (the default)"

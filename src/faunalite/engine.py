@@ -14,6 +14,7 @@ layer, when it arrives, sees one writer at a time.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -21,12 +22,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from faunalite.fql.ast import QueryTree
+    from faunalite.model.session import QuerySession
 
 from faunalite.fql.errors import CheckDiagnostic, QueryCheckError, QueryError
 from faunalite.fql.span import QUERY_SOURCE_NAME, Source, Span
 from faunalite.fql.values import Time, Value
 from faunalite.wire.decoding import (
-    STDLIB_RESOLVER,
     InvalidValue,
     ValueResolver,
     decode_simple,
@@ -138,20 +139,6 @@ def unauthorized(query_tags: dict[str, str] | None = None) -> QueryResult:
     )
 
 
-class TransactionClock:
-    """Transaction timestamps in microseconds since the epoch, strictly increasing even when
-    the wall clock stalls or steps back, so every query gets its own ``txn_ts``."""
-
-    def __init__(self) -> None:
-        self._last = 0
-        self._lock = threading.Lock()
-
-    def next(self) -> int:
-        with self._lock:
-            self._last = max(self._last + 1, time.time_ns() // 1000)
-            return self._last
-
-
 @dataclass(slots=True)
 class _Evaluation:
     """What running one query produced, before it is rendered as a reply."""
@@ -160,43 +147,71 @@ class _Evaluation:
     context: Any = None
     value: Value = None
     error: QueryError | None = None
+    schema_version: int = 0
+
+
+DATA_FILE_NAME = "faunalite.sqlite3"
+
+
+def database_file(data_path: str | None) -> str:
+    """The SQLite file for a data directory (created if missing), or ``:memory:``."""
+    if data_path is None:
+        return ":memory:"
+    os.makedirs(data_path, exist_ok=True)
+    return os.path.join(data_path, DATA_FILE_NAME)
 
 
 class Engine:
     """The query engine of one faunalite server.
 
-    ``data_path`` is where databases are stored, ``None`` for memory only. Storage is not
-    wired in yet: every database is in memory and only the root database exists.
+    ``data_path`` is the data directory (created if missing; the databases live in one SQLite
+    file inside it), ``None`` for memory only. The data model
+    (``faunalite.model.hooks.DataModel``) owns the storage.
     """
 
     def __init__(self, *, data_path: str | None = None) -> None:
+        from faunalite.model.hooks import DataModel
+        from faunalite.storage import SQLiteStorage
+
         self.data_path = data_path
-        self.clock = TransactionClock()
+        self.model = DataModel(SQLiteStorage(database_file(data_path)))
         self._database_locks: dict[tuple[str, ...], threading.Lock] = {}
         self._locks_guard = threading.Lock()
 
-    # -- hooks the storage layer will fill ---------------------------------------------------
+    # -- databases and keys -------------------------------------------------------------------
 
     def database_exists(self, path: tuple[str, ...]) -> bool:
-        """Whether a scoped secret's database path names a database (only the root, for now)."""
-        return path == ()
+        """Whether a scoped secret's database path names a database."""
+        return self.model.database_exists(path)
 
-    def schema_version(self, principal: Principal) -> int:
-        """Microseconds of the database's last schema change; 0 when there never was one."""
-        return 0
-
-    def value_resolver(self, principal: Principal) -> ValueResolver:
-        """How ``@mod``/``@doc`` values are resolved for this principal's database."""
-        return STDLIB_RESOLVER
+    def principal_for_key(self, secret: str, scope: str) -> Principal | None:
+        """The principal a key secret (plus optional ``db/path:role`` scope) grants."""
+        granted = self.model.principal_for_key(secret, scope)
+        return None if granted is None else Principal(*granted)
 
     def close(self) -> None:
-        """Release what the engine holds (nothing until storage is attached)."""
+        """Release what the engine holds: its storage."""
+        self.model.close()
 
     # -- running queries ---------------------------------------------------------------------
 
     def run(self, request: QueryRequest) -> QueryResult:
-        """Run one query and return FaunaDB's reply for it."""
-        resolver = self.value_resolver(request.principal)
+        """Run one query and return FaunaDB's reply for it: one storage transaction, in the
+        principal's database, committed on success and rolled back on any failure."""
+        from faunalite.model.hooks import UnknownDatabase
+
+        principal = request.principal
+        try:
+            with (
+                self._database_lock(principal.database),
+                self.model.query_session(principal.database, principal.role) as session,
+            ):
+                return self._run_in_session(request, session)
+        except UnknownDatabase:
+            return unauthorized(request.query_tags)
+
+    def _run_in_session(self, request: QueryRequest, session: QuerySession) -> QueryResult:
+        resolver = self.model.resolver(session)
         arguments: dict[str, Value] = {}
         for name, data in request.body.arguments.items():
             try:
@@ -205,15 +220,19 @@ class Engine:
                 else:
                     arguments[name] = decode_tagged(data, resolver)
             except InvalidValue as error:
+                session.rollback()
                 return protocol_error(
                     "invalid_request",
                     f"Invalid argument '{name}': {error.reason}",
                     query_tags=request.query_tags,
                 )
-        with self._database_lock(request.principal.database):
-            evaluation = self._evaluate(request, arguments, resolver)
-        if evaluation.error is not None and evaluation.error.code == "time_out":
-            return self._timed_out(request)
+        evaluation = self._evaluate(request, arguments, resolver, session)
+        if evaluation.error is not None:
+            session.rollback()
+            if evaluation.error.code == "time_out":
+                return self._timed_out(request)
+        evaluation.schema_version = self.model.schema_version(session)
+        # Encoded before the transaction ends: documents in the result are read lazily.
         return self._reply(request, evaluation)
 
     def _database_lock(self, path: tuple[str, ...]) -> threading.Lock:
@@ -224,18 +243,26 @@ class Engine:
             return lock
 
     def _evaluate(
-        self, request: QueryRequest, arguments: dict[str, Value], resolver: ValueResolver
+        self,
+        request: QueryRequest,
+        arguments: dict[str, Value],
+        resolver: ValueResolver,
+        session: QuerySession,
     ) -> _Evaluation:
         from faunalite.fql.context import QueryContext
         from faunalite.fql.interpreter import run_query
         from faunalite.fql.parser import parse_query
+        from faunalite.model.set_cursors import materialize_result
 
-        txn_ts = self.clock.next()
+        txn_ts = session.txn_ts
         flat = request.body.query
         context = QueryContext(
             snapshot_time=Time(txn_ts * 1000),
             deadline=request.received_at + request.timeout_ms / 1000,
+            id_source=self.model.storage.new_id,
+            storage=session,
         )
+        session.stats = context.stats
         evaluation = _Evaluation(txn_ts, context)
         failures: list[CheckDiagnostic] = []
         tree: QueryTree | None = None
@@ -261,7 +288,8 @@ class Engine:
         # Placeholders win over an argument that happens to be called `$0`.
         context.bindings = {**arguments, **placeholders}
         try:
-            evaluation.value = run_query(tree, context)
+            # Sets in the result become their first page now, while the query can still fail.
+            evaluation.value = materialize_result(run_query(tree, context), context)
         except QueryError as error:
             evaluation.error = error
         return evaluation
@@ -300,7 +328,7 @@ class Engine:
         body["stats"] = _stats(request, evaluation)
         if request.query_tags:
             body["query_tags"] = render_query_tags(request.query_tags)
-        body["schema_version"] = self.schema_version(request.principal)
+        body["schema_version"] = evaluation.schema_version
         return QueryResult(status, body)
 
 

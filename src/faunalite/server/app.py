@@ -178,7 +178,9 @@ class FaunaliteApp:
             body = parse_query_body(raw_body)
         except InvalidRequestBody as error:
             return protocol_error("invalid_request", error.message)
-        principal = authenticate(headers.get("authorization"), self.root_secret)
+        principal = authenticate(
+            headers.get("authorization"), self.root_secret, self.engine.principal_for_key
+        )
         if principal is None or not self.engine.database_exists(principal.database):
             return unauthorized(options.query_tags)
         request = QueryRequest(

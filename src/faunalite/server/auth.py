@@ -2,9 +2,9 @@
 
 Follows FaunaDB (reference §3.1): ``Bearer <secret>`` or ``Basic base64(<secret>:)``, where
 the secret is ``<key>[:[<db/path>:]<role>]``. A scope that does not fit the grammar is
-silently ignored. Only the root key is known for now (key documents and tokens come with
-storage), so the answer is the root key's admin role, scoped to a child database or a role
-when the secret says so, or ``None`` (401).
+silently ignored. The root key gets admin on the root database, scoped to a child database or
+a role when the secret says so; any other secret is offered to ``keys`` (the engine's lookup of
+``Key`` secrets, ``Engine.principal_for_key``); otherwise the answer is ``None`` (401).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import base64
 import binascii
 import hmac
 import re
+from collections.abc import Callable
 
 from faunalite.engine import Principal
 
@@ -61,7 +62,13 @@ def parse_secret(secret: str) -> tuple[str, Principal] | None:
     return key, Principal()
 
 
-def authenticate(authorization: str | None, root_secret: str) -> Principal | None:
+KeyLookup = Callable[[str, str], "Principal | None"]
+"""``(key secret, scope text after its first ':')`` → the principal the key grants."""
+
+
+def authenticate(
+    authorization: str | None, root_secret: str, keys: KeyLookup | None = None
+) -> Principal | None:
     """The principal for an ``Authorization`` header, or ``None`` when it grants nothing."""
     secret = _secret_from_header(authorization)
     if secret is None or (secret.startswith("ey") and "." in secret):
@@ -72,5 +79,5 @@ def authenticate(authorization: str | None, root_secret: str) -> Principal | Non
         return None
     key, principal = parsed
     if not hmac.compare_digest(key.encode(), root_secret.encode()):
-        return None
+        return None if keys is None else keys(key, secret.partition(":")[2])
     return principal

@@ -1,0 +1,351 @@
+"""Collections: the ``Collection`` native module, user collection modules and scans.
+
+``Collection.create({ name: "Dogs" })`` stores a definition document (``schema``); in later
+queries ``Dogs`` is a global whose static members are ``create``, ``createData``, ``byId``,
+``Dogs(id)``, ``all``, ``where``, ``firstWhere``, ``definition`` and ``toString`` (plus one method
+per index, added by whoever registers a ``COLLECTION_TABLE_EXTENSIONS`` hook). Globals are
+resolved from the schema as it was when the query started, so a collection is never usable in
+the query that created it, as in FaunaDB.
+
+``DocumentScanSource`` is the ``SetSource`` of ``Coll.all()`` and of the native ``X.all()``:
+documents in key order, read in batches, at the instant the set was made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from faunalite.fql.errors import QueryError
+from faunalite.fql.stdlib.args import expect_string, invalid_argument, wrong_type
+from faunalite.fql.stdlib.registry import TypeTable, module
+from faunalite.fql.values import ID, NULL, Module, Null, Value
+from faunalite.model.documents import DocValue, NamedDoc, UserDoc, make_doc
+from faunalite.model.schema import (
+    ARRAY,
+    BOOLEAN,
+    NUMBER,
+    OBJECT,
+    STRING,
+    Failures,
+    NativeSpec,
+    create_native,
+    name_failures,
+    register_spec,
+)
+from faunalite.model.session import (
+    COLLECTION,
+    QuerySession,
+    add_global_resolver,
+    add_table_resolver,
+    session_of,
+)
+from faunalite.model.set_sources import Position, StreamRoot
+from faunalite.model.writes import create_user_document
+from faunalite.storage.interface import DocKey
+
+if TYPE_CHECKING:
+    from faunalite.fql.context import QueryContext
+
+SCAN_BATCH = 64
+"""Documents read from storage at a time by a scan."""
+
+
+# -- the Collection native collection ------------------------------------------------------------
+
+
+def _collection_defaults() -> dict[str, Any]:
+    return {"history_days": 0, "indexes": {}, "constraints": []}
+
+
+def _validate_collection(
+    session: QuerySession, stored: dict[str, Any], old: DocValue | None
+) -> Failures:
+    alias = stored.get("alias")
+    if isinstance(alias, str):
+        old_alias = None
+        if old is not None:
+            previous = old.document()
+            if previous is not None:
+                old_alias = previous.data.get("alias")
+        return name_failures(session, COLLECTION_SPEC, alias, old_alias, "alias")
+    return []
+
+
+def _rename_collection(session: QuerySession, old: str, new: str, stored: dict[str, Any]) -> None:
+    session.txn.rename_collection(session.scope, old, new)
+
+
+def _drop_collection(session: QuerySession, doc: DocValue, stored: dict[str, Any]) -> None:
+    session.txn.drop_collection(session.scope, str(doc.key))
+
+
+COLLECTION_SPEC = register_spec(
+    NativeSpec(
+        COLLECTION,
+        {
+            "alias": STRING,
+            "computed_fields": OBJECT,
+            "fields": OBJECT,
+            "migrations": ARRAY,
+            "wildcard": STRING,
+            "history_days": NUMBER,
+            "ttl_days": NUMBER,
+            "document_ttls": BOOLEAN,
+            "indexes": OBJECT,
+            "constraints": ARRAY,
+            "data": OBJECT,
+        },
+        defaults=_collection_defaults,
+        validate=_validate_collection,
+        on_rename=_rename_collection,
+        on_delete=_drop_collection,
+    )
+)
+
+
+# -- scans ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentScanSource:
+    """Documents of one storage collection in key order (``Coll.all()``, ``Key.all()``).
+
+    ``read_ts`` is the instant the set was made at (``None``: the reading query's view, which
+    cursor code may move with ``reading_at``). ``start``/``end`` are inclusive key bounds.
+    """
+
+    collection: str
+    read_ts: int | None = None
+    start: DocKey | None = None
+    end: DocKey | None = None
+    label: str = ""
+
+    def elements(
+        self, ctx: QueryContext, after: Position | None, reverse: bool
+    ) -> Iterator[tuple[Position, Value]]:
+        session = session_of(ctx)
+        session.require_read()
+        at_ts = self.read_ts if self.read_ts is not None else session.read_ts
+        while True:
+            page = session.txn.scan(
+                session.scope,
+                self.collection,
+                start=self.start,
+                end=self.end,
+                after=after,
+                reverse=reverse,
+                limit=SCAN_BATCH,
+                at_ts=at_ts,
+            )
+            if session.stats is not None:
+                session.stats.read_ops += len(page)
+            for document in page:
+                yield document.key, make_doc(session, self.collection, document.key, at_ts)
+            if len(page) < SCAN_BATCH:
+                return
+            after = page[-1].key
+
+    def describe(self) -> str:
+        return self.label or f"{self.collection}.all()"
+
+    @property
+    def stream_root(self) -> StreamRoot | None:
+        return StreamRoot.COLLECTION if self.start is None and self.end is None else None
+
+
+def _set_method(ctx: Any, value: Value, name: str, args: list[Value]) -> Value:
+    from faunalite.fql.stdlib.registry import PROTOTYPES
+
+    method = PROTOTYPES[type(value)].methods[name]
+    return method.impl(ctx, value, *args)
+
+
+def _range_bound(session: QuerySession, collection: str, bound: Value) -> DocKey | None:
+    if isinstance(bound, Null):
+        return None
+    if isinstance(bound, DocValue):
+        return bound.key
+    return parse_id_argument(bound)
+
+
+def scan_set(ctx: Any, collection: str, label: str, range_arg: Value = None) -> Value:
+    """The Set of ``collection``'s documents, optionally within ``{ from, to }``."""
+    from faunalite.model.sets import set_from_source
+
+    session = session_of(ctx)
+    session.require_read()
+    start = end = None
+    if range_arg is not None:
+        if type(range_arg) is not dict or not set(range_arg) <= {"from", "to"} or not range_arg:
+            raise invalid_argument(
+                "range",
+                "should be an object contining `{ from }`, `{ to }`, or `{ from, to }` fields",
+            )
+        start = _range_bound(session, collection, range_arg.get("from", NULL))
+        end = _range_bound(session, collection, range_arg.get("to", NULL))
+    source = DocumentScanSource(collection, session.read_ts, start, end, label)
+    return set_from_source(source)
+
+
+def parse_id_argument(value: Value) -> int:
+    """A document id argument: an ID, an integer or a string of digits."""
+    if isinstance(value, ID):
+        return value.value
+    if type(value) is int and value >= 0:
+        return value
+    if type(value) is str:
+        text = value.strip()
+        if text.isdigit():
+            return int(text)
+        raise QueryError("invalid_id", f'`"{value}"` is not a valid ID.')
+    raise wrong_type("id", "ID", value)
+
+
+# -- user collections as globals ---------------------------------------------------------------------
+
+
+def _definitions_at_start(session: QuerySession) -> dict[str, str]:
+    """Name and alias → collection name, as of the query's start."""
+    cache: dict[str, str] | None = session.cache.get("collections_at_start")
+    if cache is None:
+        cache = {}
+        if session.start_ts > 0:
+            for document in session.txn.scan(session.scope, COLLECTION, at_ts=session.start_ts):
+                cache[str(document.key)] = str(document.key)
+                alias = document.data.get("alias")
+                if isinstance(alias, str):
+                    cache[alias] = str(document.key)
+        session.cache["collections_at_start"] = cache
+    return cache
+
+
+def user_collection_name(session: QuerySession, name: str) -> str | None:
+    """The collection a global ``name`` (name or alias) denotes, as of the query's start."""
+    return _definitions_at_start(session).get(name)
+
+
+def _resolve_collection(session: QuerySession, name: str) -> Value | None:
+    collection = user_collection_name(session, name)
+    return Module(collection) if collection is not None else None
+
+
+TableExtension = Callable[[QuerySession, str, TypeTable], None]
+COLLECTION_TABLE_EXTENSIONS: list[TableExtension] = []
+"""Hooks that add members to a user collection's table (index methods)."""
+
+USER_COLLECTION = TypeTable("UserCollection")
+"""The static members every user collection module has (copied per collection)."""
+
+
+def _collection_table(session: QuerySession, name: str) -> TypeTable | None:
+    if name not in _definitions_at_start(session).values():
+        return None
+    table = TypeTable(
+        name,
+        fields=dict(USER_COLLECTION.fields),
+        methods=dict(USER_COLLECTION.methods),
+        apply=USER_COLLECTION.apply,
+    )
+    table.fields["definition"] = lambda coll: NamedDoc(session, COLLECTION, name, session.read_ts)
+    for extend in COLLECTION_TABLE_EXTENSIONS:
+        extend(session, name, table)
+    return table
+
+
+add_global_resolver(_resolve_collection)
+add_table_resolver(_collection_table)
+
+
+@USER_COLLECTION.method("create", 1)
+def _create(ctx: Any, coll: Module, data: Value) -> Value:
+    return create_user_document(ctx, session_of(ctx), coll.name, data, plain=False)
+
+
+@USER_COLLECTION.method("createData", 1)
+def _create_data(ctx: Any, coll: Module, data: Value) -> Value:
+    return create_user_document(ctx, session_of(ctx), coll.name, data, plain=True)
+
+
+@USER_COLLECTION.method("byId", 1)
+def _by_id(ctx: Any, coll: Module, doc_id: Value) -> Value:
+    session = session_of(ctx)
+    return UserDoc(session, coll.name, parse_id_argument(doc_id), session.read_ts)
+
+
+@USER_COLLECTION.callable(1)
+def _apply(ctx: Any, coll: Module, doc_id: Value) -> Value:
+    return _by_id(ctx, coll, doc_id)
+
+
+@USER_COLLECTION.method("all", (0, 1))
+def _all(ctx: Any, coll: Module, range_arg: Value = None) -> Value:
+    return scan_set(ctx, coll.name, f"{coll.name}.all()", range_arg)
+
+
+@USER_COLLECTION.method("where", 1)
+def _where(ctx: Any, coll: Module, predicate: Value) -> Value:
+    return _set_method(ctx, scan_set(ctx, coll.name, f"{coll.name}.all()"), "where", [predicate])
+
+
+@USER_COLLECTION.method("firstWhere", 1)
+def _first_where(ctx: Any, coll: Module, predicate: Value) -> Value:
+    whole = scan_set(ctx, coll.name, f"{coll.name}.all()")
+    return _set_method(ctx, whole, "firstWhere", [predicate])
+
+
+@USER_COLLECTION.method("toString", 0)
+def _to_string(ctx: Any, coll: Module) -> Value:
+    return coll.name
+
+
+# -- the Collection module ------------------------------------------------------------------------
+
+COLLECTION_MODULE = module(COLLECTION)
+
+
+@COLLECTION_MODULE.method("create", 1)
+def _collection_create(ctx: Any, receiver: Module, data: Value) -> Value:
+    return create_native(ctx, session_of(ctx), COLLECTION_SPEC, data)
+
+
+@COLLECTION_MODULE.method("byName", 1)
+def _collection_by_name(ctx: Any, receiver: Module, name: Value) -> Value:
+    session = session_of(ctx)
+    session.require_read()
+    return NamedDoc(session, COLLECTION, expect_string(name, "name"), session.read_ts)
+
+
+@COLLECTION_MODULE.callable(1)
+def _collection_apply(ctx: Any, receiver: Module, name: Value) -> Value:
+    session = session_of(ctx)
+    text = expect_string(name, "collection")
+    collection = user_collection_name(session, text)
+    if collection is None:
+        raise invalid_argument("collection", f"No such user collection `{text}`.")
+    return Module(collection)
+
+
+def native_set_methods(table: TypeTable, collection: str) -> None:
+    """``all``/``where``/``firstWhere``/``toString`` on a native collection module."""
+
+    def all_(ctx: Any, receiver: Module, range_arg: Value = None) -> Value:
+        return scan_set(ctx, collection, f"{collection}.all()", range_arg)
+
+    def where(ctx: Any, receiver: Module, predicate: Value) -> Value:
+        return _set_method(ctx, all_(ctx, receiver), "where", [predicate])
+
+    def first_where(ctx: Any, receiver: Module, predicate: Value) -> Value:
+        return _set_method(ctx, all_(ctx, receiver), "firstWhere", [predicate])
+
+    def to_string(ctx: Any, receiver: Module) -> Value:
+        return collection
+
+    table.method("all", (0, 1))(all_)
+    table.method("where", 1)(where)
+    table.method("firstWhere", 1)(first_where)
+    table.method("toString", 0)(to_string)
+
+
+native_set_methods(COLLECTION_MODULE, COLLECTION)

@@ -1,0 +1,178 @@
+"""User-defined functions: the ``Function`` native collection and UDF values.
+
+``Function.create({ name, body })`` stores the body as FQL text after checking it parses as one
+lambda (else ``constraint_failure`` with ``body: Unable to parse FQL source code.``). In later
+queries the function is a global (by name or alias) and ``Function("name")`` returns it; a
+``UserFunction`` value parses its body once per query, under the source name ``*udf:Name*``,
+so errors raised inside point into the body and the call sites stack up in the trace. As with
+collections, a function created in a query is not a global of that same query.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from faunalite.fql import ast
+from faunalite.fql.arity import Arity
+from faunalite.fql.diagnostics import render_error
+from faunalite.fql.errors import QueryCheckError
+from faunalite.fql.parser import parse_function_body
+from faunalite.fql.stdlib.args import expect_string, invalid_argument
+from faunalite.fql.stdlib.registry import module, prototype
+from faunalite.fql.values import Function, Lambda, Module, Value
+from faunalite.model.collections import native_set_methods
+from faunalite.model.documents import NamedDoc
+from faunalite.model.schema import (
+    OBJECT,
+    STRING,
+    Failures,
+    NativeSpec,
+    create_native,
+    name_failures,
+    register_spec,
+)
+from faunalite.model.session import (
+    FUNCTION,
+    QuerySession,
+    add_global_resolver,
+    session_of,
+)
+
+
+def _body_failures(body: Any) -> Failures:
+    if not isinstance(body, str):
+        return []
+    try:
+        parse_function_body(body, "*body*")
+    except QueryCheckError as error:
+        rendered = "\n".join(
+            "  " + line if line else line for line in render_error(error).split("\n")
+        )
+        return [(["body"], "Unable to parse FQL source code.\n" + rendered)]
+    return []
+
+
+def _validate_function(session: QuerySession, stored: dict[str, Any], old: Any) -> Failures:
+    failures = _body_failures(stored.get("body"))
+    alias = stored.get("alias")
+    if isinstance(alias, str):
+        old_alias = None
+        if old is not None:
+            previous = old.document()
+            old_alias = previous.data.get("alias") if previous is not None else None
+        failures += name_failures(session, FUNCTION_SPEC, alias, old_alias, "alias")
+    return failures
+
+
+FUNCTION_SPEC = register_spec(
+    NativeSpec(
+        FUNCTION,
+        {"alias": STRING, "body": STRING, "signature": STRING, "role": STRING, "data": OBJECT},
+        required=("body",),
+        validate=_validate_function,
+    )
+)
+
+
+class UserFunction(Function):
+    """A UDF as a value: calling it runs its stored lambda (see the module docstring)."""
+
+    __slots__ = ("_lambda", "body", "name", "session")
+
+    def __init__(self, session: QuerySession, name: str, body: str) -> None:
+        self.session = session
+        self.name = name
+        self.body = body
+        self._lambda: ast.Lambda | None = None
+
+    @property
+    def display_name(self) -> str:
+        return self.name
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, UserFunction) and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash(("udf", self.name))
+
+    def _parsed(self) -> ast.Lambda:
+        if self._lambda is None:
+            self._lambda = parse_function_body(self.body, f"*udf:{self.name}*")
+        return self._lambda
+
+    @property
+    def fql_arity(self) -> Arity:
+        node = self._parsed()
+        if node.variadic is not None:
+            return Arity(None, len(node.params))
+        return Arity((len(node.params),))
+
+    def fql_call(self, ctx: Any, args: list[Value]) -> Value:
+        node = self._parsed()
+        function = Lambda(list(node.params), node.variadic, node.body, None, node.span)
+        return ctx.call(function, args)
+
+
+USER_FUNCTION = prototype(UserFunction, "UserFunction")
+
+
+@USER_FUNCTION.field("definition")
+def _definition(udf: UserFunction) -> Value:
+    return NamedDoc(udf.session, FUNCTION, udf.name, udf.session.read_ts)
+
+
+def _functions_at_start(session: QuerySession) -> dict[str, tuple[str, str]]:
+    """Name and alias → (function name, body), as of the query's start."""
+    cache: dict[str, tuple[str, str]] | None = session.cache.get("functions_at_start")
+    if cache is None:
+        cache = {}
+        if session.start_ts > 0:
+            for document in session.txn.scan(session.scope, FUNCTION, at_ts=session.start_ts):
+                entry = (str(document.key), str(document.data.get("body", "")))
+                cache[entry[0]] = entry
+                alias = document.data.get("alias")
+                if isinstance(alias, str):
+                    cache[alias] = entry
+        session.cache["functions_at_start"] = cache
+    return cache
+
+
+def user_function(session: QuerySession, name: str) -> UserFunction | None:
+    entry = _functions_at_start(session).get(name)
+    if entry is None:
+        return None
+    return UserFunction(session, *entry)
+
+
+def _resolve_function(session: QuerySession, name: str) -> Value | None:
+    return user_function(session, name)
+
+
+add_global_resolver(_resolve_function)
+
+FUNCTION_MODULE = module(FUNCTION)
+
+
+@FUNCTION_MODULE.method("create", 1)
+def _create(ctx: Any, receiver: Module, data: Value) -> Value:
+    return create_native(ctx, session_of(ctx), FUNCTION_SPEC, data)
+
+
+@FUNCTION_MODULE.method("byName", 1)
+def _by_name(ctx: Any, receiver: Module, name: Value) -> Value:
+    session = session_of(ctx)
+    session.require_read()
+    return NamedDoc(session, FUNCTION, expect_string(name, "name"), session.read_ts)
+
+
+@FUNCTION_MODULE.callable(1)
+def _apply(ctx: Any, receiver: Module, name: Value) -> Value:
+    session = session_of(ctx)
+    text = expect_string(name, "function")
+    found = user_function(session, text)
+    if found is None:
+        raise invalid_argument("function", f"No such user function `{text}`.")
+    return found
+
+
+native_set_methods(FUNCTION_MODULE, FUNCTION)

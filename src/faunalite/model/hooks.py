@@ -1,0 +1,102 @@
+"""The data model's face to the engine: one store, one transaction per query, key secrets.
+
+``DataModel`` owns the storage of one faunalite server. The engine asks it:
+
+* ``query_session(database, role, stats)``: a context manager that opens the query's write
+  transaction in the principal's database and yields the ``QuerySession`` to put in the
+  ``QueryContext`` (``context.storage``). Leaving the block commits; ``session.rollback()``
+  before leaving (or an exception) discards every write, so a failed query leaves no trace.
+* ``database_exists(path)`` and ``principal_for_key(secret, scope)`` for authentication;
+* ``resolver(session)`` to decode ``@mod``/``@doc``/``@ref`` arguments in that database.
+
+Importing this module registers every document, collection, function, database and key
+member with the interpreter and the wire encoder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from faunalite.model import (  # noqa: F401  (imported to register their members)
+    collections,
+    databases,
+    doc_methods,
+    encoding,
+    functions,
+)
+from faunalite.model.databases import authenticate_key
+from faunalite.model.encoding import SessionResolver
+from faunalite.model.schema import schema_version
+from faunalite.model.session import QuerySession
+from faunalite.storage import SQLiteStorage, Storage
+
+if TYPE_CHECKING:
+    from faunalite.fql.context import QueryStats
+
+ADMIN_SCOPES = ("admin", "server", "server-readonly", "client")
+
+
+class _RollBack(Exception):
+    """Raised inside the transaction block to discard the query's writes."""
+
+
+class UnknownDatabase(Exception):
+    """The principal's database no longer exists (the request is then unauthorized)."""
+
+
+class DataModel:
+    """The storage of one server and the sessions queries run in."""
+
+    def __init__(self, storage: Storage | None = None) -> None:
+        self.storage: Storage = storage or SQLiteStorage()
+
+    def close(self) -> None:
+        self.storage.close()
+
+    @contextmanager
+    def query_session(
+        self, database: tuple[str, ...], role: str, stats: QueryStats | None = None
+    ) -> Iterator[QuerySession]:
+        """The session of one query (see the module docstring). Raises ``UnknownDatabase``."""
+        try:
+            with self.storage.transaction(write=True) as txn:
+                info = txn.find_database(database)
+                if info is None:
+                    raise UnknownDatabase("/".join(database))
+                session = QuerySession(txn, info, role, self.storage.new_id, stats)
+                yield session
+                if session.rollback_requested:
+                    raise _RollBack
+        except _RollBack:
+            pass
+
+    def database_exists(self, path: tuple[str, ...]) -> bool:
+        with self.storage.transaction() as txn:
+            return txn.find_database(path) is not None
+
+    def principal_for_key(self, secret: str, scope: str) -> tuple[tuple[str, ...], str] | None:
+        """The database path and role a key secret grants, with an optional scope suffix
+        (``db/path:role`` or ``role``), which FaunaDB honours for admin keys only."""
+        with self.storage.transaction() as txn:
+            granted = authenticate_key(txn, secret)
+        if granted is None:
+            return None
+        path, role = granted
+        if not scope or role != "admin":
+            return path, role
+        child, _, scoped_role = scope.rpartition(":")
+        if scoped_role not in ADMIN_SCOPES:
+            return path, role
+        extended = (*path, *child.split("/")) if child else path
+        return extended, scoped_role
+
+    @staticmethod
+    def resolver(session: QuerySession) -> SessionResolver:
+        return SessionResolver(session)
+
+    @staticmethod
+    def schema_version(session: QuerySession) -> int:
+        """What the reply reports: the current version, or the starting one after a rollback."""
+        return schema_version(session, at_start=session.rollback_requested)

@@ -1,0 +1,224 @@
+"""One query's view of one database: the ``StorageHooks`` the interpreter calls.
+
+A ``QuerySession`` wraps the storage transaction a query runs in, the database scope the
+principal reaches and the principal's role. It answers the interpreter's questions (which
+globals are collections or functions, what a collection module offers, whether a document
+reference points at nothing, ``isa`` for storage modules, ``at (ts)`` reads) and gives the rest
+of the data model its primitives: reading a document version, the schema as it was when the
+query started, and the bookkeeping of what the query changed.
+
+It holds no FQL semantics of writes: those live in ``writes`` and ``schema``. Everything a
+session reads or writes goes through its one ``Transaction``, so a failed query leaves no trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from faunalite.fql.errors import QueryError
+from faunalite.fql.values import TRANSACTION_TIME, Time, Value
+from faunalite.storage.interface import DatabaseInfo, DocKey, Document, Transaction
+
+if TYPE_CHECKING:
+    from faunalite.fql.context import QueryStats
+    from faunalite.fql.stdlib.registry import TypeTable
+
+COLLECTION = "Collection"
+FUNCTION = "Function"
+DATABASE = "Database"
+KEY = "Key"
+ROLE = "Role"
+
+NAMED_COLLECTIONS = (COLLECTION, FUNCTION, DATABASE, ROLE)
+"""Native collections whose documents are identified by ``name``."""
+ID_NATIVE_COLLECTIONS = (KEY,)
+"""Native collections whose documents are identified by ``id``."""
+NATIVE_COLLECTIONS = (*NAMED_COLLECTIONS, *ID_NATIVE_COLLECTIONS)
+
+HIDDEN_PREFIX = "#"
+"""Stored fields and storage collections starting with this are faunalite bookkeeping, never
+shown: FQL identifiers cannot start with ``#``, so they cannot clash with user names."""
+
+SCHEMA_META = "#schema"
+"""Storage collection holding one document, ``version``: the ts of the last schema change."""
+
+
+def permission_denied() -> QueryError:
+    return QueryError("permission_denied", "Insufficient privileges to perform the action.")
+
+
+@dataclass(slots=True)
+class QueryChanges:
+    """What the query has written so far, for the same-query rules and the reply."""
+
+    schema_changed: bool = False
+    collections_redefined: set[str] = field(default_factory=set)
+    """Names (old and new) of user collections created, updated or deleted."""
+    collections_with_doc_writes: set[str] = field(default_factory=set)
+    """User collections one of whose documents was written."""
+
+
+class QuerySession:
+    """The data model's hooks for one query (implements ``StorageHooks``).
+
+    ``txn`` is the query's write transaction; ``database`` the database the principal
+    reaches; ``role`` its built-in role (``admin``, ``server``, ``server-readonly``,
+    ``client``) or another role string, treated as ``client``. ``new_id`` issues document
+    ids (the store's snowflakes); ``stats`` are the query's counters, if any.
+    """
+
+    def __init__(
+        self,
+        txn: Transaction,
+        database: DatabaseInfo,
+        role: str,
+        new_id: Callable[[], int],
+        stats: QueryStats | None = None,
+    ) -> None:
+        self.txn = txn
+        self.new_id = new_id
+        self.stats = stats
+        self.database = database
+        self.scope = database.scope
+        self.role = role
+        self.txn_ts = txn.txn_ts
+        self.start_ts = txn.snapshot_ts
+        self.changes = QueryChanges()
+        self._read_ts: list[int | None] = []
+        self._global_cache: dict[str, Value | None] = {}
+        self._table_cache: dict[str, TypeTable | None] = {}
+        self.cache: dict[str, Any] = {}
+        """Per-query memo of derived lookups (schema as of the query's start...)."""
+        self.rollback_requested = False
+
+    def rollback(self) -> None:
+        """Discard the query's writes when its session ends (the query failed)."""
+        self.rollback_requested = True
+
+    # -- time --------------------------------------------------------------------------------
+
+    @property
+    def read_ts(self) -> int | None:
+        """The instant reads see now: ``None`` for the query's own view (own writes included),
+        a microsecond ts inside ``at (ts) { ... }``."""
+        return self._read_ts[-1] if self._read_ts else None
+
+    @contextmanager
+    def reading_at(self, ts: Value) -> Iterator[None]:
+        if ts is TRANSACTION_TIME or not isinstance(ts, Time):
+            self._read_ts.append(None)
+        else:
+            micros = ts.epoch_ns // 1000
+            self._read_ts.append(None if micros >= self.txn_ts else micros)
+        try:
+            yield
+        finally:
+            self._read_ts.pop()
+
+    def transaction_time(self) -> Time:
+        return Time(self.txn_ts * 1000)
+
+    # -- raw reads ---------------------------------------------------------------------------
+
+    def get(self, collection: str, key: DocKey, at_ts: int | None = None) -> Document | None:
+        """A live document version (``at_ts`` ``None``: the query's current view)."""
+        return self.txn.get(self.scope, collection, key, at_ts=at_ts)
+
+    def get_at_start(self, collection: str, key: DocKey) -> Document | None:
+        """A document as it was when the query started (committed state only)."""
+        if self.start_ts <= 0:
+            return None
+        return self.txn.get(self.scope, collection, key, at_ts=self.start_ts)
+
+    def was_deleted(self, collection: str, key: DocKey) -> bool:
+        """Whether the document once existed and its latest version is a deletion."""
+        versions = self.txn.history(self.scope, collection, key, limit=1)
+        return bool(versions) and versions[0].deleted
+
+    # -- access control ---------------------------------------------------------------------
+
+    def require_admin(self) -> None:
+        """Databases and keys are managed by admin principals only."""
+        if self.role != "admin":
+            raise permission_denied()
+
+    def require_read(self) -> None:
+        if self.role not in ("admin", "server", "server-readonly"):
+            raise permission_denied()
+
+    def require_write(self) -> None:
+        if self.role not in ("admin", "server"):
+            raise permission_denied()
+
+    # -- StorageHooks --------------------------------------------------------------------------
+
+    def resolve_global(self, name: str) -> Value | None:
+        if name not in self._global_cache:
+            self._global_cache[name] = _resolve_global(self, name)
+        return self._global_cache[name]
+
+    def module_table(self, name: str) -> TypeTable | None:
+        if name not in self._table_cache:
+            self._table_cache[name] = _module_table(self, name)
+        return self._table_cache[name]
+
+    def missing_document_error(self, value: Value) -> QueryError | None:
+        from faunalite.model.documents import DocValue
+
+        if isinstance(value, DocValue):
+            return value.missing_error()
+        return None
+
+    def is_member(self, value: Value, module_name: str) -> bool | None:
+        from faunalite.model.documents import is_member
+
+        return is_member(self, value, module_name)
+
+
+# The lookups behind the hooks live with the collections and functions they find; they are
+# installed here by ``faunalite.model`` at import so this module stays free of them.
+GlobalResolver = Callable[[QuerySession, str], "Value | None"]
+TableResolver = Callable[[QuerySession, str], "TypeTable | None"]
+_GLOBAL_RESOLVERS: list[GlobalResolver] = []
+_TABLE_RESOLVERS: list[TableResolver] = []
+
+
+def add_global_resolver(resolver: GlobalResolver) -> None:
+    """Add a lookup for global names not in the stdlib (collections, UDFs)."""
+    _GLOBAL_RESOLVERS.append(resolver)
+
+
+def add_table_resolver(resolver: TableResolver) -> None:
+    """Add a lookup for the static member table of a non-stdlib module."""
+    _TABLE_RESOLVERS.append(resolver)
+
+
+def _resolve_global(session: QuerySession, name: str) -> Value | None:
+    for resolver in _GLOBAL_RESOLVERS:
+        found = resolver(session, name)
+        if found is not None:
+            return found
+    return None
+
+
+def _module_table(session: QuerySession, name: str) -> TypeTable | None:
+    for resolver in _TABLE_RESOLVERS:
+        found = resolver(session, name)
+        if found is not None:
+            return found
+    return None
+
+
+def session_of(ctx: Any) -> QuerySession:
+    """The session of the running query, from a native method's ``ctx`` (a ``QueryContext``).
+
+    Without one (storage-free evaluation) every storage operation fails as on an empty
+    database with no rights.
+    """
+    storage = getattr(ctx, "storage", None)
+    if not isinstance(storage, QuerySession):
+        raise permission_denied()
+    return storage
