@@ -1,0 +1,329 @@
+"""FaunaDB's tagged JSON format to Python values.
+
+``FaunaDecoder.decode(obj)`` decodes JSON that is already parsed; ``FaunaDecoder.loads(text)``
+parses and decodes in one pass and is the fast path for response bodies (it converts tags while
+``json.loads`` builds the objects, so lists and scalars are never walked again in Python).
+
+Only a dict with exactly one key that starts with ``@`` is a tag:
+
+=============  ====================================================================
+``@int``       ``int`` (also ``@long``)
+``@double``    ``float`` (``NaN`` and ``Infinity`` too)
+``@time``      ``FaunaTime``: a UTC ``datetime`` keeping nanoseconds
+``@date``      ``date``
+``@bytes``     ``bytes``
+``@uuid``      ``uuid.UUID``
+``@mod``       ``Module``
+``@doc``       ``Document`` or ``NamedDocument`` (the legacy ``"Coll:id"`` string:
+               ``DocumentReference``; an object without ``ts``: the plain dict)
+``@ref``       ``DocumentReference`` or ``NamedDocumentReference``; ``NullDocument`` when
+               ``exists`` is false
+``@set``       ``Page`` (a bare cursor string gives ``Page(after=cursor)``)
+``@stream``    ``EventSource``
+``@object``    the inner dict, its keys taken literally (how ``@`` keys are escaped)
+=============  ====================================================================
+
+Any other dict is a plain dict with its values decoded. A tag with a malformed value raises
+``ValueError``. Encoding is ``fauna.encoding.encoder``'s job.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from fauna.query.fauna_time import FaunaTime, parse_fauna_time
+from fauna.query.models import (
+    Document,
+    DocumentReference,
+    EventSource,
+    Module,
+    NamedDocument,
+    NamedDocumentReference,
+    NullDocument,
+    Page,
+)
+
+__all__ = ["FaunaDecoder"]
+
+_META_KEYS = ("id", "coll", "ts")
+_NAMED_META_KEYS = ("name", "coll", "ts")
+
+
+def _not_a_string(tag: str, value: Any) -> ValueError:
+    return ValueError(f"Invalid {tag} value {value!r}: expected a string")
+
+
+def _not_an_object(value: Any) -> ValueError:
+    return ValueError(f"Invalid @object value {value!r}: expected an object")
+
+
+def _require_str(tag: str, value: Any) -> str:
+    if type(value) is not str:
+        raise _not_a_string(tag, value)
+    return value
+
+
+def _int(value: Any) -> int:
+    return int(_require_str("@int", value))
+
+
+def _long(value: Any) -> int:
+    return int(_require_str("@long", value))
+
+
+def _double(value: Any) -> float:
+    return float(_require_str("@double", value))
+
+
+def _time(value: Any) -> Any:
+    return parse_fauna_time(_require_str("@time", value))
+
+
+def _date(value: Any) -> date:
+    text = _require_str("@date", value)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"Invalid @date value {text!r}: expected YYYY-MM-DD") from None
+
+
+def _bytes(value: Any) -> bytes:
+    return base64.b64decode(_require_str("@bytes", value))
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    return uuid.UUID(_require_str("@uuid", value))
+
+
+def _stream(value: Any) -> EventSource:
+    return EventSource(_require_str("@stream", value))
+
+
+def _set(value: Any) -> Page:
+    if type(value) is str:
+        return Page(after=value)
+    if type(value) is not dict:
+        raise ValueError(f"Invalid @set value {value!r}: expected an object or a cursor string")
+    return Page(data=value.get("data"), after=value.get("after"))
+
+
+def _module(value: Any) -> Module:
+    return Module(_require_str("@mod", value))
+
+
+def _document(value: Any) -> Any:
+    """``@doc`` content whose values are already decoded; ``value`` is left unchanged."""
+    if type(value) is str:
+        try:
+            return DocumentReference.from_string(value)
+        except ValueError:
+            raise ValueError(f"Invalid @doc value {value!r}: expected <Collection>:<id>") from None
+    if type(value) is not dict:
+        raise ValueError(f"Invalid @doc value {value!r}: expected an object")
+    if "ts" not in value or "coll" not in value or ("id" not in value and "name" not in value):
+        return value
+    data = value.copy()
+    coll, ts = data.pop("coll"), data.pop("ts")
+    well_formed = type(coll) is Module and isinstance(ts, datetime)
+    try:
+        if "id" in data:
+            doc_id = data.pop("id")
+            if well_formed and type(doc_id) is str:
+                return Document._trusted(doc_id, ts, coll, data)
+            return Document(id=doc_id, ts=ts, coll=coll, data=data)
+        name = data.pop("name")
+        if well_formed and type(name) is str:
+            return NamedDocument._trusted(name, ts, coll, data)
+        return NamedDocument(name=name, ts=ts, coll=coll, data=data)
+    except TypeError as error:
+        raise ValueError(f"Invalid @doc value {value!r}: {error}") from None
+
+
+def _reference(value: Any) -> Any:
+    """``@ref`` content whose values are already decoded."""
+    if type(value) is not dict:
+        raise ValueError(f"Invalid @ref value {value!r}: expected an object")
+    if "id" not in value and "name" not in value:
+        return value
+    ref: DocumentReference | NamedDocumentReference
+    try:
+        if "id" in value:
+            ref = DocumentReference(value["coll"], value["id"])
+        else:
+            ref = NamedDocumentReference(value["coll"], value["name"])
+    except KeyError:
+        raise ValueError(f"Invalid @ref value {value!r}: no 'coll'") from None
+    except TypeError as error:
+        raise ValueError(f"Invalid @ref value {value!r}: {error}") from None
+    if value.get("exists", True) is False:
+        return NullDocument(ref, value.get("cause"))
+    return ref
+
+
+# Tags whose value is a plain string: converted from the raw JSON value.
+_SCALAR_TAGS: dict[str, Callable[[Any], Any]] = {
+    "@int": _int,
+    "@long": _long,
+    "@double": _double,
+    "@time": _time,
+    "@date": _date,
+    "@mod": _module,
+    "@bytes": _bytes,
+    "@uuid": _uuid,
+    "@stream": _stream,
+}
+
+# Tags whose value holds further values: converted once those are decoded.
+_COMPOUND_TAGS: dict[str, Callable[[Any], Any]] = {
+    "@doc": _document,
+    "@ref": _reference,
+    "@set": _set,
+}
+
+
+def _decode(obj: Any) -> Any:
+    kind = type(obj)
+    if kind is dict:
+        if len(obj) == 1:
+            (key,) = obj
+            scalar = _SCALAR_TAGS.get(key)
+            if scalar is not None:
+                return scalar(obj[key])
+            compound = _COMPOUND_TAGS.get(key)
+            if compound is not None:
+                return compound(_decode(obj[key]))
+            if key == "@object":
+                escaped = obj[key]
+                if type(escaped) is not dict:
+                    raise _not_an_object(escaped)
+                return {k: _decode(v) for k, v in escaped.items()}
+        return {k: _decode(v) if type(v) in _CONTAINERS else v for k, v in obj.items()}
+    if kind is list:
+        return [_decode(v) if type(v) in _CONTAINERS else v for v in obj]
+    return obj
+
+
+_CONTAINERS = frozenset((dict, list))
+_trusted_reference = DocumentReference._trusted
+
+_ALL_TAGS: dict[str, Callable[[Any], Any]] = {**_SCALAR_TAGS, **_COMPOUND_TAGS}
+
+
+def _loads(text: str | bytes | bytearray) -> Any:
+    # ``object_hook`` runs bottom-up, once per JSON object, so a tag's value is already decoded
+    # when the tag is seen. The exception is ``@object``: its content's keys are literal, yet the
+    # content went through the hook first. That content is always the object completed just
+    # before the ``@object`` one, so the hook remembers the last tag it converted and the raw
+    # object it came from, and ``@object`` takes the raw one back. For the same reason a tag that
+    # fails to convert is only an error once it is clear that no ``@object`` holds it.
+    #
+    # This hook runs for every object of every response: the common tags are handled inline, and
+    # equal modules and times are shared within a response (documents written by one transaction
+    # share their ``ts``; a FaunaTime is immutable, a Module is in practice).
+    last_raw: Any = None
+    last_result: Any = None
+    failure: tuple[dict[str, Any], Exception] | None = None
+    modules: dict[str, Module] = {}
+    times: dict[str, FaunaTime] = {}
+    new_document = Document.__new__
+
+    def hook(obj: dict[str, Any]) -> Any:
+        nonlocal last_raw, last_result, failure
+        if len(obj) != 1:
+            if failure is not None:
+                raise failure[1]
+            return obj
+        if failure is not None:
+            if obj.get("@object") is not failure[0]:
+                raise failure[1]
+            failure = None
+        ((key, value),) = obj.items()
+        try:
+            if key == "@int":
+                if type(value) is not str:
+                    raise _not_a_string(key, value)
+                result: Any = int(value)
+            elif key == "@mod":
+                if type(value) is not str:
+                    raise _not_a_string(key, value)
+                result = modules.get(value)
+                if result is None:
+                    result = modules[value] = _module(value)
+            elif key == "@time":
+                if type(value) is not str:
+                    raise _not_a_string(key, value)
+                result = times.get(value)
+                if result is None:
+                    result = times[value] = _time(value)
+            elif key == "@doc":
+                # Shape check via the popped values; anything unusual takes the careful path.
+                if type(value) is dict and "id" in value:
+                    data = value.copy()
+                    doc_id = data.pop("id")
+                    coll = data.pop("coll", None)
+                    ts = data.pop("ts", None)
+                    if type(coll) is Module and type(doc_id) is str and type(ts) is FaunaTime:
+                        result = new_document(Document)
+                        result._id = doc_id
+                        result._ts = ts
+                        result._coll = coll
+                        result._store = data
+                    else:
+                        result = _document(value)
+                else:
+                    result = _document(value)
+            elif key == "@ref":
+                if (
+                    type(value) is dict
+                    and type(value.get("id")) is str
+                    and type(value.get("coll")) is Module
+                    and "exists" not in value
+                ):
+                    result = _trusted_reference(value["coll"], value["id"])
+                else:
+                    result = _reference(value)
+            else:
+                convert = _ALL_TAGS.get(key)
+                if convert is None:
+                    if key != "@object":
+                        return obj
+                    # The content is the raw form of the tag converted just before, if any.
+                    if value is last_result and last_raw is not None:
+                        result = last_raw
+                    elif type(value) is dict:
+                        result = value
+                    else:
+                        raise _not_an_object(value)
+                else:
+                    result = convert(value)
+        except ValueError as error:
+            failure = (obj, error)
+            result = obj
+        last_raw = obj
+        last_result = result
+        return result
+
+    decoded = json.loads(text, object_hook=hook)
+    if failure is not None:
+        raise failure[1]
+    return decoded
+
+
+class FaunaDecoder:
+    """Decodes FaunaDB's tagged format into Python values; see the module docstring."""
+
+    @staticmethod
+    def decode(obj: Any) -> Any:
+        """Decode already-parsed tagged JSON (dicts, lists, scalars)."""
+        return _decode(obj)
+
+    @staticmethod
+    def loads(text: str | bytes | bytearray) -> Any:
+        """``json.loads`` and ``decode`` in one faster pass; raises ``ValueError`` (including
+        ``json.JSONDecodeError``) for invalid JSON or a malformed tag."""
+        return _loads(text)
