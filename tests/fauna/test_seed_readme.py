@@ -106,7 +106,7 @@ def test_query_composition(fake: FakeFauna, capsys: pytest.CaptureFixture[str]) 
 
     q = fql("${y} + 4", y=add_two(2))
     res = client.query(q)
-    print(res.data) # 8
+    print(res.data)  # 8
     # --- seed ---
     assert capsys.readouterr().out == "8\n"
     assert json.loads(fake.sent()[0].content)["query"] == {
@@ -117,15 +117,16 @@ def test_query_composition(fake: FakeFauna, capsys: pytest.CaptureFixture[str]) 
 def test_serialization_example() -> None:
     # --- seed ---
     class MyClass:
-        def __init__ (self, my_prop):  # type: ignore[no-untyped-def]
+        def __init__(self, my_prop):  # type: ignore[no-untyped-def]
             self.my_prop = my_prop
 
         def to_dict(self):  # type: ignore[no-untyped-def]
-            return { 'my_prop': self.my_prop }
+            return {"my_prop": self.my_prop}
 
         @static_method
         def from_result(obj):  # type: ignore[no-untyped-def]
-            return MyClass(obj['my_prop'])
+            return MyClass(obj["my_prop"])
+
     # --- seed ---
     assert MyClass.from_result({"my_prop": 1}).to_dict() == {"my_prop": 1}
 
@@ -165,7 +166,9 @@ def test_query_timeout(fake: FakeFauna) -> None:
         ("http_write_timeout", "write", 6.0),
     ],
 )
-def test_timeout_settings(fake: FakeFauna, setting: str, phase: str | None, expected: float | None) -> None:
+def test_timeout_settings(
+    fake: FakeFauna, setting: str, phase: str | None, expected: float | None
+) -> None:
     fake.query(query_success(None))
     # --- seed --- (one constructor per README section; the value differs only for the buffer)
     from datetime import timedelta
@@ -219,7 +222,9 @@ def test_stream_with_token(fake: FakeFauna, capsys: pytest.CaptureFixture[str]) 
         )
     )
     # The stream runs until FaunaDB ends it; here with an error event.
-    fake.reply("/stream/1", stream_response([*product_events(), error_event("permission_loss", "gone")]))
+    fake.reply(
+        "/stream/1", stream_response([*product_events(), error_event("permission_loss", "gone")])
+    )
     with pytest.raises(AnyFaunaError, match="permission_loss"):
         # --- seed ---
         import fauna
@@ -228,31 +233,33 @@ def test_stream_with_token(fake: FakeFauna, capsys: pytest.CaptureFixture[str]) 
         from fauna.client import Client, StreamOptions
 
         client = Client()
-        response = client.query(fql('''
+        response = client.query(
+            fql("""
           let set = Product.all()
           { 
             initialPage: set.pageSize(10),
             streamToken: set.toStream() { name, price, category }
           }
-          '''))
-          
+          """)
+        )
+
         initialPage = response.data["initialPage"]
         streamToken = response.data["streamToken"]
 
         with client.stream(streamToken) as stream:
-          for event in stream:
-            print(event["type"])
-            print(event["data"])
-            eventType = event["type"]
-            if (eventType == "add"):
-              print("add event")
-              ## handle add event
-            elif (eventType == "update"):
-              print("update event")
-              ## handle update event
-            elif (eventType == "remove"):
-              print("remove event")
-              ## handle remove event
+            for event in stream:
+                print(event["type"])
+                print(event["data"])
+                eventType = event["type"]
+                if eventType == "add":
+                    print("add event")
+                    ## handle add event
+                elif eventType == "update":
+                    print("update event")
+                    ## handle update event
+                elif eventType == "remove":
+                    print("remove event")
+                    ## handle remove event
         # --- seed ---
     out = capsys.readouterr().out
     assert "add event" in out and "update event" in out and "remove event" in out
@@ -261,7 +268,12 @@ def test_stream_with_token(fake: FakeFauna, capsys: pytest.CaptureFixture[str]) 
 
 def test_stream_from_query(fake: FakeFauna, capsys: pytest.CaptureFixture[str]) -> None:
     fake.query(query_success({"@stream": "t"}))
-    fake.reply("/stream/1", stream_response([*product_events(), error_event("stream_overflow", "Too many events to process.")]))
+    fake.reply(
+        "/stream/1",
+        stream_response(
+            [*product_events(), error_event("stream_overflow", "Too many events to process.")]
+        ),
+    )
     with pytest.raises(AnyFaunaError):
         # --- seed ---
         import fauna
@@ -271,12 +283,12 @@ def test_stream_from_query(fake: FakeFauna, capsys: pytest.CaptureFixture[str]) 
 
         client = Client()
 
-        with client.stream(fql(
-          'Product.all().where(.price > 50).toStream() { name, price, category }'
-        )) as stream:
-          for event in stream:
-            print(event["type"])
-            print(event["data"])
+        with client.stream(
+            fql("Product.all().where(.price > 50).toStream() { name, price, category }")
+        ) as stream:
+            for event in stream:
+                print(event["type"])
+                print(event["data"])
         # --- seed ---
     assert capsys.readouterr().out.splitlines()[::2] == ["add", "update", "remove"]
 
@@ -294,18 +306,18 @@ def test_close_a_stream(fake: FakeFauna, capsys: pytest.CaptureFixture[str]) -> 
 
     events = []
 
-    with client.stream(fql(
-      'Product.all().where(.price > 50).toStream() { name, price, category }'
-    )) as stream:
-      for event in stream:
-        print(event["type"])
-        print(event["data"])
+    with client.stream(
+        fql("Product.all().where(.price > 50).toStream() { name, price, category }")
+    ) as stream:
+        for event in stream:
+            print(event["type"])
+            print(event["data"])
 
-        events.append(event)
-        # Close the stream after 2 events
-        if len(events) == 2:
-          print("Closing the stream ...")
-          stream.close()
+            events.append(event)
+            # Close the stream after 2 events
+            if len(events) == 2:
+                print("Closing the stream ...")
+                stream.close()
     # --- seed ---
     assert [e["type"] for e in events] == ["add", "update"]
     assert "Closing the stream ..." in capsys.readouterr().out
@@ -315,7 +327,9 @@ def test_stream_error_handling(fake: FakeFauna, capsys: pytest.CaptureFixture[st
     fake.query(query_success({"@stream": "t"}))
     fake.reply(
         "/stream/1",
-        stream_response([status_event(1, "c0"), error_event("abort", "Query aborted.", abort="no")]),
+        stream_response(
+            [status_event(1, "c0"), error_event("abort", "Query aborted.", abort="no")]
+        ),
     )
     # --- seed ---
     import fauna
@@ -327,13 +341,13 @@ def test_stream_error_handling(fake: FakeFauna, capsys: pytest.CaptureFixture[st
     client = Client()
 
     try:
-      with client.stream(fql(
-        'Product.all().where(.price > 50).toStream() { name, price, category }'
-      )) as stream:
-        for event in stream:
-          print(event["type"])
-          print(event["data"])
+        with client.stream(
+            fql("Product.all().where(.price > 50).toStream() { name, price, category }")
+        ) as stream:
+            for event in stream:
+                print(event["type"])
+                print(event["data"])
     except FaunaException as e:
-      print("error ocurred with stream: ", e)
+        print("error ocurred with stream: ", e)
     # --- seed ---
     assert capsys.readouterr().out.startswith("error ocurred with stream:  400: abort")

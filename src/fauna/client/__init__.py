@@ -1,5 +1,11 @@
-"""The FaunaDB client and its options: ``from fauna.client import Client``."""
+"""The FaunaDB clients and their options: ``from fauna.client import Client, AsyncClient``."""
 
+from fauna.client.async_client import (
+    AsyncClient,
+    AsyncFeedIterator,
+    AsyncQueryIterator,
+    AsyncStreamIterator,
+)
 from fauna.client.client import (
     Client,
     FeedIterator,
@@ -12,6 +18,10 @@ from fauna.client.endpoints import Endpoints
 from fauna.client.headers import Header
 
 __all__ = [
+    "AsyncClient",
+    "AsyncFeedIterator",
+    "AsyncQueryIterator",
+    "AsyncStreamIterator",
     "Client",
     "Endpoints",
     "FeedIterator",

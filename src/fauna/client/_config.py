@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 import httpx
 
@@ -23,7 +24,6 @@ from fauna.client._options import (
     DefaultMaxAttempts,
     DefaultMaxBackoff,
     DefaultMaxConnections,
-    DefaultMaxIdleConnections,
     DefaultQueryTimeout,
     ServerDefaultQueryTimeout,
     StreamIdleTimeout,
@@ -64,6 +64,8 @@ class ClientConfig:
     query_tags: dict[str, str]
     base_headers: dict[str, str]
     """Headers sent on every request, before the per-endpoint ones are added."""
+    max_connections: int | None = None
+    """Pool size for a pool the client creates; ``None``: that client's default."""
     request_headers: dict[str, str] = field(init=False)
     """``base_headers`` plus format and authorization: the start of every request."""
     query_headers: dict[str, str] = field(init=False)
@@ -113,13 +115,35 @@ class ClientConfig:
             pool=self.http_pool_timeout,
         )
 
-    def limits(self) -> httpx.Limits:
-        """Connection-pool limits for a pool this client creates."""
+    def limits(self, default_max_connections: int = DefaultMaxConnections) -> httpx.Limits:
+        """Connection-pool limits for a pool this client creates.
+
+        As many connections may stay idle as may be open: a busy client that
+        had to close spare connections would only reopen them a moment later.
+        """
+        connections = self.max_connections or default_max_connections
         return httpx.Limits(
-            max_connections=DefaultMaxConnections,
-            max_keepalive_connections=DefaultMaxIdleConnections,
+            max_connections=connections,
+            max_keepalive_connections=connections,
             keepalive_expiry=self.http_idle_timeout,
         )
+
+    def pool_options(self, default_max_connections: int) -> dict[str, Any]:
+        """Keyword arguments for the ``httpx.Client``/``AsyncClient`` a client creates."""
+        return {
+            "http1": True,
+            "http2": False,
+            "timeout": self.query_timeout,
+            "limits": self.limits(default_max_connections),
+            # Headers common to every request live on the pool, so each request
+            # only carries (and httpx only merges) the few that vary.
+            "headers": self.request_headers,
+        }
+
+    def headers_for_own_pool(self, headers: dict[str, str]) -> dict[str, str]:
+        """``headers`` minus those a pool built from ``pool_options`` already adds."""
+        defaults = self.request_headers
+        return {name: value for name, value in headers.items() if defaults.get(name) != value}
 
     @property
     def secret(self) -> str:
@@ -176,6 +200,7 @@ def resolve_config(
     max_attempts: int = DefaultMaxAttempts,
     max_backoff: float = DefaultMaxBackoff,
     performance_hints: bool | None = None,
+    max_connections: int | None = None,
 ) -> ClientConfig:
     """Combine constructor arguments with ``FAUNA_ENDPOINT``/``FAUNA_SECRET``.
 
@@ -201,4 +226,5 @@ def resolve_config(
         base_headers=build_base_headers(
             linearized, max_contention_retries, typecheck, performance_hints, additional_headers
         ),
+        max_connections=max_connections,
     )

@@ -20,6 +20,9 @@ DefaultQueryTimeout = timedelta(seconds=5)
 DefaultClientBufferTimeout = timedelta(seconds=5)
 DefaultMaxConnections = 20
 DefaultMaxIdleConnections = 20
+DefaultAsyncMaxConnections = 100
+"""The ``AsyncClient``'s pool size: one event loop runs hundreds of queries at once,
+and with only 20 connections all but 20 of them would wait for a free one."""
 DefaultMaxAttempts = 3
 DefaultMaxBackoff = 20
 

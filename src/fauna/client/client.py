@@ -16,22 +16,37 @@ closed by it.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
-from datetime import timedelta
+from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any, Protocol
 
 import httpx
 
 import fauna
-from fauna.client._config import resolve_config
-from fauna.client._debug import (
-    configure_from_env,
-    log_request,
-    log_response,
-    log_retry,
-    log_stream_line,
-    logger,
+from fauna.client._client_base import (
+    ClientBase,
+    checked_feed_options,
+    checked_stream_options,
+    invalid_url,
+    network_error,
+)
+from fauna.client._debug import log_request, log_response, log_stream_line, logger
+from fauna.client._exchanges import (
+    Command,
+    Connect,
+    Conversation,
+    Deliver,
+    Disconnect,
+    ReadBody,
+    ReadLine,
+    Response,
+    ResultT,
+    RunQuery,
+    Send,
+    Sleep,
+    feed_page_steps,
+    pages_steps,
+    stream_steps,
 )
 from fauna.client._feeds import FeedPage, FeedState
 from fauna.client._options import (
@@ -41,8 +56,6 @@ from fauna.client._options import (
     DefaultHttpReadTimeout,
     DefaultHttpWriteTimeout,
     DefaultIdleConnectionTimeout,
-    DefaultMaxAttempts,
-    DefaultMaxBackoff,
     DefaultMaxConnections,
     DefaultMaxIdleConnections,
     DefaultQueryTimeout,
@@ -50,18 +63,15 @@ from fauna.client._options import (
     QueryOptions,
     StreamOptions,
 )
-from fauna.client._pagination import SetPagination
-from fauna.client._requests import PreparedRequest, build_query_request, require_query
-from fauna.client._responses import complete_query, note_attempts, parse_query_response
-from fauna.client._retry import RetryPolicy
-from fauna.client._streams import StreamState, validate_stream_options
-from fauna.client.utils import LastTxnTs, _Environment
+from fauna.client._requests import PreparedRequest, require_query
+from fauna.client._streams import StreamState
+from fauna.client.async_client import AsyncClient
 from fauna.encoding import QuerySuccess
-from fauna.errors import ClientError, FaunaException, NetworkError, RetryableFaunaException
 from fauna.http import HTTPClient, HTTPXClient
 from fauna.query import EventSource, Page, Query
 
 __all__ = [
+    "AsyncClient",
     "Client",
     "DefaultClientBufferTimeout",
     "DefaultHttpConnectTimeout",
@@ -82,14 +92,8 @@ __all__ = [
     "logger",
 ]
 
-_Response = tuple[int, Mapping[str, str], bytes]
 
-
-def _network_error(error: httpx.TransportError, url: str) -> NetworkError:
-    return NetworkError(f"{type(error).__name__} while calling {url}: {error}")
-
-
-class Client:
+class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
     """A FaunaDB client. Safe to share between threads.
 
     ``endpoint`` defaults to ``FAUNA_ENDPOINT``, else ``http://localhost:8443``;
@@ -110,86 +114,28 @@ class Client:
     run the query already.
 
     Keyword-only extras: ``performance_hints`` (``X-Performance-Hints`` on
-    every query) and ``transport``, an ``httpx.BaseTransport`` for the pool
-    this client creates (tests use ``httpx.MockTransport``).
+    every query), ``max_connections`` (size of the pool this client creates,
+    default 20) and ``transport``, an ``httpx.BaseTransport`` for that pool
+    (tests use ``httpx.MockTransport``). ``fauna.client.AsyncClient`` takes
+    the same options.
     """
 
-    def __init__(
-        self,
-        endpoint: str | None = None,
-        secret: str | None = None,
-        http_client: HTTPClient | httpx.Client | None = None,
-        query_tags: Mapping[str, str] | None = None,
-        linearized: bool | None = None,
-        max_contention_retries: int | None = None,
-        typecheck: bool | None = None,
-        additional_headers: dict[str, str] | None = None,
-        query_timeout: timedelta | None = DefaultQueryTimeout,
-        client_buffer_timeout: timedelta | None = DefaultClientBufferTimeout,
-        http_read_timeout: timedelta | None = DefaultHttpReadTimeout,
-        http_write_timeout: timedelta | None = DefaultHttpWriteTimeout,
-        http_connect_timeout: timedelta | None = DefaultHttpConnectTimeout,
-        http_pool_timeout: timedelta | None = DefaultHttpPoolTimeout,
-        http_idle_timeout: timedelta | None = DefaultIdleConnectionTimeout,
-        max_attempts: int = DefaultMaxAttempts,
-        max_backoff: int = DefaultMaxBackoff,
-        *,
-        performance_hints: bool | None = None,
-        transport: httpx.BaseTransport | None = None,
+    def _setup_pool(
+        self, http_client: HTTPClient | httpx.Client | None, transport: httpx.BaseTransport | None
     ) -> None:
-        configure_from_env(_Environment.EnvFaunaDebug())
-        self._config = resolve_config(
-            endpoint=endpoint,
-            secret=secret,
-            query_tags=query_tags,
-            linearized=linearized,
-            max_contention_retries=max_contention_retries,
-            typecheck=typecheck,
-            additional_headers=additional_headers,
-            query_timeout=query_timeout,
-            client_buffer_timeout=client_buffer_timeout,
-            http_read_timeout=http_read_timeout,
-            http_write_timeout=http_write_timeout,
-            http_connect_timeout=http_connect_timeout,
-            http_pool_timeout=http_pool_timeout,
-            http_idle_timeout=http_idle_timeout,
-            max_attempts=max_attempts,
-            max_backoff=max_backoff,
-            performance_hints=performance_hints,
-        )
-        self._last_txn_ts = LastTxnTs()
-        self._retry_policy = RetryPolicy(max_attempts=max_attempts, max_backoff=max_backoff)
-        self._closed = False
+        """Pick the pool: the given one, a user-set global one, or a new one we own."""
         # Per-client so tests can make backoff instant without patching the time module.
-        self._sleep = time.sleep
-        # Names kept from the original driver, which existing tests inspect.
-        self._endpoint = self._config.endpoint
-        self._auth = self._config.auth
-        self._query_timeout_ms = self._config.query_timeout_ms
-        self._query_tags = self._config.query_tags
-        self._headers = self._config.base_headers
-        self._max_attempts = max_attempts
-        self._max_backoff = max_backoff
-        self._session, self._httpx, self._owns_session = self._connect(http_client, transport)
+        self._sleep: Callable[[float], object] = time.sleep
+        self._session, self._httpx, self._owns_pool = self._pick_pool(http_client, transport)
 
-    def _connect(
+    def _pick_pool(
         self, http_client: HTTPClient | httpx.Client | None, transport: httpx.BaseTransport | None
     ) -> tuple[HTTPClient, httpx.Client | None, bool]:
-        """Pick the pool: the given one, a user-set global one, or a new one we own."""
-        if http_client is not None and transport is not None:
-            raise TypeError("Pass either 'http_client' or 'transport', not both.")
         if http_client is None and transport is None:
             http_client = getattr(fauna, "global_http_client", None)
         if http_client is None:
             own = httpx.Client(
-                http1=True,
-                http2=False,
-                timeout=self._config.query_timeout,
-                limits=self._config.limits(),
-                transport=transport,
-                # Headers common to every request live on the pool, so each request
-                # only carries (and httpx only merges) the few that vary.
-                headers=self._config.request_headers,
+                transport=transport, **self._config.pool_options(DefaultMaxConnections)
             )
             return HTTPXClient(own), own, True
         if isinstance(http_client, httpx.Client):
@@ -203,41 +149,11 @@ class Client:
             f"{type(http_client)}."
         )
 
-    # -- settings -------------------------------------------------------------------------
-
-    def get_query_timeout(self) -> timedelta | None:
-        """The client's query timeout."""
-        ms = self._config.query_timeout_ms
-        return None if ms is None else timedelta(milliseconds=ms)
-
-    def get_last_txn_ts(self) -> int | None:
-        """The largest transaction timestamp (µs) seen, sent as ``X-Last-Txn-Ts``."""
-        return self._last_txn_ts.time
-
-    def set_last_txn_ts(self, txn_ts: int) -> None:
-        """Move the last transaction timestamp forward; an older value is ignored."""
-        self._last_txn_ts.update_txn_time(txn_ts)
-
     # -- queries --------------------------------------------------------------------------
 
     def query(self, fql: Query, opts: QueryOptions | None = None) -> QuerySuccess:
         """Run ``fql`` and return its result, retrying while FaunaDB throttles it."""
-        request = build_query_request(self._config, fql, opts, self._last_txn_ts.time)
-        attempt = 0
-        while True:
-            attempt += 1
-            status, headers, body = self._send(request)
-            try:
-                result = parse_query_response(status, headers, body, request.url)
-            except FaunaException as error:
-                delay = self._retry_policy.next_delay(attempt, error)
-                if delay is None:
-                    note_attempts(error, attempt)
-                    raise
-                log_retry("query", request.url, attempt, delay, error)
-                self._sleep(delay)
-                continue
-            return complete_query(result, attempt, self._last_txn_ts)
+        return self._converse(self._query_conversation(fql, opts))
 
     def paginate(self, fql: Query | Page, opts: QueryOptions | None = None) -> QueryIterator:
         """Iterate over the pages of the set ``fql`` returns, or that ``fql`` (a Page) starts.
@@ -251,37 +167,22 @@ class Client:
 
         A query is run right away; the stream itself opens on first iteration.
         """
-        opts = opts if opts is not None else StreamOptions()
-        validate_stream_options(opts, from_query=isinstance(fql, Query))
+        opts = checked_stream_options(fql, opts)
         source = self.query(fql).data if isinstance(fql, Query) else fql
-        if not isinstance(source, EventSource):
-            raise TypeError(
-                "'fql' must be an EventSource, or a Query that returns an EventSource but was "
-                f"a {type(source)}."
-            )
-        return StreamIterator(
-            self, StreamState(self._config, source.token, opts, self._last_txn_ts)
-        )
+        return StreamIterator(self, self._stream_state(source, opts))
 
     def feed(self, source: EventSource | Query, opts: FeedOptions | None = None) -> FeedIterator:
         """Poll an event source (or a query returning one) page by page."""
-        opts = opts if opts is not None else FeedOptions()
-        if opts.start_ts is not None and opts.cursor is not None:
-            raise TypeError("Only one of 'start_ts' or 'cursor' can be defined in the FeedOptions.")
+        opts = checked_feed_options(opts)
         resolved = self.query(source).data if isinstance(source, Query) else source
-        if not isinstance(resolved, EventSource):
-            raise TypeError(
-                "'source' must be an EventSource, or a Query that returns an EventSource but "
-                f"was a {type(resolved)}."
-            )
-        return FeedIterator(self, FeedState(self._config, resolved.token, opts, self._last_txn_ts))
+        return FeedIterator(self, self._feed_state(resolved, opts))
 
     # -- lifecycle ------------------------------------------------------------------------
 
     def close(self) -> None:
         """Release the connection pool if this client created it; later calls fail."""
         self._closed = True
-        if self._owns_session:
+        if self._owns_pool:
             self._session.close()
 
     def __enter__(self) -> Client:
@@ -297,11 +198,25 @@ class Client:
 
     # -- I/O ------------------------------------------------------------------------------
 
-    def _check_open(self) -> None:
-        if self._closed:
-            raise ClientError("This Client is closed; create a new one to send requests.")
+    def _converse(self, conversation: Conversation[ResultT]) -> ResultT:
+        """Carry out a request/retry conversation (a query, a feed page) to its result."""
+        while (command := conversation.next_command()) is not None:
+            try:
+                conversation.reply(self._perform(command))
+            except Exception as error:
+                conversation.fail(error)
+        return conversation.result
 
-    def _send(self, request: PreparedRequest) -> _Response:
+    def _perform(self, command: Command) -> Any:
+        """Carry out a ``Send`` or ``Sleep`` command; see ``_exchanges``."""
+        if isinstance(command, Send):
+            return self._send(command.request)
+        if isinstance(command, Sleep):
+            self._sleep(command.seconds)
+            return None
+        raise AssertionError(f"{command!r} is carried out by the iterator that asked for it")
+
+    def _send(self, request: PreparedRequest) -> Response:
         """Send ``request`` and read the whole response."""
         self._check_open()
         log_request(request.method, request.url, request.headers, request.content)
@@ -320,19 +235,12 @@ class Client:
                     timeout=request.timeout,
                 )
             except httpx.InvalidURL as error:
-                raise ClientError("Invalid URL Format") from error
+                raise invalid_url() from error
             except httpx.TransportError as error:
-                raise _network_error(error, request.url) from error
+                raise network_error(error, request.url) from error
             status, headers, body = response.status_code, response.headers, response.content
         log_response(request.url, status, headers, body)
         return status, headers, body
-
-    def _headers_to_send(self, headers: dict[str, str]) -> dict[str, str]:
-        """The headers the pool does not already add by default."""
-        if not self._owns_session:
-            return headers
-        defaults = self._config.request_headers
-        return {name: value for name, value in headers.items() if defaults.get(name) != value}
 
     def _open_stream(self, request: PreparedRequest) -> _StreamConnection:
         self._check_open()
@@ -362,12 +270,12 @@ class QueryIterator:
 
     def iter(self) -> Iterator[list[Any]]:
         """Yield each page as a list, fetching the next one when asked for it."""
-        pagination = SetPagination(self.fql)
-        initial = pagination.initial_page()
-        if initial is not None:
-            yield initial
-        while (query := pagination.next_query()) is not None:
-            yield pagination.accept(self.client.query(query, self.opts).data)
+        conversation = Conversation(pages_steps(self.fql))
+        while (command := conversation.next_command()) is not None:
+            if isinstance(command, Deliver):
+                yield command.item
+            elif isinstance(command, RunQuery):
+                conversation.reply(self.client.query(command.fql, self.opts).data)
 
     def flatten(self) -> Iterator[Any]:
         """Yield the items of every page."""
@@ -401,9 +309,9 @@ class _HttpxStreamConnection:
             )
             self._response = http.send(built, stream=True)
         except httpx.InvalidURL as error:
-            raise ClientError("Invalid URL Format") from error
+            raise invalid_url() from error
         except httpx.TransportError as error:
-            raise _network_error(error, request.url) from error
+            raise network_error(error, request.url) from error
 
     @property
     def status(self) -> int:
@@ -413,7 +321,7 @@ class _HttpxStreamConnection:
         try:
             return self._response.read()
         except httpx.TransportError as error:
-            raise _network_error(error, self._url) from error
+            raise network_error(error, self._url) from error
 
     def lines(self) -> Iterator[str | dict[str, Any]]:
         try:
@@ -421,7 +329,7 @@ class _HttpxStreamConnection:
                 log_stream_line(self._url, line)
                 yield line
         except httpx.TransportError as error:
-            raise _network_error(error, self._url) from error
+            raise network_error(error, self._url) from error
 
     def close(self) -> None:
         self._response.close()
@@ -455,14 +363,16 @@ class StreamIterator:
     Each event is a dict with ``type``, ``data`` (decoded), ``txn_ts``,
     ``cursor`` and ``stats``. A dropped connection or an ended body is
     reconnected from the last event's cursor; an ``error`` event raises the
-    mapped exception. ``close()`` may be called inside the loop.
+    mapped exception. ``close()`` may be called inside the loop, or from
+    another thread to end a loop that waits for events.
     """
 
     def __init__(self, client: Client, state: StreamState) -> None:
         self._client = client
         self._state = state
+        self._conversation = Conversation(stream_steps(state))
         self._connection: _StreamConnection | None = None
-        self._lines: Iterator[str | dict[str, Any]] | None = None
+        self._lines: Iterator[str | dict[str, Any]] = iter(())
 
     @property
     def last_ts(self) -> int | None:
@@ -489,61 +399,39 @@ class StreamIterator:
         return self
 
     def __next__(self) -> dict[str, Any]:
-        while not self._state.closed:
-            failure: FaunaException | None
-            try:
-                event = self._read_event()
-            except (NetworkError, RetryableFaunaException) as error:
-                failure = error
-            except BaseException:
-                if self._state.closed:
-                    # close() from another thread broke the read: a normal end.
-                    break
-                self.close()
-                raise
-            else:
-                if event is not None:
+        conversation = self._conversation
+        try:
+            while (command := conversation.next_command()) is not None:
+                if isinstance(command, Deliver):
+                    event: dict[str, Any] = command.item
                     return event
-                failure = None
-            if self._state.closed:
-                break
-            self._reconnect_after(failure)
+                try:
+                    conversation.reply(self._perform(command))
+                except Exception as error:
+                    conversation.fail(error)
+        except BaseException:
+            # A failed stream (or an interrupted wait) holds no connection afterwards.
+            self.close()
+            raise
         self._drop_connection()
         raise StopIteration
 
-    def _read_event(self) -> dict[str, Any] | None:
-        """The next event to deliver, or ``None`` when the response body ended."""
-        if self._lines is None:
-            self._open()
-        assert self._lines is not None
-        for line in self._lines:
-            event = self._state.accept(line)
-            if event is not None:
-                return event
-        return None
-
-    def _open(self) -> None:
-        connection = self._client._open_stream(self._state.request())
-        self._connection = connection
-        if connection.status != 200:
-            body = connection.read()
+    def _perform(self, command: Command) -> Any:
+        if isinstance(command, ReadLine):
+            return next(self._lines, None)
+        if isinstance(command, Connect):
+            self._connection = self._client._open_stream(command.request)
+            self._lines = self._connection.lines()
+            return self._connection.status
+        if isinstance(command, ReadBody):
+            return self._connection.read() if self._connection is not None else b""
+        if isinstance(command, Disconnect):
             self._drop_connection()
-            self._state.reject_response(connection.status, body)
-        self._lines = connection.lines()
-
-    def _reconnect_after(self, error: FaunaException | None) -> None:
-        """Wait before the next connection, or raise if the stream must give up."""
-        self._drop_connection()
-        try:
-            delay = self._state.on_disconnect(error)
-        except BaseException:
-            self._state.close()
-            raise
-        log_retry("stream", self._state.url, 0, delay, error or EOFError("end of stream"))
-        self._client._sleep(delay)
+            return None
+        return self._client._perform(command)
 
     def _drop_connection(self) -> None:
-        connection, self._connection, self._lines = self._connection, None, None
+        connection, self._connection, self._lines = self._connection, None, iter(())
         if connection is not None:
             try:
                 connection.close()
@@ -578,21 +466,10 @@ class FeedIterator:
         return self
 
     def __next__(self) -> FeedPage:
-        request = self._state.next_request()
-        if request is None:
+        page = self._client._converse(Conversation(feed_page_steps(self._state)))
+        if page is None:
             raise StopIteration
-        attempt = 0
-        while True:
-            attempt += 1
-            status, _, body = self._client._send(request)
-            try:
-                return self._state.accept_page(status, body)
-            except FaunaException as error:
-                delay = self._state.policy.next_delay(attempt, error)
-                if delay is None:
-                    raise
-                log_retry("feed", request.url, attempt, delay, error)
-                self._client._sleep(delay)
+        return page
 
     def flatten(self) -> Iterator[Any]:
         """Yield the events of every page."""

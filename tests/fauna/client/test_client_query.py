@@ -7,6 +7,7 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -25,6 +26,7 @@ import fauna
 from conftest import ENDPOINT, SECRET
 from fauna import fql
 from fauna.client import Client, Header, QueryOptions
+from fauna.client._async_transport import AsyncHTTP11Transport
 from fauna.errors import (
     AbortError,
     AuthenticationError,
@@ -165,7 +167,9 @@ def test_error_responses_do_not_move_last_txn_ts(client: Client, fake: FakeFauna
     assert client.get_last_txn_ts() is None
 
 
-def test_last_txn_ts_is_monotonic_across_threads(client: Client, fake: FakeFauna) -> None:
+def test_last_txn_ts_is_monotonic_across_threads(fake: FakeFauna) -> None:
+    # Threads share a sync Client; the AsyncClient's counterpart is in test_async_client.py.
+    client = Client(endpoint=ENDPOINT, secret=SECRET, transport=fake.transport())
     timestamps = list(range(1, 201))
     for ts in timestamps:
         fake.query(query_success(None, txn_ts=ts))
@@ -184,6 +188,7 @@ def test_last_txn_ts_is_monotonic_across_threads(client: Client, fake: FakeFauna
     assert client.get_last_txn_ts() == 200
     client.set_last_txn_ts(10)
     assert client.get_last_txn_ts() == 200
+    client.close()
 
 
 def test_clients_track_txn_ts_independently(
@@ -371,16 +376,28 @@ def test_no_query_timeout_waits_for_server_default(
     assert client.get_query_timeout() is None
 
 
-def test_own_pool_is_configured_from_settings() -> None:
-    client = Client(secret="s", http_idle_timeout=timedelta(seconds=6))
-    try:
-        assert isinstance(client._httpx, httpx.Client)
-        assert client._httpx.timeout == httpx.Timeout(connect=5, read=10, write=5, pool=5)
-        pool = client._httpx._transport._pool  # type: ignore[attr-defined]
-        assert pool._keepalive_expiry == 6.0
-        assert pool._max_connections == 20
-    finally:
-        client.close()
+def test_own_pool_is_configured_from_settings(
+    make_client: Callable[..., Client], client_kind: str
+) -> None:
+    client = make_client(transport=None, http_idle_timeout=timedelta(seconds=6))
+    pool_class = httpx.Client if client_kind == "sync" else httpx.AsyncClient
+    assert isinstance(client._httpx, pool_class)
+    assert client._httpx.timeout == httpx.Timeout(connect=5, read=10, write=5, pool=5)
+    assert pool_limits(client) == ((20, 20, 6.0) if client_kind == "sync" else (100, 100, 6.0))
+
+
+def test_pool_size_is_configurable(make_client: Callable[..., Client]) -> None:
+    client = make_client(transport=None, max_connections=7)
+    assert pool_limits(client)[:2] == (7, 7)
+
+
+def pool_limits(client: Any) -> tuple[int, int, float]:
+    """(max connections, max idle connections, idle expiry) of the pool a client built."""
+    transport = client._httpx._transport
+    if isinstance(transport, AsyncHTTP11Transport):
+        return (transport.max_connections, transport._max_idle, transport._keepalive_expiry)
+    pool = transport._pool
+    return (pool._max_connections, pool._max_keepalive_connections, pool._keepalive_expiry)
 
 
 def test_encoding_failure_is_client_error(client: Client, fake: FakeFauna) -> None:
@@ -394,52 +411,64 @@ def test_non_query_is_type_error(client: Client) -> None:
         client.query("1")  # type: ignore[arg-type]
 
 
-def test_missing_secret_fails_before_sending(fake: FakeFauna) -> None:
-    client = Client(endpoint=ENDPOINT, transport=fake.transport())
+def test_missing_secret_fails_before_sending(
+    make_client: Callable[..., Client], fake: FakeFauna
+) -> None:
+    client = make_client(secret=None)
     with pytest.raises(ClientError, match="FAUNA_SECRET"):
         client.query(fql("1"))
     assert fake.sent() == []
-    client.close()
 
 
 def test_environment_configures_endpoint_and_secret(
-    monkeypatch: pytest.MonkeyPatch, fake: FakeFauna
+    monkeypatch: pytest.MonkeyPatch, make_client: Callable[..., Client], fake: FakeFauna
 ) -> None:
     monkeypatch.setenv("FAUNA_ENDPOINT", "http://env.test:9000/")
     monkeypatch.setenv("FAUNA_SECRET", "from-env")
     fake.query(query_success(None))
-    with Client(transport=fake.transport()) as client:
+    with make_client(endpoint=None, secret=None) as client:
         client.query(fql("1"))
     request = fake.sent()[0]
     assert str(request.url) == "http://env.test:9000/query/1"
     assert request.headers["Authorization"] == "Bearer from-env"
 
 
-def test_default_endpoint_is_local() -> None:
-    with Client(secret="s") as client:
+def test_default_endpoint_is_local(make_client: Callable[..., Client]) -> None:
+    with make_client(endpoint=None) as client:
         assert client._endpoint == "http://localhost:8443"
 
 
-def test_closing_never_touches_a_pool_it_does_not_own(fake: FakeFauna) -> None:
-    shared = httpx.Client(transport=fake.transport())
+def test_closing_never_touches_a_pool_it_does_not_own(
+    make_client: Callable[..., Client], fake: FakeFauna, client_kind: str
+) -> None:
+    pool_class = httpx.Client if client_kind == "sync" else httpx.AsyncClient
+    shared = pool_class(transport=fake.transport())
     fake.query(query_success(None))
-    with Client(endpoint=ENDPOINT, secret="s", http_client=shared):
+    with make_client(http_client=shared):
         pass
-    with Client(endpoint=ENDPOINT, secret="s", http_client=shared) as second:
+    with make_client(http_client=shared) as second:
         second.query(fql("1"))
+        assert not shared.is_closed
     assert not shared.is_closed
-    shared.close()
 
 
-def test_closed_client_refuses_requests(client: Client) -> None:
+def test_wrong_pool_type_is_rejected(make_client: Callable[..., Client], client_kind: str) -> None:
+    wrong = httpx.AsyncClient() if client_kind == "sync" else httpx.Client()
+    with pytest.raises(TypeError, match="'http_client' must be an httpx"):
+        make_client(http_client=wrong)
+
+
+def test_closed_client_refuses_requests(client: Client, fake: FakeFauna) -> None:
     client.close()
     with pytest.raises(ClientError, match="closed"):
         client.query(fql("1"))
+    assert fake.sent() == []
 
 
 def test_user_set_global_pool_is_used_and_kept_open(
     monkeypatch: pytest.MonkeyPatch, fake: FakeFauna
 ) -> None:
+    # Sync only: fauna.global_http_client holds a blocking pool.
     from fauna.http import HTTPXClient
 
     shared = HTTPXClient(httpx.Client(transport=fake.transport()))

@@ -1,0 +1,187 @@
+"""What the sync ``Client`` and the ``AsyncClient`` share, apart from the protocol loops.
+
+The constructor (so both take the same options, defaults and environment
+variables), the settings accessors, the checks on ``stream``/``feed``
+arguments and the mapping of httpx failures. Each client only adds its pool
+(``_setup_pool``) and the I/O that carries out ``fauna.client._exchanges``
+commands. Not here: anything that blocks or awaits.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Generic, TypeVar
+
+import httpx
+
+from fauna.client._config import resolve_config
+from fauna.client._debug import configure_from_env
+from fauna.client._exchanges import Conversation, query_steps
+from fauna.client._feeds import FeedState
+from fauna.client._options import (
+    DefaultClientBufferTimeout,
+    DefaultHttpConnectTimeout,
+    DefaultHttpPoolTimeout,
+    DefaultHttpReadTimeout,
+    DefaultHttpWriteTimeout,
+    DefaultIdleConnectionTimeout,
+    DefaultMaxAttempts,
+    DefaultMaxBackoff,
+    DefaultQueryTimeout,
+    FeedOptions,
+    QueryOptions,
+    StreamOptions,
+)
+from fauna.client._retry import RetryPolicy
+from fauna.client._streams import StreamState, validate_stream_options
+from fauna.client.utils import LastTxnTs, _Environment
+from fauna.encoding import QuerySuccess
+from fauna.errors import ClientError, NetworkError
+from fauna.query import EventSource, Query
+
+PoolT = TypeVar("PoolT")
+TransportT = TypeVar("TransportT")
+
+
+def network_error(error: httpx.TransportError, url: str) -> NetworkError:
+    """The ``NetworkError`` a user sees for an httpx transport failure."""
+    return NetworkError(f"{type(error).__name__} while calling {url}: {error}")
+
+
+def invalid_url() -> ClientError:
+    return ClientError("Invalid URL Format")
+
+
+def checked_stream_options(fql: EventSource | Query, opts: StreamOptions | None) -> StreamOptions:
+    """``opts`` (or the defaults), rejected before any request if they do not fit ``fql``."""
+    opts = opts if opts is not None else StreamOptions()
+    validate_stream_options(opts, from_query=isinstance(fql, Query))
+    return opts
+
+
+def checked_feed_options(opts: FeedOptions | None) -> FeedOptions:
+    opts = opts if opts is not None else FeedOptions()
+    if opts.start_ts is not None and opts.cursor is not None:
+        raise TypeError("Only one of 'start_ts' or 'cursor' can be defined in the FeedOptions.")
+    return opts
+
+
+def require_event_source(value: object, argument: str) -> EventSource:
+    if not isinstance(value, EventSource):
+        raise TypeError(
+            f"'{argument}' must be an EventSource, or a Query that returns an EventSource but "
+            f"was a {type(value)}."
+        )
+    return value
+
+
+class ClientBase(abc.ABC, Generic[PoolT, TransportT]):
+    """Configuration and state common to both clients; see ``Client`` for the options."""
+
+    def __init__(
+        self,
+        endpoint: str | None = None,
+        secret: str | None = None,
+        http_client: PoolT | None = None,
+        query_tags: Mapping[str, str] | None = None,
+        linearized: bool | None = None,
+        max_contention_retries: int | None = None,
+        typecheck: bool | None = None,
+        additional_headers: dict[str, str] | None = None,
+        query_timeout: timedelta | None = DefaultQueryTimeout,
+        client_buffer_timeout: timedelta | None = DefaultClientBufferTimeout,
+        http_read_timeout: timedelta | None = DefaultHttpReadTimeout,
+        http_write_timeout: timedelta | None = DefaultHttpWriteTimeout,
+        http_connect_timeout: timedelta | None = DefaultHttpConnectTimeout,
+        http_pool_timeout: timedelta | None = DefaultHttpPoolTimeout,
+        http_idle_timeout: timedelta | None = DefaultIdleConnectionTimeout,
+        max_attempts: int = DefaultMaxAttempts,
+        max_backoff: int = DefaultMaxBackoff,
+        *,
+        performance_hints: bool | None = None,
+        max_connections: int | None = None,
+        transport: TransportT | None = None,
+    ) -> None:
+        configure_from_env(_Environment.EnvFaunaDebug())
+        self._config = resolve_config(
+            endpoint=endpoint,
+            secret=secret,
+            query_tags=query_tags,
+            linearized=linearized,
+            max_contention_retries=max_contention_retries,
+            typecheck=typecheck,
+            additional_headers=additional_headers,
+            query_timeout=query_timeout,
+            client_buffer_timeout=client_buffer_timeout,
+            http_read_timeout=http_read_timeout,
+            http_write_timeout=http_write_timeout,
+            http_connect_timeout=http_connect_timeout,
+            http_pool_timeout=http_pool_timeout,
+            http_idle_timeout=http_idle_timeout,
+            max_attempts=max_attempts,
+            max_backoff=max_backoff,
+            performance_hints=performance_hints,
+            max_connections=max_connections,
+        )
+        self._last_txn_ts = LastTxnTs()
+        self._retry_policy = RetryPolicy(max_attempts=max_attempts, max_backoff=max_backoff)
+        self._closed = False
+        self._owns_pool = False
+        # Names kept from the original driver, which existing tests inspect.
+        self._endpoint = self._config.endpoint
+        self._auth = self._config.auth
+        self._query_timeout_ms = self._config.query_timeout_ms
+        self._query_tags = self._config.query_tags
+        self._headers = self._config.base_headers
+        self._max_attempts = max_attempts
+        self._max_backoff = max_backoff
+        if http_client is not None and transport is not None:
+            raise TypeError("Pass either 'http_client' or 'transport', not both.")
+        self._setup_pool(http_client, transport)
+
+    @abc.abstractmethod
+    def _setup_pool(self, http_client: PoolT | None, transport: TransportT | None) -> None:
+        """Adopt ``http_client`` or build a pool (over ``transport``, if given)."""
+
+    # -- settings -------------------------------------------------------------------------
+
+    def get_query_timeout(self) -> timedelta | None:
+        """The client's query timeout."""
+        ms = self._config.query_timeout_ms
+        return None if ms is None else timedelta(milliseconds=ms)
+
+    def get_last_txn_ts(self) -> int | None:
+        """The largest transaction timestamp (µs) seen, sent as ``X-Last-Txn-Ts``."""
+        return self._last_txn_ts.time
+
+    def set_last_txn_ts(self, txn_ts: int) -> None:
+        """Move the last transaction timestamp forward; an older value is ignored."""
+        self._last_txn_ts.update_txn_time(txn_ts)
+
+    # -- shared steps ---------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            name = type(self).__name__
+            raise ClientError(f"This {name} is closed; create a new one to send requests.")
+
+    def _headers_to_send(self, headers: dict[str, str]) -> dict[str, str]:
+        """The headers a pool this client built does not already add by default."""
+        return self._config.headers_for_own_pool(headers) if self._owns_pool else headers
+
+    def _query_conversation(
+        self, fql: Query, opts: QueryOptions | None
+    ) -> Conversation[QuerySuccess]:
+        return Conversation(
+            query_steps(self._config, fql, opts, self._last_txn_ts, self._retry_policy)
+        )
+
+    def _stream_state(self, source: object, opts: StreamOptions) -> StreamState:
+        token = require_event_source(source, "fql").token
+        return StreamState(self._config, token, opts, self._last_txn_ts)
+
+    def _feed_state(self, source: object, opts: FeedOptions) -> FeedState:
+        token = require_event_source(source, "source").token
+        return FeedState(self._config, token, opts, self._last_txn_ts)
