@@ -263,6 +263,7 @@ class Engine:
             storage=session,
         )
         session.stats = context.stats
+        session.query_context = context
         evaluation = _Evaluation(txn_ts, context)
         failures: list[CheckDiagnostic] = []
         tree: QueryTree | None = None

@@ -21,6 +21,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
+from dataclasses import dataclass
 from typing import Any
 
 from faunalite.fql import ast
@@ -120,6 +121,15 @@ def null_value_error(value: Null, span: Span) -> QueryError:
     )
     hints = [] if origin is None or overlaps else null_origin_hint(value)
     return QueryError("null_value", message, span, hints=hints)
+
+
+@dataclass(eq=False, slots=True)
+class ProjectionMapper(NativeFunction):
+    """The mapper a projection ``set { ... }`` passes to ``map``. It keeps the projection
+    body and scope so that event sources can store the projection as FQL source text."""
+
+    projection_body: ast.ProjectionBody | None = None
+    projection_scope: Scope | None = None
 
 
 class Interpreter:
@@ -445,11 +455,19 @@ class Interpreter:
             return Null(None, getattr(value, "origin", None))
         return None
 
-    def read_field(self, value: Value, name: str, name_span: Span) -> Value:
-        """``value.name`` (``value`` not null): a missing member is a null that remembers it."""
+    def read_field(
+        self, value: Value, name: str, name_span: Span, receiver_span: Span | None = None
+    ) -> Value:
+        """``value.name`` (``value`` not null): a missing member is a null that remembers it.
+
+        Reading a field of a document that does not exist fails at ``receiver_span`` (the
+        expression that produced the document), where FaunaDB reports it, when one is given.
+        """
         try:
             member = read_member(value, name, self._module_tables)
         except QueryError as err:
+            if receiver_span is not None and self._is_missing_document(value):
+                raise err.at(receiver_span) from None
             raise err.at(name_span) from None
         return missing_field(name, name_span) if member is MISSING else member
 
@@ -462,7 +480,8 @@ class Interpreter:
             return short, True
         if isinstance(value, Null):
             raise invalid_null_access(node.name, value, node.name_span)
-        return self.read_field(value, node.name, node.name_span), False
+        field = self.read_field(value, node.name, node.name_span, node.receiver.span)
+        return field, False
 
     def _method_call(self, node: ast.MethodCall, scope: Scope | None) -> tuple[Value, bool]:
         value, skipping = self._receiver(node.receiver, scope)
@@ -544,20 +563,32 @@ class Interpreter:
         if self._is_missing_document(value):
             return Null(None, body.span)
         if type(value) is list:
-            return [self._build_projection(element, body, scope) for element in value]
+            return [self._project_element(element, body, scope) for element in value]
         map_method = find_method(value, "map", self._module_tables)
         if isinstance(value, StorageValue) and map_method is not None:
             # A set may run the builder in a later query (a cursor's next page): use the
             # interpreter of the query running it, not this one.
-            builder = NativeFunction(
+            builder = ProjectionMapper(
                 "map",
-                lambda ctx, element: ctx.interpreter._build_projection(element, body, scope),
+                lambda ctx, element: ctx.interpreter._project_element(element, body, scope),
                 (1,),
+                body,
+                scope,
             )
             return self._run_native(map_method, value, [builder])
         if type(value) is dict or isinstance(value, StorageValue):
             return self._build_projection(value, body, scope)
         return value
+
+    def _project_element(
+        self, element: Value, body: ast.ProjectionBody, scope: Scope | None
+    ) -> Value:
+        """One element of a projected array or set: null and missing documents stay null."""
+        if isinstance(element, Null):
+            return element
+        if self._is_missing_document(element):
+            return Null(None, body.span)
+        return self._build_projection(element, body, scope)
 
     def _build_projection(
         self, value: Value, body: ast.ProjectionBody, scope: Scope | None

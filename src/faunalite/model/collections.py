@@ -21,7 +21,8 @@ from faunalite.fql.errors import QueryError
 from faunalite.fql.stdlib.args import expect_string, invalid_argument, wrong_type
 from faunalite.fql.stdlib.registry import TypeTable, module
 from faunalite.fql.values import ID, NULL, Module, Null, Value
-from faunalite.model.documents import DocValue, NamedDoc, UserDoc, make_doc
+from faunalite.model.collection_schema import schema_failures
+from faunalite.model.documents import DocValue, NamedDoc, UserDoc, is_expired, make_doc
 from faunalite.model.schema import (
     ARRAY,
     BOOLEAN,
@@ -39,6 +40,7 @@ from faunalite.model.session import (
     QuerySession,
     add_global_resolver,
     add_table_resolver,
+    created_in_this_query_hints,
     session_of,
 )
 from faunalite.model.set_sources import Position, StreamRoot
@@ -62,6 +64,7 @@ def _collection_defaults() -> dict[str, Any]:
 def _validate_collection(
     session: QuerySession, stored: dict[str, Any], old: DocValue | None
 ) -> Failures:
+    failures = schema_failures(stored)
     alias = stored.get("alias")
     if isinstance(alias, str):
         old_alias = None
@@ -69,8 +72,8 @@ def _validate_collection(
             previous = old.document()
             if previous is not None:
                 old_alias = previous.data.get("alias")
-        return name_failures(session, COLLECTION_SPEC, alias, old_alias, "alias")
-    return []
+        failures += name_failures(session, COLLECTION_SPEC, alias, old_alias, "alias")
+    return failures
 
 
 def _rename_collection(session: QuerySession, old: str, new: str, stored: dict[str, Any]) -> None:
@@ -142,6 +145,8 @@ class DocumentScanSource:
             if session.stats is not None:
                 session.stats.read_ops += len(page)
             for document in page:
+                if is_expired(session, document, at_ts):
+                    continue
                 yield document.key, make_doc(session, self.collection, document.key, at_ts)
             if len(page) < SCAN_BATCH:
                 return
@@ -323,7 +328,9 @@ def _collection_apply(ctx: Any, receiver: Module, name: Value) -> Value:
     text = expect_string(name, "collection")
     collection = user_collection_name(session, text)
     if collection is None:
-        raise invalid_argument("collection", f"No such user collection `{text}`.")
+        error = invalid_argument("collection", f"No such user collection `{text}`.")
+        error.hints = created_in_this_query_hints(ctx, session, COLLECTION, text)
+        raise error
     return Module(collection)
 
 

@@ -21,6 +21,7 @@ as the document that holds them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from faunalite.fql.compare import compare
@@ -29,6 +30,7 @@ from faunalite.fql.errors import QueryError
 from faunalite.fql.span import Span
 from faunalite.fql.values import ID, TRANSACTION_TIME, Function, Module, StorageValue, Time, Value
 from faunalite.model.session import (
+    COLLECTION,
     HIDDEN_PREFIX,
     ID_NATIVE_COLLECTIONS,
     NAMED_COLLECTIONS,
@@ -42,6 +44,11 @@ SPECIAL_FIELD_NAMES = frozenset(
 )
 """Field names that collide with document metadata or methods: such user fields are only
 reachable (and only shown) under ``data``."""
+
+ComputedFieldResolver = Callable[["UserDoc"], dict[str, Callable[[], Value]]]
+COMPUTED_FIELD_RESOLVERS: list[ComputedFieldResolver] = []
+"""Hooks giving a user document's computed fields (name → how to compute it), which reads
+show at top level after the stored fields (``faunalite.model.constraints`` registers one)."""
 
 
 class DocValue(StorageValue):
@@ -101,10 +108,7 @@ class DocValue(StorageValue):
     def document(self) -> Document | None:
         """The version this reference reads, ``None`` when it does not exist (or expired)."""
         found = self.session.get(self.collection, self.key, self.read_ts)
-        if found is None:
-            return None
-        ttl = found.data.get("ttl") if isinstance(found.data, dict) else None
-        if isinstance(ttl, Time) and ttl.epoch_ns <= self.session.txn_ts * 1000:
+        if found is None or is_expired(self.session, found, self.read_ts):
             return None
         return found
 
@@ -200,6 +204,20 @@ class UserDoc(DocValue):
 
     __slots__ = ()
 
+    def collection_deleted(self) -> bool:
+        """Whether the collection is gone: its documents then read as missing for that reason
+        (``@ref`` cause ``collection deleted``)."""
+        return self.session.get(COLLECTION, self.collection, self.read_ts) is None
+
+    def cause(self) -> str:
+        return "collection deleted" if self.collection_deleted() else super().cause()
+
+    def not_found_message(self) -> str:
+        if self.collection_deleted():
+            reason = "because the collection was deleted"
+            return f"Document with id {self.key} does not exist {reason}."
+        return super().not_found_message()
+
     def user_data(self, document: Document) -> dict[str, Value]:
         data = document.data.get("data", {}) if isinstance(document.data, dict) else {}
         converted = self.from_stored(data)
@@ -213,9 +231,17 @@ class UserDoc(DocValue):
             fields["ttl"] = ttl
         return fields
 
-    def stored_fields(self, document: Document) -> dict[str, Value]:
+    def user_fields(self, document: Document) -> dict[str, Value]:
+        """The stored user fields shown at top level (without computed fields)."""
         data = self.user_data(document)
         return {name: value for name, value in data.items() if name not in SPECIAL_FIELD_NAMES}
+
+    def stored_fields(self, document: Document) -> dict[str, Value]:
+        fields = self.user_fields(document)
+        for resolve in COMPUTED_FIELD_RESOLVERS:
+            for name, compute in resolve(self).items():
+                fields[name] = compute()
+        return fields
 
     def fql_get_field(self, name: str) -> Value | None:
         if name == "data":
@@ -224,7 +250,16 @@ class UserDoc(DocValue):
             document = self.require()
             ttl = document.data.get("ttl") if isinstance(document.data, dict) else None
             return ttl if isinstance(ttl, Time) else None
-        return super().fql_get_field(name)
+        for resolve in COMPUTED_FIELD_RESOLVERS:
+            compute = resolve(self).get(name)
+            if compute is not None:
+                self.require()
+                return compute()
+        if name in ("id", "coll", "ts") or (self.extra and name in self.extra):
+            return super().fql_get_field(name)
+        # Only the asked field: computing every computed field here would recurse when a
+        # computed body reads a stored field.
+        return self.user_fields(self.require()).get(name)
 
 
 class NamedDoc(DocValue):
@@ -267,6 +302,16 @@ def _visible(doc: DocValue, document: Document, skip: tuple[str, ...]) -> dict[s
         for name, value in data.items()
         if not name.startswith(HIDDEN_PREFIX) and name not in skip
     }
+
+
+def is_expired(session: QuerySession, document: Document, read_ts: int | None) -> bool:
+    """Whether ``document`` is past its ``ttl`` at the instant it is read (``read_ts``, or the
+    query's time): FaunaDB treats it as non-existent from then on."""
+    ttl = document.data.get("ttl") if isinstance(document.data, dict) else None
+    if not isinstance(ttl, Time):
+        return False
+    now = session.txn_ts if read_ts is None else read_ts
+    return ttl.epoch_ns <= now * 1000
 
 
 def make_doc(

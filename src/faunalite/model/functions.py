@@ -35,6 +35,7 @@ from faunalite.model.session import (
     FUNCTION,
     QuerySession,
     add_global_resolver,
+    created_in_this_query_hints,
     session_of,
 )
 
@@ -171,7 +172,9 @@ def _apply(ctx: Any, receiver: Module, name: Value) -> Value:
     text = expect_string(name, "function")
     found = user_function(session, text)
     if found is None:
-        raise invalid_argument("function", f"No such user function `{text}`.")
+        error = invalid_argument("function", f"No such user function `{text}`.")
+        error.hints = created_in_this_query_hints(ctx, session, FUNCTION, text)
+        raise error
     return found
 
 

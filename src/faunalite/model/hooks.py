@@ -21,10 +21,12 @@ from typing import TYPE_CHECKING
 
 from faunalite.model import (  # noqa: F401  (imported to register their members)
     collections,
+    constraints,
     databases,
     doc_methods,
     encoding,
     functions,
+    indexes,
 )
 from faunalite.model.databases import authenticate_key
 from faunalite.model.encoding import SessionResolver

@@ -18,12 +18,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from faunalite.fql.errors import QueryError
+from faunalite.fql.errors import Hint, QueryError
 from faunalite.fql.values import TRANSACTION_TIME, Time, Value
 from faunalite.storage.interface import DatabaseInfo, DocKey, Document, Transaction
 
 if TYPE_CHECKING:
-    from faunalite.fql.context import QueryStats
+    from faunalite.fql.context import QueryContext, QueryStats
     from faunalite.fql.stdlib.registry import TypeTable
 
 COLLECTION = "Collection"
@@ -92,6 +92,9 @@ class QuerySession:
         self._table_cache: dict[str, TypeTable | None] = {}
         self.cache: dict[str, Any] = {}
         """Per-query memo of derived lookups (schema as of the query's start...)."""
+        self.query_context: QueryContext | None = None
+        """The running query's context, for FQL stored in definitions (check constraints,
+        computed fields) that storage hooks evaluate without a ``ctx`` of their own."""
         self.rollback_requested = False
 
     def rollback(self) -> None:
@@ -108,6 +111,9 @@ class QuerySession:
 
     @contextmanager
     def reading_at(self, ts: Value) -> Iterator[None]:
+        # Every version is kept until its collection is deleted, whatever ``history_days``
+        # says: FaunaDB's default of 0 days only *guarantees* current data, so answering older
+        # reads (instead of ``invalid_request``) is a superset of what a client can rely on.
         if ts is TRANSACTION_TIME or not isinstance(ts, Time):
             self._read_ts.append(None)
         else:
@@ -210,6 +216,18 @@ def _module_table(session: QuerySession, name: str) -> TypeTable | None:
         if found is not None:
             return found
     return None
+
+
+def created_in_this_query_hints(
+    ctx: Any, session: QuerySession, collection: str, name: str
+) -> list[Hint]:
+    """FaunaDB's hint when ``Collection("X")``/``Function("X")`` names a definition that does
+    not exist as of the query's start but was created by the query itself."""
+    if session.get(collection, name) is None:
+        return []
+    thing = "collection" if collection == COLLECTION else "function"
+    message = f"A {thing} cannot be created and used in the same query."
+    return [Hint("hint", message, getattr(ctx, "current_span", None))]
 
 
 def session_of(ctx: Any) -> QuerySession:

@@ -32,7 +32,7 @@ from faunalite.fql.values import (
     type_name,
 )
 from faunalite.model.documents import DocValue, UserDoc
-from faunalite.model.session import QuerySession
+from faunalite.model.session import COLLECTION, QuerySession
 from faunalite.storage.interface import DocKey, DocRef, Document, IndexEntry
 
 RESERVED_ON_WRITE: tuple[str, ...] = ("coll", "ts", "data", "update", "replace", "delete")
@@ -261,10 +261,25 @@ def create_user_document(
                 f"Collection `{collection}` already contains document with id {key}.",
             )
     stored: dict[str, Any] = {"data": to_stored(session, fields)}
+    if not isinstance(ttl, Time):
+        ttl = default_ttl(session, collection)
     if isinstance(ttl, Time):
         stored["ttl"] = ttl
     write_document(DocumentWrite(session, collection, key, None, stored, "create"))
     return UserDoc(session, collection, key)
+
+
+NANOS_PER_DAY = 86_400 * 1_000_000_000
+
+
+def default_ttl(session: QuerySession, collection: str) -> Time | None:
+    """The ``ttl`` of a document created without one: creation time plus the collection's
+    ``ttl_days``, if it has any."""
+    definition = session.get(COLLECTION, collection)
+    days = definition.data.get("ttl_days") if definition is not None else None
+    if not isinstance(days, (int, float)) or isinstance(days, bool):
+        return None
+    return Time(session.txn_ts * 1000 + int(days * NANOS_PER_DAY))
 
 
 def update_user_document(
