@@ -65,6 +65,7 @@ def serve(host: str, port: int, secret: str, data_path: str | None) -> int:
 
     from faunalite.engine import Engine
     from faunalite.server import create_app
+    from faunalite.server.runner import StreamEndingServer
 
     try:
         # Bound before announcing, so the address is usable as soon as it is printed.
@@ -73,8 +74,9 @@ def serve(host: str, port: int, secret: str, data_path: str | None) -> int:
         print(f"faunalite: cannot listen on {host}:{port}: {error.strerror}", file=sys.stderr)
         return 1
     engine = Engine(data_path=data_path)
+    app = create_app(engine, root_secret=secret)
     config = uvicorn.Config(
-        create_app(engine, root_secret=secret),
+        app,
         log_level="warning",
         lifespan="off",
         access_log=False,
@@ -87,7 +89,7 @@ def serve(host: str, port: int, secret: str, data_path: str | None) -> int:
         flush=True,
     )
     try:
-        uvicorn.Server(config).run(sockets=[listener])
+        StreamEndingServer(config, app).run(sockets=[listener])
     finally:
         engine.close()
         listener.close()

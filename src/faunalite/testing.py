@@ -14,8 +14,12 @@ import socket
 import threading
 import time
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from faunalite.engine import Engine
+
+if TYPE_CHECKING:
+    from faunalite.server.app import FaunaliteApp
 
 _STARTUP_TIMEOUT_SECONDS = 10.0
 
@@ -38,6 +42,8 @@ class BackgroundServer:
         self._socket: socket.socket | None = None
         self._thread: threading.Thread | None = None
         self._uvicorn_server: object | None = None
+        self.app: FaunaliteApp | None = None
+        """The running ASGI app (``close_streams()`` ends every event stream, for tests)."""
 
     @property
     def port(self) -> int:
@@ -55,6 +61,7 @@ class BackgroundServer:
         import uvicorn
 
         from faunalite.server import create_app
+        from faunalite.server.runner import StreamEndingServer
 
         if self._thread is not None:
             raise RuntimeError("the server is already running")
@@ -64,17 +71,19 @@ class BackgroundServer:
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind((self.host, self._requested_port))
         listener.listen(128)
+        app = create_app(self.engine, root_secret=self.secret)
         config = uvicorn.Config(
-            create_app(self.engine, root_secret=self.secret),
+            app,
             log_level="warning",
             lifespan="off",
             access_log=False,
         )
-        server = uvicorn.Server(config)
+        server = StreamEndingServer(config, app)
         thread = threading.Thread(
             target=server.run, kwargs={"sockets": [listener]}, name="faunalite", daemon=True
         )
         self._socket, self._thread, self._uvicorn_server = listener, thread, server
+        self.app = app
         thread.start()
         deadline = time.monotonic() + _STARTUP_TIMEOUT_SECONDS
         while not server.started:

@@ -28,6 +28,7 @@ from faunalite.engine import (
     unauthorized,
 )
 from faunalite.server.auth import authenticate
+from faunalite.server.events import EventEndpoints
 from faunalite.server.headers import InvalidHeader, read_query_headers, response_traceparent
 from faunalite.wire.request import InvalidRequestBody, parse_query_body
 
@@ -77,6 +78,7 @@ class FaunaliteApp:
     def __init__(self, engine: Engine, *, root_secret: str = "secret") -> None:
         self.engine = engine
         self.root_secret = root_secret
+        self.events = EventEndpoints(engine, root_secret)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -95,11 +97,17 @@ class FaunaliteApp:
             await self._send(send, 200, None, extra + self._cors_preflight(origin))
             return
         path = scope["path"]
+        if path == "/stream/1":
+            await self._stream(headers, receive, send, extra)
+            return
         try:
             if path == "/query/1":
                 result = await self._query(headers, receive)
                 status, body = result.status, result.body
                 extra.extend(result.headers)
+            elif path == "/feed/1":
+                result = await self.events.feed(headers, receive)
+                status, body = result.status, result.body
             elif path == "/ping":
                 status, body, allow = self._ping(method, scope.get("query_string", b""))
                 if allow:
@@ -123,6 +131,31 @@ class FaunaliteApp:
             exposed = [name for name, _ in extra if name.startswith("x-")] + ["x-faunadb-build"]
             extra.append(("access-control-expose-headers", ", ".join(exposed)))
         await self._send(send, status, body, extra)
+
+    async def _stream(
+        self, headers: dict[str, str], receive: Receive, send: Send, extra: list[tuple[str, str]]
+    ) -> None:
+        """``/stream/1``: a long-lived response (``faunalite.server.events``)."""
+
+        async def reply(result: QueryResult) -> None:
+            await self._send(send, result.status, result.body, extra)
+
+        started = [
+            (b"content-type", CONTENT_TYPE.encode()),
+            (b"x-faunadb-build", BUILD.encode()),
+            *((name.encode(), value.encode("latin-1")) for name, value in extra),
+        ]
+        try:
+            await self.events.stream(headers, receive, send, reply, started)
+        except Exception as error:
+            logger.exception("unexpected error serving a stream")
+            message = f"{type(error).__name__}: {error} (a faunalite bug)"
+            await reply(protocol_error("internal_error", message))
+
+    def close_streams(self) -> None:
+        """End every open stream, as a FaunaDB node does when it shuts down: each body ends
+        and its client reconnects from its last cursor. Safe from any thread."""
+        self.events.streams.close_all()
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:

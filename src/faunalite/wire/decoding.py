@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Callable
 from typing import Protocol
 
 from faunalite.fql.timefmt import parse_date, parse_time
@@ -185,4 +186,17 @@ def _decode_tag(tag: str, content: JSON, resolver: ValueResolver) -> Value:
         return module
     if tag in ("@doc", "@ref"):
         return resolver.document(tag, decode_tagged(content, resolver))
+    extension = _TAG_DECODERS.get(tag)
+    if extension is not None:
+        return extension(content, resolver)
     raise InvalidValue(f"invalid tag '{tag}'")
+
+
+TagDecoder = Callable[[JSON, ValueResolver], Value]
+_TAG_DECODERS: dict[str, TagDecoder] = {}
+
+
+def register_tag_decoder(tag: str, decoder: TagDecoder) -> None:
+    """Decode ``{tag: content}`` with ``decoder(content, resolver)`` (raising ``InvalidValue``),
+    for tags of values defined outside the codec (``@stream`` event sources)."""
+    _TAG_DECODERS[tag] = decoder

@@ -8,6 +8,7 @@ from faunalite.fql.stdlib import arrays as arrays
 from faunalite.fql.stdlib import booleans as booleans
 from faunalite.fql.stdlib import bytes_ as bytes_
 from faunalite.fql.stdlib import dates as dates
+from faunalite.fql.stdlib import event_sources as event_sources
 from faunalite.fql.stdlib import global_functions as global_functions
 from faunalite.fql.stdlib import ids as ids
 from faunalite.fql.stdlib import mathematics as mathematics
