@@ -9,7 +9,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 __all__ = [
     "BaseDocument",
@@ -107,6 +107,11 @@ def _as_module(coll: str | Module) -> Module:
     raise TypeError(f"'coll' should be of type Module or str, but was {type(coll)}")
 
 
+def _require(name: str, value: Any, kind: type, kind_name: str) -> None:
+    if not isinstance(value, kind):
+        raise TypeError(f"'{name}' should be of type {kind_name}, but was {type(value)}")
+
+
 class BaseReference:
     """The part shared by references: the collection ``coll`` (always a ``Module``)."""
 
@@ -132,16 +137,38 @@ class BaseReference:
         return hash((type(self), self._collection))
 
 
-class DocumentReference(BaseReference):
+class _KeyedReference(BaseReference):
+    """What ``DocumentReference`` and ``NamedDocumentReference`` share: a string key next to
+    the collection. ``_key_field`` names the key (``id``, ``name``); it is kept in the attribute
+    of that name with a leading underscore, so instances pickle as they always have."""
+
+    _key_field: ClassVar[str]
+
+    def __init__(self, coll: str | Module, key: str) -> None:
+        super().__init__(coll)
+        _require(self._key_field, key, str, "str")
+        setattr(self, "_" + self._key_field, key)
+
+    @property
+    def _key(self) -> str:
+        key: str = getattr(self, "_" + self._key_field)
+        return key
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._key_field}={self._key!r},coll={self._collection!r})"
+
+    def __hash__(self) -> int:
+        return hash((type(self), self._collection, self._key))
+
+
+class DocumentReference(_KeyedReference):
     """A reference to a document with an id, e.g. ``DocumentReference("Users", "123")``."""
 
+    _key_field = "id"
     _id: str
 
     def __init__(self, coll: str | Module, id: str) -> None:
-        super().__init__(coll)
-        if not isinstance(id, str):
-            raise TypeError(f"'id' should be of type str, but was {type(id)}")
-        self._id = id
+        super().__init__(coll, id)
 
     @classmethod
     def _trusted(cls, coll: Module, id: str) -> DocumentReference:
@@ -163,33 +190,19 @@ class DocumentReference(BaseReference):
             raise ValueError("Expects string of format <CollectionName>:<ID>")
         return DocumentReference(parts[0], parts[1])
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(id={self._id!r},coll={self._collection!r})"
 
-    def __hash__(self) -> int:
-        return hash((type(self), self._collection, self._id))
-
-
-class NamedDocumentReference(BaseReference):
+class NamedDocumentReference(_KeyedReference):
     """A reference to a named (schema) document, e.g. ``NamedDocumentReference("Collection", "Users")``."""
 
+    _key_field = "name"
     _name: str
 
     def __init__(self, coll: str | Module, name: str) -> None:
-        super().__init__(coll)
-        if not isinstance(name, str):
-            raise TypeError(f"'name' should be of type str, but was {type(name)}")
-        self._name = name
+        super().__init__(coll, name)
 
     @property
     def name(self) -> str:
         return self._name
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(name={self._name!r},coll={self._collection!r})"
-
-    def __hash__(self) -> int:
-        return hash((type(self), self._collection, self._name))
 
 
 class NullDocument:
@@ -265,16 +278,76 @@ def _fields_repr(store: Mapping[str, Any]) -> str:
     return "{" + ",".join(f"{k!r}:{v!r}" for k, v in store.items()) + "}"
 
 
-def _require(name: str, value: Any, kind: type, kind_name: str) -> None:
-    if not isinstance(value, kind):
-        raise TypeError(f"'{name}' should be of type {kind_name}, but was {type(value)}")
+_D = TypeVar("_D", bound="_KeyedDocument")
 
 
-class Document(BaseDocument):
+class _KeyedDocument(BaseDocument):
+    """What ``Document`` and ``NamedDocument`` share: a string key, ``ts``, ``coll`` and the
+    fields. ``_key_field`` names the key (``id``, ``name``); it is kept in the attribute of that
+    name with a leading underscore, so instances pickle as they always have."""
+
+    _key_field: ClassVar[str]
+    _ts: datetime
+    _coll: Module
+
+    def __init__(
+        self, key: str, ts: datetime, coll: str | Module, data: Mapping[str, Any] | None
+    ) -> None:
+        _require(self._key_field, key, str, "str")
+        _require("ts", ts, datetime, "datetime")
+        super().__init__(data or {})
+        setattr(self, "_" + self._key_field, key)
+        self._ts = ts
+        self._coll = _as_module(coll)
+
+    @classmethod
+    def _trusted(cls: type[_D], key: str, ts: Any, coll: Any, data: dict[str, Any]) -> _D:
+        """Build without validation or copying; the decoder's fast path for well-formed input."""
+        doc = cls.__new__(cls)
+        doc._store = data
+        setattr(doc, "_" + cls._key_field, key)
+        doc._ts = ts
+        doc._coll = coll
+        return doc
+
+    @property
+    def _key(self) -> str:
+        key: str = getattr(self, "_" + self._key_field)
+        return key
+
+    @property
+    def ts(self) -> datetime:
+        return self._ts
+
+    @property
+    def coll(self) -> Module:
+        return self._coll
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            type(self) is type(other)
+            and isinstance(other, _KeyedDocument)
+            and self._key == other._key
+            and self._coll == other._coll
+            and self._ts == other._ts
+            and self._store == other._store
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}({self._key_field}={self._key!r},coll={self._coll!r},"
+            f"ts={self._ts!r},data={_fields_repr(self._store)})"
+        )
+
+
+class Document(_KeyedDocument):
     """A document with an id: metadata ``id``, ``coll``, ``ts`` plus its fields as a mapping.
 
     ``doc["name"]`` reads a field; ``dict(doc)`` gives the fields without the metadata.
     """
+
+    _key_field = "id"
+    _id: str
 
     def __init__(
         self,
@@ -283,54 +356,18 @@ class Document(BaseDocument):
         coll: str | Module,
         data: Mapping[str, Any] | None = None,
     ) -> None:
-        _require("id", id, str, "str")
-        _require("ts", ts, datetime, "datetime")
-        super().__init__(data or {})
-        self._id = id
-        self._ts = ts
-        self._coll = _as_module(coll)
-
-    @classmethod
-    def _trusted(cls, id: str, ts: Any, coll: Any, data: dict[str, Any]) -> Document:
-        """Build without validation or copying; the decoder's fast path for well-formed input."""
-        doc = cls.__new__(cls)
-        doc._store = data
-        doc._id = id
-        doc._ts = ts
-        doc._coll = coll
-        return doc
+        super().__init__(id, ts, coll, data)
 
     @property
     def id(self) -> str:
         return self._id
 
-    @property
-    def ts(self) -> datetime:
-        return self._ts
 
-    @property
-    def coll(self) -> Module:
-        return self._coll
-
-    def __eq__(self, other: object) -> bool:
-        return (
-            type(self) is type(other)
-            and isinstance(other, Document)
-            and self._id == other._id
-            and self._coll == other._coll
-            and self._ts == other._ts
-            and self._store == other._store
-        )
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(id={self._id!r},coll={self._coll!r},ts={self._ts!r},"
-            f"data={_fields_repr(self._store)})"
-        )
-
-
-class NamedDocument(BaseDocument):
+class NamedDocument(_KeyedDocument):
     """A named (schema) document: metadata ``name``, ``coll``, ``ts`` plus its fields."""
+
+    _key_field = "name"
+    _name: str
 
     def __init__(
         self,
@@ -339,50 +376,11 @@ class NamedDocument(BaseDocument):
         coll: str | Module,
         data: Mapping[str, Any] | None = None,
     ) -> None:
-        _require("name", name, str, "str")
-        _require("ts", ts, datetime, "datetime")
-        super().__init__(data or {})
-        self._name = name
-        self._ts = ts
-        self._coll = _as_module(coll)
-
-    @classmethod
-    def _trusted(cls, name: str, ts: Any, coll: Any, data: dict[str, Any]) -> NamedDocument:
-        """Build without validation or copying; the decoder's fast path for well-formed input."""
-        doc = cls.__new__(cls)
-        doc._store = data
-        doc._name = name
-        doc._ts = ts
-        doc._coll = coll
-        return doc
+        super().__init__(name, ts, coll, data)
 
     @property
     def name(self) -> str:
         return self._name
-
-    @property
-    def ts(self) -> datetime:
-        return self._ts
-
-    @property
-    def coll(self) -> Module:
-        return self._coll
-
-    def __eq__(self, other: object) -> bool:
-        return (
-            type(self) is type(other)
-            and isinstance(other, NamedDocument)
-            and self._name == other._name
-            and self._coll == other._coll
-            and self._ts == other._ts
-            and self._store == other._store
-        )
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(name={self._name!r},coll={self._coll!r},ts={self._ts!r},"
-            f"data={_fields_repr(self._store)})"
-        )
 
 
 def __getattr__(name: str) -> Any:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
-from dataclasses import dataclass
 from typing import Any
 
 from faunalite.fql import ast
@@ -30,7 +29,7 @@ from faunalite.fql.compare import equal
 from faunalite.fql.context import QueryContext, QueryTimedOut
 from faunalite.fql.display import display
 from faunalite.fql.environment import UNBOUND, Scope, bind, lookup
-from faunalite.fql.errors import CheckDiagnostic, Hint, QueryCheckError, QueryError
+from faunalite.fql.errors import CheckDiagnostic, QueryCheckError, QueryError
 from faunalite.fql.members import (
     MISSING,
     access_method,
@@ -38,7 +37,9 @@ from faunalite.fql.members import (
     callable_module,
     core_membership,
     find_method,
+    invalid_null_access,
     missing_field,
+    null_origin_hint,
     read_member,
 )
 from faunalite.fql.operators import (
@@ -48,6 +49,7 @@ from faunalite.fql.operators import (
     has_binary_operator,
     has_unary_operator,
 )
+from faunalite.fql.projection import project
 from faunalite.fql.span import Span
 from faunalite.fql.stdlib.registry import NativeMethod, TypeTable
 from faunalite.fql.stdlib.strings import MAX_STRING_SIZE, too_large, utf16_length
@@ -96,20 +98,6 @@ def type_mismatch(expected: str, received: Value) -> QueryError:
     return QueryError("type_mismatch", f"expected type: {expected}, received {type_name(received)}")
 
 
-def null_origin_hint(value: Null) -> list[Hint]:
-    return [Hint("hint", "Null value created here", value.origin)] if value.origin else []
-
-
-def invalid_null_access(name: str, value: Null, span: Span) -> QueryError:
-    """``Cannot access `name` on null.`` with the hint pointing where the null came from."""
-    return QueryError(
-        "invalid_null_access",
-        f"Cannot access `{name}` on null.",
-        span,
-        hints=null_origin_hint(value),
-    )
-
-
 def null_value_error(value: Null, span: Span) -> QueryError:
     """The ``null_value`` error of ``value!``, worded after the null's cause."""
     message = "Null literal value" if value.cause is None else f"Null value, due to {value.cause}"
@@ -123,15 +111,6 @@ def null_value_error(value: Null, span: Span) -> QueryError:
     return QueryError("null_value", message, span, hints=hints)
 
 
-@dataclass(eq=False, slots=True)
-class ProjectionMapper(NativeFunction):
-    """The mapper a projection ``set { ... }`` passes to ``map``. It keeps the projection
-    body and scope so that event sources can store the projection as FQL source text."""
-
-    projection_body: ast.ProjectionBody | None = None
-    projection_scope: Scope | None = None
-
-
 class Interpreter:
     """Evaluates the nodes of one query against its ``QueryContext``."""
 
@@ -139,7 +118,7 @@ class Interpreter:
         self.context = context
         self.depth = 0
         storage = context.storage
-        self._module_tables: Callable[[str], TypeTable | None] | None = (
+        self.module_tables: Callable[[str], TypeTable | None] | None = (
             storage.module_table if storage is not None else None
         )
         self._dispatch: dict[type, Callable[[Any, Scope | None], Value]] = {
@@ -169,7 +148,7 @@ class Interpreter:
 
     # -- calls and frames ---------------------------------------------------------------------
 
-    def _in_frame(self, frame: Span, action: Callable[..., Value], *args: Any) -> Value:
+    def in_frame(self, frame: Span, action: Callable[..., Value], *args: Any) -> Value:
         """Run ``action`` as the call at ``frame``: errors without a position get ``frame``,
         errors from deeper down get ``frame`` appended to their trace."""
         self.depth += 1
@@ -221,15 +200,15 @@ class Interpreter:
 
     def _call_at(self, frame: Span, function: Function, args: list[Value]) -> Value:
         self.context.current_span = frame
-        return self._in_frame(frame, self.apply_function, function, args)
+        return self.in_frame(frame, self.apply_function, function, args)
 
     def _call_native(
         self, frame: Span, method: NativeMethod, receiver: Value, args: list[Value]
     ) -> Value:
         self.context.current_span = frame
-        return self._in_frame(frame, self._run_native, method, receiver, args)
+        return self.in_frame(frame, self.run_native, method, receiver, args)
 
-    def _run_native(self, method: NativeMethod, receiver: Value, args: list[Value]) -> Value:
+    def run_native(self, method: NativeMethod, receiver: Value, args: list[Value]) -> Value:
         if method.arity is not None and len(args) not in method.arity:
             raise wrong_argument_count(Arity(method.arity), len(args))
         self._count_call()
@@ -246,11 +225,11 @@ class Interpreter:
             return None
         return storage.missing_document_error(value)
 
-    def _is_missing_document(self, value: Value) -> bool:
+    def is_missing_document(self, value: Value) -> bool:
         return self.missing_document_error(value) is not None
 
     def _is_nullish(self, value: Value) -> bool:
-        return isinstance(value, Null) or self._is_missing_document(value)
+        return isinstance(value, Null) or self.is_missing_document(value)
 
     # -- simple expressions -----------------------------------------------------------------
 
@@ -392,7 +371,7 @@ class Interpreter:
         right = self.eval(node.right, scope)
         self._count_call()
         try:
-            return apply_binary(op, left, right, self._is_missing_document)
+            return apply_binary(op, left, right, self.is_missing_document)
         except QueryError as err:
             raise err.at(node.right.span) from None
 
@@ -445,15 +424,35 @@ class Interpreter:
             raise missing.at(node.report_span)
         return value, skipping
 
-    def _short_circuit(self, value: Value, optional: bool) -> Value | None:
-        """The null a ``?.`` step yields on ``value``, or ``None`` to carry on."""
-        if not optional:
-            return None
-        if isinstance(value, Null):
-            return value
-        if self._is_missing_document(value):
-            return Null(None, getattr(value, "origin", None))
-        return None
+    def _step_receiver(
+        self, receiver: ast.Expr, optional: bool, scope: Scope | None
+    ) -> tuple[Value, bool]:
+        """The receiver of a ``.``/``?.``/``[]`` step, and whether the step is skipped: the
+        chain was already short-circuited, or ``?.`` met null or a missing document (then the
+        value is the null the step yields)."""
+        value, skipping = self._receiver(receiver, scope)
+        if skipping:
+            return value, True
+        if optional:
+            if isinstance(value, Null):
+                return value, True
+            if self.is_missing_document(value):
+                return Null(None, getattr(value, "origin", None)), True
+        return value, False
+
+    def _call_value(
+        self, callee: Value, node: ast.MethodCall | ast.Call, scope: Scope | None
+    ) -> Value:
+        """Call a function value or a callable module with ``node``'s arguments; ``MISSING``
+        (nothing evaluated) when ``callee`` cannot be called."""
+        if isinstance(callee, Function):
+            args = self._args(node.args, scope)
+            return self._call_at(node.args_span, callee, args)
+        apply = callable_module(callee, self.module_tables)
+        if apply is None:
+            return MISSING
+        args = self._args(node.args, scope)
+        return self._call_native(node.args_span, apply, callee, args)
 
     def read_field(
         self, value: Value, name: str, name_span: Span, receiver_span: Span | None = None
@@ -464,40 +463,34 @@ class Interpreter:
         expression that produced the document), where FaunaDB reports it, when one is given.
         """
         try:
-            member = read_member(value, name, self._module_tables)
+            member = read_member(value, name, self.module_tables)
         except QueryError as err:
-            if receiver_span is not None and self._is_missing_document(value):
+            if receiver_span is not None and self.is_missing_document(value):
                 raise err.at(receiver_span) from None
             raise err.at(name_span) from None
         return missing_field(name, name_span) if member is MISSING else member
 
     def _field_access(self, node: ast.FieldAccess, scope: Scope | None) -> tuple[Value, bool]:
-        value, skipping = self._receiver(node.receiver, scope)
-        if skipping:
+        value, skipped = self._step_receiver(node.receiver, node.optional, scope)
+        if skipped:
             return value, True
-        short = self._short_circuit(value, node.optional)
-        if short is not None:
-            return short, True
         if isinstance(value, Null):
             raise invalid_null_access(node.name, value, node.name_span)
         field = self.read_field(value, node.name, node.name_span, node.receiver.span)
         return field, False
 
     def _method_call(self, node: ast.MethodCall, scope: Scope | None) -> tuple[Value, bool]:
-        value, skipping = self._receiver(node.receiver, scope)
-        if skipping:
+        value, skipped = self._step_receiver(node.receiver, node.optional, scope)
+        if skipped:
             return value, True
-        short = self._short_circuit(value, node.optional)
-        if short is not None:
-            return short, True
-        method = find_method(value, node.name, self._module_tables)
+        method = find_method(value, node.name, self.module_tables)
         if method is None and isinstance(value, Null):
             raise invalid_null_access(node.name, value, node.name_span)
         if method is not None:
             args = self._args(node.args, scope)
             return self._call_native(node.args_span, method, value, args), False
         try:
-            member = read_member(value, node.name, self._module_tables)
+            member = read_member(value, node.name, self.module_tables)
         except QueryError as err:
             raise err.at(node.name_span) from None
         if member is MISSING:
@@ -506,18 +499,14 @@ class Interpreter:
             raise function_missing(node.name, type_name(value)).at(node.name_span)
         if isinstance(member, Null) and node.apply_optional:
             return member, True
-        if isinstance(member, Function):
-            args = self._args(node.args, scope)
-            return self._call_at(node.args_span, member, args), False
-        apply = callable_module(member, self._module_tables)
-        if apply is not None:
-            args = self._args(node.args, scope)
-            return self._call_native(node.args_span, apply, member, args), False
-        raise QueryError(
-            "invalid_function_invocation",
-            f"`{node.name}`: Expected a function, found `{type_name(member)}`",
-            node.name_span,
-        )
+        result = self._call_value(member, node, scope)
+        if result is MISSING:
+            raise QueryError(
+                "invalid_function_invocation",
+                f"`{node.name}`: Expected a function, found `{type_name(member)}`",
+                node.name_span,
+            )
+        return result, False
 
     def _call(self, node: ast.Call, scope: Scope | None) -> tuple[Value, bool]:
         callee, skipping = self._receiver(node.callee, scope)
@@ -525,22 +514,15 @@ class Interpreter:
             return callee, True
         if node.optional and isinstance(callee, Null):
             return callee, True
-        if isinstance(callee, Function):
-            args = self._args(node.args, scope)
-            return self._call_at(node.args_span, callee, args), False
-        apply = callable_module(callee, self._module_tables)
-        if apply is not None:
-            args = self._args(node.args, scope)
-            return self._call_native(node.args_span, apply, callee, args), False
-        raise type_mismatch("Function", callee).at(node.args_span)
+        result = self._call_value(callee, node, scope)
+        if result is MISSING:
+            raise type_mismatch("Function", callee).at(node.args_span)
+        return result, False
 
     def _index(self, node: ast.Index, scope: Scope | None) -> tuple[Value, bool]:
-        value, skipping = self._receiver(node.receiver, scope)
-        if skipping:
+        value, skipped = self._step_receiver(node.receiver, node.optional, scope)
+        if skipped:
             return value, True
-        short = self._short_circuit(value, node.optional)
-        if short is not None:
-            return short, True
         if isinstance(value, Null):
             raise invalid_null_access("[]", value, node.bracket_span)
         access = access_method(value)
@@ -553,59 +535,7 @@ class Interpreter:
 
     def _projection(self, node: ast.Projection, scope: Scope | None) -> Value:
         value = self.eval(node.receiver, scope)
-        return self._in_frame(node.span, self._project, value, node.body, scope)
-
-    def _project(self, value: Value, body: ast.ProjectionBody, scope: Scope | None) -> Value:
-        if body.star:
-            raise QueryCheckError([CheckDiagnostic("project expr not supported", body.span)])
-        if isinstance(value, Null):
-            return value
-        if self._is_missing_document(value):
-            return Null(None, body.span)
-        if type(value) is list:
-            return [self._project_element(element, body, scope) for element in value]
-        map_method = find_method(value, "map", self._module_tables)
-        if isinstance(value, StorageValue) and map_method is not None:
-            # A set may run the builder in a later query (a cursor's next page): use the
-            # interpreter of the query running it, not this one.
-            builder = ProjectionMapper(
-                "map",
-                lambda ctx, element: ctx.interpreter._project_element(element, body, scope),
-                (1,),
-                body,
-                scope,
-            )
-            return self._run_native(map_method, value, [builder])
-        if type(value) is dict or isinstance(value, StorageValue):
-            return self._build_projection(value, body, scope)
-        return value
-
-    def _project_element(
-        self, element: Value, body: ast.ProjectionBody, scope: Scope | None
-    ) -> Value:
-        """One element of a projected array or set: null and missing documents stay null."""
-        if isinstance(element, Null):
-            return element
-        if self._is_missing_document(element):
-            return Null(None, body.span)
-        return self._build_projection(element, body, scope)
-
-    def _build_projection(
-        self, value: Value, body: ast.ProjectionBody, scope: Scope | None
-    ) -> dict[str, Value]:
-        result: dict[str, Value] = {}
-        for item in body.items:
-            if isinstance(item, ast.ProjectField):
-                if isinstance(value, Null):
-                    raise invalid_null_access(item.name, value, item.name_span)
-                field = self.read_field(value, item.name, item.name_span)
-                if item.sub is not None:
-                    field = self._in_frame(item.span, self._project, field, item.sub, scope)
-                result[item.name] = field
-            else:
-                inner = bind(scope, ast.IMPLICIT_PARAM, value)
-                result[item.name] = self.eval(item.value, inner)
-        return result
+        return self.in_frame(node.span, project, self, value, node.body, scope)
 
 
 def _invoke(impl: Callable[..., Value], context: QueryContext, args: list[Value]) -> Value:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
-from faunalite.fql.errors import QueryError
+from faunalite.fql.errors import Hint, QueryError
 from faunalite.fql.span import Span
 from faunalite.fql.stdlib.args import expect_int, expect_string
 from faunalite.fql.stdlib.registry import (
@@ -188,6 +188,20 @@ def core_membership(value: Value, module_name: str) -> bool | None:
 def missing_field(name: str, origin: Span | None) -> Null:
     """The null of reading a field that does not exist (``Null value, due to missing field``)."""
     return Null(f"missing field `{name}`", origin)
+
+
+def null_origin_hint(value: Null) -> list[Hint]:
+    return [Hint("hint", "Null value created here", value.origin)] if value.origin else []
+
+
+def invalid_null_access(name: str, value: Null, span: Span) -> QueryError:
+    """``Cannot access `name` on null.`` with the hint pointing where the null came from."""
+    return QueryError(
+        "invalid_null_access",
+        f"Cannot access `{name}` on null.",
+        span,
+        hints=null_origin_hint(value),
+    )
 
 
 # -- [] access ----------------------------------------------------------------------------------

@@ -31,8 +31,9 @@ from faunalite.model.schema import (
     STRING,
     Failures,
     NativeSpec,
+    alias_failures,
     create_native,
-    name_failures,
+    names_at_start,
     register_spec,
 )
 from faunalite.model.session import (
@@ -64,16 +65,7 @@ def _collection_defaults() -> dict[str, Any]:
 def _validate_collection(
     session: QuerySession, stored: dict[str, Any], old: DocValue | None
 ) -> Failures:
-    failures = schema_failures(stored)
-    alias = stored.get("alias")
-    if isinstance(alias, str):
-        old_alias = None
-        if old is not None:
-            previous = old.document()
-            if previous is not None:
-                old_alias = previous.data.get("alias")
-        failures += name_failures(session, COLLECTION_SPEC, alias, old_alias, "alias")
-    return failures
+    return schema_failures(stored) + alias_failures(session, COLLECTION_SPEC, stored, old)
 
 
 def _rename_collection(session: QuerySession, old: str, new: str, stored: dict[str, Any]) -> None:
@@ -213,17 +205,7 @@ def parse_id_argument(value: Value) -> int:
 
 def _definitions_at_start(session: QuerySession) -> dict[str, str]:
     """Name and alias → collection name, as of the query's start."""
-    cache: dict[str, str] | None = session.cache.get("collections_at_start")
-    if cache is None:
-        cache = {}
-        if session.start_ts > 0:
-            for document in session.txn.scan(session.scope, COLLECTION, at_ts=session.start_ts):
-                cache[str(document.key)] = str(document.key)
-                alias = document.data.get("alias")
-                if isinstance(alias, str):
-                    cache[alias] = str(document.key)
-        session.cache["collections_at_start"] = cache
-    return cache
+    return names_at_start(session, COLLECTION, "collections_at_start", lambda doc: str(doc.key))
 
 
 def user_collection_name(session: QuerySession, name: str) -> str | None:
@@ -305,33 +287,40 @@ def _to_string(ctx: Any, coll: Module) -> Value:
     return coll.name
 
 
-# -- the Collection module ------------------------------------------------------------------------
-
-COLLECTION_MODULE = module(COLLECTION)
+# -- native modules -----------------------------------------------------------------------------
 
 
-@COLLECTION_MODULE.method("create", 1)
-def _collection_create(ctx: Any, receiver: Module, data: Value) -> Value:
-    return create_native(ctx, session_of(ctx), COLLECTION_SPEC, data)
+def schema_module(
+    spec: NativeSpec, kind: str, find: Callable[[QuerySession, str], Value | None]
+) -> TypeTable:
+    """The module of a schema collection (``Collection``, ``Function``): ``create``, ``byName``,
+    the set methods, and ``X("name")``, which returns ``find(session, name)``, the ``kind``
+    (``collection``, ``function``) that name denotes as of the query's start."""
+    table = module(spec.collection)
 
+    def create(ctx: Any, receiver: Module, data: Value) -> Value:
+        return create_native(ctx, session_of(ctx), spec, data)
 
-@COLLECTION_MODULE.method("byName", 1)
-def _collection_by_name(ctx: Any, receiver: Module, name: Value) -> Value:
-    session = session_of(ctx)
-    session.require_read()
-    return NamedDoc(session, COLLECTION, expect_string(name, "name"), session.read_ts)
+    def by_name(ctx: Any, receiver: Module, name: Value) -> Value:
+        session = session_of(ctx)
+        session.require_read()
+        return NamedDoc(session, spec.collection, expect_string(name, "name"), session.read_ts)
 
+    def apply(ctx: Any, receiver: Module, name: Value) -> Value:
+        session = session_of(ctx)
+        text = expect_string(name, kind)
+        found = find(session, text)
+        if found is None:
+            error = invalid_argument(kind, f"No such user {kind} `{text}`.")
+            error.hints = created_in_this_query_hints(ctx, session, spec.collection, text)
+            raise error
+        return found
 
-@COLLECTION_MODULE.callable(1)
-def _collection_apply(ctx: Any, receiver: Module, name: Value) -> Value:
-    session = session_of(ctx)
-    text = expect_string(name, "collection")
-    collection = user_collection_name(session, text)
-    if collection is None:
-        error = invalid_argument("collection", f"No such user collection `{text}`.")
-        error.hints = created_in_this_query_hints(ctx, session, COLLECTION, text)
-        raise error
-    return Module(collection)
+    table.method("create", 1)(create)
+    table.method("byName", 1)(by_name)
+    table.callable(1)(apply)
+    native_set_methods(table, spec.collection)
+    return table
 
 
 def native_set_methods(table: TypeTable, collection: str) -> None:
@@ -355,4 +344,4 @@ def native_set_methods(table: TypeTable, collection: str) -> None:
     table.method("toString", 0)(to_string)
 
 
-native_set_methods(COLLECTION_MODULE, COLLECTION)
+COLLECTION_MODULE = schema_module(COLLECTION_SPEC, "collection", _resolve_collection)

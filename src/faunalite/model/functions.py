@@ -17,26 +17,23 @@ from faunalite.fql.arity import Arity
 from faunalite.fql.diagnostics import render_error
 from faunalite.fql.errors import QueryCheckError
 from faunalite.fql.parser import parse_function_body
-from faunalite.fql.stdlib.args import expect_string, invalid_argument
-from faunalite.fql.stdlib.registry import module, prototype
-from faunalite.fql.values import Function, Lambda, Module, Value
-from faunalite.model.collections import native_set_methods
+from faunalite.fql.stdlib.registry import prototype
+from faunalite.fql.values import Function, Lambda, Value
+from faunalite.model.collections import schema_module
 from faunalite.model.documents import NamedDoc
 from faunalite.model.schema import (
     OBJECT,
     STRING,
     Failures,
     NativeSpec,
-    create_native,
-    name_failures,
+    alias_failures,
+    names_at_start,
     register_spec,
 )
 from faunalite.model.session import (
     FUNCTION,
     QuerySession,
     add_global_resolver,
-    created_in_this_query_hints,
-    session_of,
 )
 
 
@@ -54,15 +51,7 @@ def _body_failures(body: Any) -> Failures:
 
 
 def _validate_function(session: QuerySession, stored: dict[str, Any], old: Any) -> Failures:
-    failures = _body_failures(stored.get("body"))
-    alias = stored.get("alias")
-    if isinstance(alias, str):
-        old_alias = None
-        if old is not None:
-            previous = old.document()
-            old_alias = previous.data.get("alias") if previous is not None else None
-        failures += name_failures(session, FUNCTION_SPEC, alias, old_alias, "alias")
-    return failures
+    return _body_failures(stored.get("body")) + alias_failures(session, FUNCTION_SPEC, stored, old)
 
 
 FUNCTION_SPEC = register_spec(
@@ -124,18 +113,12 @@ def _definition(udf: UserFunction) -> Value:
 
 def _functions_at_start(session: QuerySession) -> dict[str, tuple[str, str]]:
     """Name and alias → (function name, body), as of the query's start."""
-    cache: dict[str, tuple[str, str]] | None = session.cache.get("functions_at_start")
-    if cache is None:
-        cache = {}
-        if session.start_ts > 0:
-            for document in session.txn.scan(session.scope, FUNCTION, at_ts=session.start_ts):
-                entry = (str(document.key), str(document.data.get("body", "")))
-                cache[entry[0]] = entry
-                alias = document.data.get("alias")
-                if isinstance(alias, str):
-                    cache[alias] = entry
-        session.cache["functions_at_start"] = cache
-    return cache
+    return names_at_start(
+        session,
+        FUNCTION,
+        "functions_at_start",
+        lambda doc: (str(doc.key), str(doc.data.get("body", ""))),
+    )
 
 
 def user_function(session: QuerySession, name: str) -> UserFunction | None:
@@ -151,31 +134,4 @@ def _resolve_function(session: QuerySession, name: str) -> Value | None:
 
 add_global_resolver(_resolve_function)
 
-FUNCTION_MODULE = module(FUNCTION)
-
-
-@FUNCTION_MODULE.method("create", 1)
-def _create(ctx: Any, receiver: Module, data: Value) -> Value:
-    return create_native(ctx, session_of(ctx), FUNCTION_SPEC, data)
-
-
-@FUNCTION_MODULE.method("byName", 1)
-def _by_name(ctx: Any, receiver: Module, name: Value) -> Value:
-    session = session_of(ctx)
-    session.require_read()
-    return NamedDoc(session, FUNCTION, expect_string(name, "name"), session.read_ts)
-
-
-@FUNCTION_MODULE.callable(1)
-def _apply(ctx: Any, receiver: Module, name: Value) -> Value:
-    session = session_of(ctx)
-    text = expect_string(name, "function")
-    found = user_function(session, text)
-    if found is None:
-        error = invalid_argument("function", f"No such user function `{text}`.")
-        error.hints = created_in_this_query_hints(ctx, session, FUNCTION, text)
-        raise error
-    return found
-
-
-native_set_methods(FUNCTION_MODULE, FUNCTION)
+FUNCTION_MODULE = schema_module(FUNCTION_SPEC, "function", _resolve_function)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from faunalite.fql.errors import QueryError
 from faunalite.fql.lexer import KEYWORDS
@@ -40,10 +40,11 @@ from faunalite.model.writes import (
     constraint_failure,
     deep_merge,
     expect_data,
+    stored_patch,
     to_stored,
     write_document,
 )
-from faunalite.storage.interface import DocKey
+from faunalite.storage.interface import DocKey, Document
 
 Failures = list[tuple[list[Any], str]]
 
@@ -175,6 +176,42 @@ def scan_all(session: QuerySession, collection: str, *, at_start: bool = False) 
     return session.txn.scan(session.scope, collection)
 
 
+_Entry = TypeVar("_Entry")
+
+
+def names_at_start(
+    session: QuerySession, collection: str, cache_key: str, entry: Callable[[Document], _Entry]
+) -> dict[str, _Entry]:
+    """Name and alias → ``entry(document)`` for each document of ``collection`` as of the
+    query's start, which is what globals resolve against; computed once per query."""
+    cache: dict[str, _Entry] | None = session.cache.get(cache_key)
+    if cache is None:
+        cache = {}
+        for document in scan_all(session, collection, at_start=True):
+            found = entry(document)
+            cache[str(document.key)] = found
+            alias = document.data.get("alias")
+            if isinstance(alias, str):
+                cache[alias] = found
+        session.cache[cache_key] = cache
+    return cache
+
+
+def alias_failures(
+    session: QuerySession, spec: NativeSpec, stored: dict[str, Any], old: DocValue | None
+) -> Failures:
+    """Why the ``alias`` of a document of ``spec`` (``old`` before the write) is refused."""
+    alias = stored.get("alias")
+    if not isinstance(alias, str):
+        return []
+    old_alias = None
+    if old is not None:
+        previous = old.document()
+        if previous is not None:
+            old_alias = previous.data.get("alias")
+    return name_failures(session, spec, alias, old_alias, "alias")
+
+
 def name_failures(
     session: QuerySession, spec: NativeSpec, name: Value, old_name: str | None, path: str
 ) -> Failures:
@@ -302,7 +339,7 @@ def update_native(ctx: Any, doc: DocValue, argument: Value, *, replace: bool) ->
     if replace:
         merged = {**spec.defaults(), **to_stored(session, patch)}
     else:
-        merged = to_stored(session, deep_merge(visible, _keep_nulls(session, patch)))
+        merged = to_stored(session, deep_merge(visible, stored_patch(session, patch)))
     after = _ordered(spec, new_name, {**merged, **hidden})
     if not failures:
         failures += spec.validate(session, after, doc)
@@ -324,18 +361,6 @@ def update_native(ctx: Any, doc: DocValue, argument: Value, *, replace: bool) ->
     if spec.schema:
         mark_schema_changed(session)
     return make_doc(session, spec.collection, key)
-
-
-def _keep_nulls(session: QuerySession, patch: dict[str, Value]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for name, value in patch.items():
-        if isinstance(value, Null):
-            result[name] = value
-        elif type(value) is dict:
-            result[name] = _keep_nulls(session, value)
-        else:
-            result[name] = to_stored(session, value)
-    return result
 
 
 def delete_native(ctx: Any, doc: DocValue) -> DocValue:

@@ -125,6 +125,19 @@ def to_stored(session: QuerySession, value: Value) -> Any:
     return value
 
 
+def stored_patch(session: QuerySession, patch: dict[str, Value]) -> dict[str, Any]:
+    """The stored form of an ``update`` patch, keeping its nulls (they mean "remove")."""
+    result: dict[str, Any] = {}
+    for name, value in patch.items():
+        if isinstance(value, Null):
+            result[name] = value
+        elif type(value) is dict:
+            result[name] = stored_patch(session, value)
+        else:
+            result[name] = to_stored(session, value)
+    return result
+
+
 def deep_merge(old: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     """``update``'s merge of stored data: a null removes the key, two objects merge, anything
     else replaces. ``patch`` may hold nulls (it is FQL data, not yet cleaned)."""
@@ -307,7 +320,7 @@ def update_user_document(
     if replace:
         new_fields = to_stored(session, fields)
     else:
-        new_fields = to_stored(session, deep_merge(old_fields, _stored_patch(session, fields)))
+        new_fields = to_stored(session, deep_merge(old_fields, stored_patch(session, fields)))
     after: dict[str, Any] = {"data": new_fields}
     old_ttl = before.get("ttl")
     if isinstance(ttl, Time):
@@ -316,19 +329,6 @@ def update_user_document(
         after["ttl"] = old_ttl
     write_document(DocumentWrite(session, doc.collection, doc.key, before, after, method.lower()))
     return UserDoc(session, doc.collection, doc.key)
-
-
-def _stored_patch(session: QuerySession, patch: dict[str, Value]) -> dict[str, Any]:
-    """The stored form of an ``update`` patch, keeping its nulls (they mean "remove")."""
-    result: dict[str, Any] = {}
-    for name, value in patch.items():
-        if isinstance(value, Null):
-            result[name] = value
-        elif type(value) is dict:
-            result[name] = _stored_patch(session, value)
-        else:
-            result[name] = to_stored(session, value)
-    return result
 
 
 def delete_document(ctx: Any, doc: DocValue) -> DocValue:

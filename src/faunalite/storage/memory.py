@@ -14,16 +14,21 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from faunalite.storage.base import (
+    StoreBase,
+    TransactionBase,
+    decode_event,
+    wanted_entries,
+)
 from faunalite.storage.clock import SnowflakeIds, next_txn_ts
 from faunalite.storage.codec import decode_value, encode_value
 from faunalite.storage.interface import (
     MAX_TS,
     ROOT_SCOPE,
-    ChangeAction,
     ChangeEvent,
     CommitInfo,
     DatabaseInfo,
@@ -35,9 +40,7 @@ from faunalite.storage.interface import (
     IndexEntry,
     IndexHit,
     IndexPosition,
-    ReadOnlyTransactionError,
     Storage,
-    StorageClosedError,
     StorageError,
     StoredValue,
     Transaction,
@@ -47,7 +50,6 @@ from faunalite.storage.interface import (
 from faunalite.storage.keys import prefix_upper_bound, tuple_key
 from faunalite.storage.notify import CommitHub
 
-_CURRENT = MAX_TS - 1
 _Version = tuple[int, int, bytes | None]
 """(start_ts, end_ts, blob or None for a tombstone), oldest first per document."""
 _EntryKey = tuple[bytes, bytes, DocKey, int]
@@ -89,47 +91,12 @@ class _State:
         )
 
 
-class MemoryTransaction:
+class MemoryTransaction(TransactionBase):
     """A transaction over one ``_State`` (see the module docstring). Implements ``Transaction``."""
 
     def __init__(self, state: _State, *, write: bool, snapshot_ts: int, txn_ts: int) -> None:
+        super().__init__(write=write, snapshot_ts=snapshot_ts, txn_ts=txn_ts)
         self._s = state
-        self._write = write
-        self._snapshot_ts = snapshot_ts
-        self._txn_ts = txn_ts
-        self._owner = threading.get_ident()
-        self._open = True
-        self._touched: dict[tuple[int, str, DocKey], tuple[int, bytes | None]] = {}
-
-    @property
-    def is_write(self) -> bool:
-        return self._write
-
-    @property
-    def snapshot_ts(self) -> int:
-        return self._snapshot_ts
-
-    @property
-    def txn_ts(self) -> int:
-        return self._txn_ts
-
-    def end(self) -> None:
-        self._open = False
-
-    def _check(self, *, writing: bool = False) -> None:
-        if not self._open:
-            raise TransactionStateError("the transaction has ended")
-        if threading.get_ident() != self._owner:
-            raise TransactionStateError("a transaction must be used by the thread that opened it")
-        if writing and not self._write:
-            raise ReadOnlyTransactionError("this transaction was opened read-only")
-
-    def _read_ts(self, at_ts: int | None) -> int:
-        if at_ts is None:
-            return _CURRENT if self._write else self._snapshot_ts
-        if self._write and at_ts >= self._txn_ts:
-            return _CURRENT
-        return min(at_ts, _CURRENT)
 
     # -- databases ------------------------------------------------------------------------
 
@@ -212,7 +179,7 @@ class MemoryTransaction:
         self._s.docs = {k: v for k, v in self._s.docs.items() if k[0] not in gone}
         self._s.entries = {k: v for k, v in self._s.entries.items() if k[0] not in gone}
         self._s.changes = [c for c in self._s.changes if c[2] not in gone]
-        self._touched = {k: v for k, v in self._touched.items() if k[0] not in gone}
+        self._forget_touched_scopes(gone)
 
     def schema_version(self, scope: int) -> int:
         self._check()
@@ -287,9 +254,6 @@ class MemoryTransaction:
                 break
         return found
 
-    def _touch(self, scope: int, collection: str, key: DocKey, before: bytes | None) -> None:
-        self._touched.setdefault((scope, collection, key), (len(self._touched), before))
-
     def put(
         self,
         scope: int,
@@ -302,7 +266,7 @@ class MemoryTransaction:
         self._check(writing=True)
         blob = encode_value(data)
         versions = self._s.docs.setdefault((scope, collection), {}).setdefault(key, [])
-        self._touch(scope, collection, key, versions[-1][2] if versions else None)
+        self._touch((scope, collection, key), versions[-1][2] if versions else None)
         self._supersede(versions, blob)
         self._replace_entries(scope, collection, key, None, index_entries or {})
         return Document(scope, collection, key, self._txn_ts, data)
@@ -328,7 +292,7 @@ class MemoryTransaction:
             return None
         start, _, blob = versions[-1]
         assert blob is not None
-        self._touch(scope, collection, key, blob)
+        self._touch((scope, collection, key), blob)
         self._supersede(versions, None)
         self._replace_entries(scope, collection, key, None, {})
         return Document(scope, collection, key, start, decode_value(blob))
@@ -340,7 +304,7 @@ class MemoryTransaction:
             k: v for k, v in self._s.entries.items() if (k[0], k[1]) != (scope, collection)
         }
         self._s.changes = [c for c in self._s.changes if (c[2], c[3]) != (scope, collection)]
-        self._touched = {k: v for k, v in self._touched.items() if k[:2] != (scope, collection)}
+        self._forget_touched_collection(scope, collection)
 
     def rename_collection(self, scope: int, old: str, new: str) -> None:
         self._check(writing=True)
@@ -354,9 +318,7 @@ class MemoryTransaction:
             (c[0], c[1], c[2], new, *c[4:]) if (c[2], c[3]) == (scope, old) else c
             for c in self._s.changes
         ]
-        self._touched = {
-            ((k[0], new, k[2]) if k[:2] == (scope, old) else k): v for k, v in self._touched.items()
-        }
+        self._rename_touched_collection(scope, old, new)
 
     def prune_history(self, scope: int, collection: str, before_ts: int) -> int:
         self._check(writing=True)
@@ -392,11 +354,7 @@ class MemoryTransaction:
         only_index: str | None,
         entries_by_index: Mapping[str, Sequence[IndexEntry]],
     ) -> None:
-        wanted: dict[tuple[str, bytes, bytes], bytes] = {}
-        for index, entries in entries_by_index.items():
-            for entry in entries:
-                ident = (index, tuple_key(entry.terms), tuple_key(entry.values, entry.descending))
-                wanted.setdefault(ident, encode_value(list(entry.values)))
+        wanted = wanted_entries(entries_by_index)
         for (s, c, index), table in self._s.entries.items():
             if (s, c) != (scope, collection) or only_index not in (None, index):
                 continue
@@ -413,12 +371,6 @@ class MemoryTransaction:
         for (index, terms, vals), covered in wanted.items():
             table = self._s.entries.setdefault((scope, collection, index), {})
             table[(terms, vals, key, self._txn_ts)] = (MAX_TS, covered)
-
-    def set_index_entries(
-        self, scope: int, collection: str, index: str, key: DocKey, entries: Sequence[IndexEntry]
-    ) -> None:
-        self._check(writing=True)
-        self._replace_entries(scope, collection, key, index, {index: entries})
 
     def drop_index(self, scope: int, collection: str, index: str) -> None:
         self._check(writing=True)
@@ -508,81 +460,45 @@ class MemoryTransaction:
         changes = self._s.changes
         position = bisect.bisect_right(changes, (after.txn_ts, after.ordinal), key=lambda c: c[:2])
         found: list[ChangeEvent] = []
-        for ts, ordinal, s, coll, key, action, before, after_blob in changes[position:]:
+        for change in changes[position:]:
+            ts, _, s, coll = change[:4]
             if ts > self._snapshot_ts or (limit is not None and len(found) >= limit):
                 break
             if s != scope or (collections is not None and coll not in collections):
                 continue
-            found.append(
-                ChangeEvent(
-                    EventCursor(ts, ordinal),
-                    s,
-                    coll,
-                    key,
-                    ChangeAction(action),
-                    None if before is None else decode_value(before),
-                    None if after_blob is None else decode_value(after_blob),
-                )
-            )
+            found.append(decode_event(*change))
         return found
+
+    def _current_blob(self, scope: int, collection: str, key: DocKey) -> bytes | None:
+        versions = self._versions(scope, collection, key)
+        return versions[-1][2] if versions else None
 
     def record_commit(self) -> CommitInfo:
         """Append this transaction's change events and advance the state's commit ts."""
-        ordinal = 0
-        touched_collections: set[tuple[int, str]] = set()
-        for (scope, coll, key), (_, before) in sorted(self._touched.items(), key=lambda i: i[1][0]):
-            versions = self._versions(scope, coll, key)
-            after = versions[-1][2] if versions else None
-            if before is None and after is None:
-                continue
-            action = (
-                ChangeAction.CREATE
-                if before is None
-                else ChangeAction.DELETE
-                if after is None
-                else ChangeAction.UPDATE
-            )
-            ordinal += 1
-            self._s.changes.append(
-                (self._txn_ts, ordinal, scope, coll, key, action.value, before, after)
-            )
-            touched_collections.add((scope, coll))
+        changes = self._net_changes(self._current_blob)
+        self._s.changes += [c.log_row(self._txn_ts, n) for n, c in enumerate(changes, start=1)]
         self._s.last_ts = self._txn_ts
-        return CommitInfo(self._txn_ts, frozenset(touched_collections))
+        return self._commit_info(changes)
 
 
-class MemoryStorage:
+class MemoryStorage(StoreBase):
     """A non-durable store in process memory (see the module docstring)."""
 
     def __init__(self) -> None:
+        super().__init__(SnowflakeIds(), CommitHub())
         self._state = _State()
         self._write_lock = threading.Lock()
-        self._ids = SnowflakeIds()
-        self._hub = CommitHub()
-        self._closed = False
         self._writer_thread: int | None = None
 
     @property
     def last_txn_ts(self) -> int:
         return self._state.last_ts
 
-    def new_id(self) -> int:
-        return self._ids.next_id()
-
-    def subscribe(self, callback: Callable[[CommitInfo], None]) -> Callable[[], None]:
-        return self._hub.subscribe(callback)
-
-    def wait_for_commit(self, after_ts: int, timeout: float | None = None) -> int:
-        return self._hub.wait_for_commit(after_ts, timeout)
-
     @contextmanager
     def transaction(
         self, *, write: bool = False, snapshot_ts: int | None = None
     ) -> Iterator[MemoryTransaction]:
-        if self._closed:
-            raise StorageClosedError("the store is closed")
-        if write and snapshot_ts is not None:
-            raise ValueError("a write transaction always reads the latest state")
+        self._check_can_open(write=write, snapshot_ts=snapshot_ts)
         if not write:
             state = self._state
             snapshot = state.last_ts if snapshot_ts is None else min(snapshot_ts, state.last_ts)

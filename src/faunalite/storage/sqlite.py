@@ -16,17 +16,12 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
+from faunalite.storage.base import StoreBase
 from faunalite.storage.clock import SnowflakeIds, next_txn_ts
-from faunalite.storage.interface import (
-    CommitInfo,
-    Storage,
-    StorageClosedError,
-    Transaction,
-    TransactionStateError,
-)
+from faunalite.storage.interface import CommitInfo, Storage, Transaction, TransactionStateError
 from faunalite.storage.notify import CommitHub
 from faunalite.storage.sqlite_schema import configure, initialise
 from faunalite.storage.sqlite_txn import SQLiteTransaction
@@ -39,7 +34,7 @@ def _meta(connection: sqlite3.Connection, name: str) -> int:
     return int(row[0])
 
 
-class SQLiteStorage:
+class SQLiteStorage(StoreBase):
     """A store in one SQLite file (see the module docstring). Implements ``Storage``."""
 
     def __init__(self, path: str | os.PathLike[str] = MEMORY) -> None:
@@ -48,14 +43,15 @@ class SQLiteStorage:
         self._writer = self._connect()
         initialise(self._writer)
         self._last_ts = _meta(self._writer, "last_txn_ts")
-        self._ids = SnowflakeIds(floor_ms=_meta(self._writer, "id_high_water_ms") + 1)
+        super().__init__(
+            SnowflakeIds(floor_ms=_meta(self._writer, "id_high_water_ms") + 1),
+            CommitHub(self._last_ts),
+        )
         self._write_lock = threading.Lock()
         self._pool_lock = threading.Lock()
         self._readers: list[sqlite3.Connection] = []
         self._all_readers: list[sqlite3.Connection] = []
         self._busy_threads: set[int] = set()
-        self._hub = CommitHub(self._last_ts)
-        self._closed = False
 
     def _connect(self) -> sqlite3.Connection:
         # isolation_level=None: we issue BEGIN/COMMIT ourselves. check_same_thread=False: the
@@ -74,25 +70,13 @@ class SQLiteStorage:
     def last_txn_ts(self) -> int:
         return self._last_ts
 
-    def new_id(self) -> int:
-        return self._ids.next_id()
-
-    def subscribe(self, callback: Callable[[CommitInfo], None]) -> Callable[[], None]:
-        return self._hub.subscribe(callback)
-
-    def wait_for_commit(self, after_ts: int, timeout: float | None = None) -> int:
-        return self._hub.wait_for_commit(after_ts, timeout)
-
     # -- transactions ---------------------------------------------------------------------
 
     @contextmanager
     def transaction(
         self, *, write: bool = False, snapshot_ts: int | None = None
     ) -> Iterator[SQLiteTransaction]:
-        if self._closed:
-            raise StorageClosedError("the store is closed")
-        if write and snapshot_ts is not None:
-            raise ValueError("a write transaction always reads the latest state")
+        self._check_can_open(write=write, snapshot_ts=snapshot_ts)
         thread = threading.get_ident()
         with self._pool_lock:
             if thread in self._busy_threads:

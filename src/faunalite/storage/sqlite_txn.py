@@ -13,16 +13,14 @@ transaction, so a create followed by a delete in the same query leaves no trace.
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from faunalite.storage.base import TransactionBase, decode_event, wanted_entries
 from faunalite.storage.codec import decode_value, encode_value
 from faunalite.storage.interface import (
     MAX_TS,
     ROOT_SCOPE,
-    ChangeAction,
     ChangeEvent,
     CommitInfo,
     DatabaseInfo,
@@ -34,79 +32,25 @@ from faunalite.storage.interface import (
     IndexEntry,
     IndexHit,
     IndexPosition,
-    ReadOnlyTransactionError,
     StorageError,
     StoredValue,
-    TransactionStateError,
     UnknownDatabaseError,
 )
 from faunalite.storage.keys import prefix_upper_bound, tuple_key
-
-_CURRENT = MAX_TS - 1
-"""The read instant that sees current rows (their ``end_ts`` is ``MAX_TS``)."""
-
-_DocId = tuple[int, str, DocKey]
-_EntryId = tuple[str, bytes, bytes]
-"""(index, terms key, values key): what makes an entry distinct for one document."""
-
-
-@dataclass(slots=True)
-class _Touched:
-    """A document this transaction wrote: its first-write order and pre-transaction state."""
-
-    order: int
-    before: bytes | None
 
 
 def _limit(limit: int | None) -> int:
     return -1 if limit is None else limit
 
 
-class SQLiteTransaction:
+class SQLiteTransaction(TransactionBase):
     """A transaction on one SQLite connection (see the module docstring)."""
 
     def __init__(
         self, connection: sqlite3.Connection, *, write: bool, snapshot_ts: int, txn_ts: int
     ) -> None:
+        super().__init__(write=write, snapshot_ts=snapshot_ts, txn_ts=txn_ts)
         self._db = connection
-        self._write = write
-        self._snapshot_ts = snapshot_ts
-        self._txn_ts = txn_ts
-        self._owner = threading.get_ident()
-        self._open = True
-        self._touched: dict[_DocId, _Touched] = {}
-
-    # -- state ----------------------------------------------------------------------------
-
-    @property
-    def is_write(self) -> bool:
-        return self._write
-
-    @property
-    def snapshot_ts(self) -> int:
-        return self._snapshot_ts
-
-    @property
-    def txn_ts(self) -> int:
-        return self._txn_ts
-
-    def end(self) -> None:
-        self._open = False
-
-    def _check(self, *, writing: bool = False) -> None:
-        if not self._open:
-            raise TransactionStateError("the transaction has ended")
-        if threading.get_ident() != self._owner:
-            raise TransactionStateError("a transaction must be used by the thread that opened it")
-        if writing and not self._write:
-            raise ReadOnlyTransactionError("this transaction was opened read-only")
-
-    def _read_ts(self, at_ts: int | None) -> int:
-        if at_ts is None:
-            return _CURRENT if self._write else self._snapshot_ts
-        if self._write and at_ts >= self._txn_ts:
-            return _CURRENT
-        return min(at_ts, _CURRENT)
 
     # -- databases ------------------------------------------------------------------------
 
@@ -201,8 +145,7 @@ class SQLiteTransaction:
         ]
         for table in ("versions", "index_entries", "changes", "databases"):
             self._db.executemany(f"DELETE FROM {table} WHERE scope = ?", [(s,) for s in subtree])
-        gone = set(subtree)
-        self._touched = {k: v for k, v in self._touched.items() if k[0] not in gone}
+        self._forget_touched_scopes(set(subtree))
 
     def schema_version(self, scope: int) -> int:
         self._check()
@@ -284,11 +227,6 @@ class SQLiteTransaction:
         ).fetchone()
         return None if row is None else (row[0], row[1], row[2])
 
-    def _touch(self, doc: _DocId, current: tuple[int, int, bytes | None] | None) -> None:
-        if doc not in self._touched:
-            before = None if current is None else current[2]
-            self._touched[doc] = _Touched(len(self._touched), before)
-
     def put(
         self,
         scope: int,
@@ -301,7 +239,7 @@ class SQLiteTransaction:
         self._check(writing=True)
         blob = encode_value(data)
         current = self._current_version(scope, collection, key)
-        self._touch((scope, collection, key), current)
+        self._touch((scope, collection, key), None if current is None else current[2])
         if current is not None and current[1] == self._txn_ts:
             self._db.execute("UPDATE versions SET data = ? WHERE rowid = ?", (blob, current[0]))
         else:
@@ -325,7 +263,7 @@ class SQLiteTransaction:
         current = self._current_version(scope, collection, key)
         if current is None or current[2] is None:
             return None
-        self._touch((scope, collection, key), current)
+        self._touch((scope, collection, key), current[2])
         deleted = Document(scope, collection, key, current[1], decode_value(current[2]))
         if current[1] == self._txn_ts:
             # Written earlier in this txn: undo that version rather than stack a tombstone on it.
@@ -355,9 +293,7 @@ class SQLiteTransaction:
             self._db.execute(
                 f"DELETE FROM {table} WHERE scope = ? AND coll = ?", (scope, collection)
             )
-        self._touched = {
-            k: v for k, v in self._touched.items() if (k[0], k[1]) != (scope, collection)
-        }
+        self._forget_touched_collection(scope, collection)
 
     def rename_collection(self, scope: int, old: str, new: str) -> None:
         self._check(writing=True)
@@ -365,10 +301,7 @@ class SQLiteTransaction:
             self._db.execute(
                 f"UPDATE {table} SET coll = ? WHERE scope = ? AND coll = ?", (new, scope, old)
             )
-        self._touched = {
-            ((k[0], new, k[2]) if (k[0], k[1]) == (scope, old) else k): v
-            for k, v in self._touched.items()
-        }
+        self._rename_touched_collection(scope, old, new)
 
     def prune_history(self, scope: int, collection: str, before_ts: int) -> int:
         self._check(writing=True)
@@ -403,11 +336,7 @@ class SQLiteTransaction:
         only_index: str | None,
         entries_by_index: Mapping[str, Sequence[IndexEntry]],
     ) -> None:
-        wanted: dict[_EntryId, bytes] = {}
-        for index, entries in entries_by_index.items():
-            for entry in entries:
-                ident = (index, tuple_key(entry.terms), tuple_key(entry.values, entry.descending))
-                wanted.setdefault(ident, encode_value(list(entry.values)))
+        wanted = wanted_entries(entries_by_index)
         sql = (
             # Without statistics the planner would pick the primary key and scan the whole
             # collection's entries for every write.
@@ -441,12 +370,6 @@ class SQLiteTransaction:
                 for (index, terms, vals), covered in wanted.items()
             ],
         )
-
-    def set_index_entries(
-        self, scope: int, collection: str, index: str, key: DocKey, entries: Sequence[IndexEntry]
-    ) -> None:
-        self._check(writing=True)
-        self._replace_entries(scope, collection, key, index, {index: entries})
 
     def drop_index(self, scope: int, collection: str, index: str) -> None:
         self._check(writing=True)
@@ -543,15 +466,7 @@ class SQLiteTransaction:
         sql.append(" ORDER BY txn_ts, ordinal LIMIT ?")
         args.append(_limit(limit))
         return [
-            ChangeEvent(
-                EventCursor(ts, ordinal),
-                scope,
-                coll,
-                key,
-                ChangeAction(action),
-                None if before is None else decode_value(before),
-                None if after_blob is None else decode_value(after_blob),
-            )
+            decode_event(ts, ordinal, scope, coll, key, action, before, after_blob)
             for ts, ordinal, coll, key, action, before, after_blob in self._db.execute(
                 "".join(sql), args
             )
@@ -559,29 +474,21 @@ class SQLiteTransaction:
 
     # -- commit ---------------------------------------------------------------------------
 
+    def _current_blob(self, scope: int, collection: str, key: DocKey) -> bytes | None:
+        current = self._current_version(scope, collection, key)
+        return None if current is None else current[2]
+
     def write_commit_records(self, id_high_water_ms: int) -> CommitInfo:
         """Append the change log and the meta counters; the caller then runs ``COMMIT``."""
         self._check(writing=True)
-        events = []
-        for (scope, coll, key), touched in sorted(self._touched.items(), key=lambda i: i[1].order):
-            current = self._current_version(scope, coll, key)
-            after = None if current is None else current[2]
-            if touched.before is None and after is None:
-                continue
-            if touched.before is None:
-                action = ChangeAction.CREATE
-            elif after is None:
-                action = ChangeAction.DELETE
-            else:
-                action = ChangeAction.UPDATE
-            events.append((scope, coll, key, action.value, touched.before, after))
+        changes = self._net_changes(self._current_blob)
         self._db.executemany(
             "INSERT INTO changes (txn_ts, ordinal, scope, coll, key, action, before, after)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(self._txn_ts, ordinal, *event) for ordinal, event in enumerate(events, start=1)],
+            [c.log_row(self._txn_ts, n) for n, c in enumerate(changes, start=1)],
         )
         self._db.executemany(
             "UPDATE meta SET value = ? WHERE name = ?",
             [(self._txn_ts, "last_txn_ts"), (id_high_water_ms, "id_high_water_ms")],
         )
-        return CommitInfo(self._txn_ts, frozenset((e[0], e[1]) for e in events))
+        return self._commit_info(changes)
