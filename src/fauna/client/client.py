@@ -15,6 +15,7 @@ closed by it.
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Callable, Iterator
 from types import TracebackType
@@ -332,6 +333,15 @@ class _HttpxStreamConnection:
             raise network_error(error, self._url) from error
 
     def close(self) -> None:
+        # A thread blocked reading this stream only wakes when the socket itself is shut
+        # down; closing the response alone leaves its recv() waiting for the next event.
+        network_stream = self._response.extensions.get("network_stream")
+        sock = network_stream.get_extra_info("socket") if network_stream is not None else None
+        if isinstance(sock, socket.socket):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
         self._response.close()
 
 

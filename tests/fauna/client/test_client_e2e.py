@@ -7,6 +7,8 @@ serves the whole session.
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -112,3 +114,21 @@ def test_stream_once_event_sources_exist(live: Client) -> None:
             raise
     assert event["type"] == "add"
     assert event["data"]["n"] == 1
+
+
+def test_sync_stream_closed_from_another_thread_stops_waiting(
+    faunalite_server: BackgroundServer,
+) -> None:
+    # No event ever arrives, so the reading thread is blocked in the socket when close() runs.
+    name = unique("Quiet")
+    with Client(endpoint=faunalite_server.endpoint, secret=faunalite_server.secret) as client:
+        client.query(fql("Collection.create({ name: ${n} })", n=name))
+        source = client.query(fql(f"{name}.all().eventSource()")).data
+        with client.stream(source) as stream:
+            closer = threading.Timer(0.3, stream.close)
+            closer.start()
+            started = time.monotonic()
+            assert list(stream) == []
+            assert time.monotonic() - started < 5
+            closer.join()
+        assert client.query(fql("1 + 1")).data == 2
