@@ -215,6 +215,82 @@ _ALL_TAGS: dict[str, Callable[[Any], Any]] = {**_SCALAR_TAGS, **_COMPOUND_TAGS}
 
 
 def _loads(text: str | bytes | bytearray) -> Any:
+    if isinstance(text, (bytes, bytearray)):
+        text = text.decode(json.detect_encoding(text), "surrogatepass")
+    # ``@object`` (how FaunaDB escapes user keys starting with ``@``) is rare, and it is the only
+    # reason the hook needs to remember what it converted; without it a simpler hook serves.
+    if '"@object"' in text or "\\u0040" in text:
+        return _loads_escaped(text)
+    return json.loads(text, object_hook=_plain_hook())
+
+
+def _plain_hook() -> Callable[[dict[str, Any]], Any]:
+    """The object hook for a response without ``@object``: every single-key object whose key is
+    a known tag is converted as soon as it is built. Equal modules and times are shared within
+    one response (documents written by one transaction share their ``ts``)."""
+    modules: dict[str, Module] = {}
+    times: dict[str, FaunaTime] = {}
+    new_document = Document.__new__
+    trusted_reference = _trusted_reference
+    all_tags = _ALL_TAGS
+
+    def hook(obj: dict[str, Any]) -> Any:
+        if len(obj) != 1:
+            return obj
+        # Unpacking the key and indexing is measurably cheaper than unpacking ``items()``.
+        (key,) = obj
+        value = obj[key]
+        if key == "@mod":
+            if type(value) is not str:
+                raise _not_a_string(key, value)
+            module = modules.get(value)
+            if module is None:
+                module = modules[value] = Module(value)
+            return module
+        if key == "@time":
+            if type(value) is not str:
+                raise _not_a_string(key, value)
+            time = times.get(value)
+            if time is None:
+                time = times[value] = _time(value)
+            return time
+        if key == "@int":
+            if type(value) is not str:
+                raise _not_a_string(key, value)
+            return int(value)
+        if key == "@doc":
+            # The content is a fresh object of this parse, so it becomes the document's store.
+            if type(value) is dict:
+                doc_id, coll, ts = value.get("id"), value.get("coll"), value.get("ts")
+                if type(doc_id) is str and type(coll) is Module and type(ts) is FaunaTime:
+                    del value["id"], value["coll"], value["ts"]
+                    document = new_document(Document)
+                    document._id = doc_id
+                    document._ts = ts
+                    document._coll = coll
+                    document._store = value
+                    return document
+            return _document(value)
+        if key == "@double":
+            if type(value) is not str:
+                raise _not_a_string(key, value)
+            return float(value)
+        if key == "@ref":
+            if (
+                type(value) is dict
+                and type(value.get("id")) is str
+                and type(value.get("coll")) is Module
+                and "exists" not in value
+            ):
+                return trusted_reference(value["coll"], value["id"])
+            return _reference(value)
+        convert = all_tags.get(key)
+        return obj if convert is None else convert(value)
+
+    return hook
+
+
+def _loads_escaped(text: str) -> Any:
     # ``object_hook`` runs bottom-up, once per JSON object, so a tag's value is already decoded
     # when the tag is seen. The exception is ``@object``: its content's keys are literal, yet the
     # content went through the hook first. That content is always the object completed just
