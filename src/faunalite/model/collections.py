@@ -134,11 +134,11 @@ class DocumentScanSource:
                 limit=SCAN_BATCH,
                 at_ts=at_ts,
             )
-            if session.stats is not None:
-                session.stats.read_ops += len(page)
+            session.charge_page_read()
             for document in page:
                 if is_expired(session, document, at_ts):
                     continue
+                session.charge_read(document, at_ts)
                 yield document.key, make_doc(session, self.collection, document.key, at_ts)
             if len(page) < SCAN_BATCH:
                 return

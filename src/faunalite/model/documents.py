@@ -110,6 +110,7 @@ class DocValue(StorageValue):
         found = self.session.get(self.collection, self.key, self.read_ts)
         if found is None or is_expired(self.session, found, self.read_ts):
             return None
+        self.session.charge_read(found, self.read_ts)
         return found
 
     def exists(self) -> bool:

@@ -116,9 +116,11 @@ def _maintain(write: DocumentWrite) -> None:
                 session.scope, write.collection, index.storage_name, entry.terms, exclude=write.key
             )
             if conflicts:
+                # Unlike other constraint failures, FaunaDB's message does not name the
+                # write: it is always "Failed unique constraint." (WriteBroker).
                 raise QueryError(
                     "constraint_failure",
-                    write_failure_message(write),
+                    UNIQUE_FAILURE + ".",
                     constraint_failures=[{"paths": paths, "message": UNIQUE_FAILURE}],
                 )
 
@@ -228,14 +230,14 @@ class IndexSource:
                 limit=INDEX_BATCH,
                 at_ts=at_ts,
             )
-            if session.stats is not None:
-                session.stats.read_ops += 1
+            session.charge_page_read()
             for hit in hits:
                 # Entries of an expired document stay until it is written again; FaunaDB
                 # treats such a document as gone, so the set skips it.
                 found = session.get(self.collection, hit.key, at_ts)
                 if found is None or is_expired(session, found, at_ts):
                     continue
+                session.charge_read(found, at_ts)
                 yield hit.position, make_doc(session, self.collection, hit.key, at_ts)
             if len(hits) < INDEX_BATCH:
                 return

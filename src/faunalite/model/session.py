@@ -13,6 +13,7 @@ session reads or writes goes through its one ``Transaction``, so a failed query 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from faunalite.fql.errors import Hint, QueryError
 from faunalite.fql.values import TRANSACTION_TIME, Time, Value
+from faunalite.storage.codec import encode_value
 from faunalite.storage.interface import DatabaseInfo, DocKey, Document, Transaction
 
 if TYPE_CHECKING:
@@ -44,6 +46,12 @@ shown: FQL identifiers cannot start with ``#``, so they cannot clash with user n
 
 SCHEMA_META = "#schema"
 """Storage collection holding one document, ``version``: the ts of the last schema change."""
+
+
+BYTES_PER_READ_OP = 4096
+"""FaunaDB bills one read op per started 4 KiB read from storage (``QueryMetrics``)..."""
+BYTES_PER_WRITE_OP = 1024
+"""...and one write op per started 1 KiB written."""
 
 
 def permission_denied() -> QueryError:
@@ -88,6 +96,7 @@ class QuerySession:
         self.start_ts = txn.snapshot_ts
         self.changes = QueryChanges()
         self._read_ts: list[int | None] = []
+        self._charged_reads: set[tuple[str, DocKey, int | None]] = set()
         self._global_cache: dict[str, Value | None] = {}
         self._table_cache: dict[str, TypeTable | None] = {}
         self.cache: dict[str, Any] = {}
@@ -143,6 +152,42 @@ class QuerySession:
         """Whether the document once existed and its latest version is a deletion."""
         versions = self.txn.history(self.scope, collection, key, limit=1)
         return bool(versions) and versions[0].deleted
+
+    # -- billing -----------------------------------------------------------------------------
+
+    def charge_read(self, document: Document, at_ts: int | None = None) -> None:
+        """Bill reading ``document`` (as of ``at_ts``) for the response ``stats``.
+
+        A version is billed once per query, however often its fields are used: FaunaDB keeps
+        what a query read in a per-query cache. Its stored blob's size counts towards
+        ``storage_bytes_read``; each started 4 KiB is one read op. Schema lookups the engine
+        does on its own behalf (definitions, the schema version) are not billed.
+        """
+        if self.stats is None or document.ts >= self.txn_ts:
+            # A version this query wrote comes from the transaction's own write buffer, not
+            # from storage, so FaunaDB bills no read for it (e.g. rendering a created doc).
+            return
+        seen = (document.collection, document.key, at_ts)
+        if seen in self._charged_reads:
+            return
+        self._charged_reads.add(seen)
+        size = len(encode_value(document.data))
+        self.stats.storage_bytes_read += size
+        self.stats.read_ops += max(1, math.ceil(size / BYTES_PER_READ_OP))
+
+    def charge_page_read(self) -> None:
+        """Bill one read op for a page of a collection scan or of index entries (the page itself,
+        not the documents on it)."""
+        if self.stats is not None:
+            self.stats.read_ops += 1
+
+    def charge_write(self, data: Any) -> None:
+        """Bill writing one document version (``data`` ``None``: a deletion's tombstone)."""
+        if self.stats is None:
+            return
+        size = 0 if data is None else len(encode_value(data))
+        self.stats.storage_bytes_write += size
+        self.stats.write_ops += max(1, math.ceil(size / BYTES_PER_WRITE_OP))
 
     # -- access control ---------------------------------------------------------------------
 

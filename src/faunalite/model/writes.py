@@ -86,8 +86,7 @@ def write_document(write: DocumentWrite) -> Document | None:
             write.after,
             index_entries=write.index_entries,
         )
-    if session.stats is not None:
-        session.stats.write_ops += 1
+    session.charge_write(write.after)
     for hook in AFTER_WRITE:
         hook(write)
     return result

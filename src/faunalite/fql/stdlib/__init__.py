@@ -14,6 +14,7 @@ from faunalite.fql.stdlib import ids as ids
 from faunalite.fql.stdlib import mathematics as mathematics
 from faunalite.fql.stdlib import numbers as numbers
 from faunalite.fql.stdlib import objects as objects
+from faunalite.fql.stdlib import query_module as query_module
 from faunalite.fql.stdlib import sets as sets
 from faunalite.fql.stdlib import strings as strings
 from faunalite.fql.stdlib import times as times

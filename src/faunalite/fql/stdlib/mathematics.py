@@ -10,12 +10,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from faunalite.fql.compare import compare_numbers
 from faunalite.fql.operators import apply_binary, java_pow
 from faunalite.fql.stdlib.args import expect_int, expect_number, invalid_argument, wrong_overload
 from faunalite.fql.stdlib.registry import CallContext, module
 from faunalite.fql.values import INT32_MIN, INT64_MIN, Module, Value, normalize_int
+
+if TYPE_CHECKING:
+    from faunalite.fql.context import QueryContext
 
 MATH = module("Math")
 
@@ -171,7 +175,12 @@ def trunc(ctx: CallContext, _: Module, x: Value, precision: Value) -> Number:
     return _to_precision(number, expect_int(precision, "precision"), ROUND_DOWN)
 
 
-def _numbers(name: str, numbers: Value) -> list[Number]:
+def _numbers(ctx: QueryContext, name: str, numbers: Value) -> list[Number]:
+    from faunalite.model.sets import SetValue
+
+    if isinstance(numbers, SetValue):
+        # The ``Set<Number>`` overload: the set is materialised (at most 16 000 elements).
+        numbers = numbers.to_list(ctx)
     if type(numbers) is not list:
         raise wrong_overload(name, ["(Array<Number>)", "(Set<Number>)"], [numbers])
     checked: list[Number] = []
@@ -190,12 +199,12 @@ def _sum(numbers: list[Number]) -> Number:
 
 
 @MATH.method("sum", 1)
-def sum_(ctx: CallContext, _: Module, numbers: Value) -> Number:
-    return _sum(_numbers("sum", numbers))
+def sum_(ctx: QueryContext, _: Module, numbers: Value) -> Number:
+    return _sum(_numbers(ctx, "sum", numbers))
 
 
 @MATH.method("mean", 1)
-def mean(ctx: CallContext, _: Module, numbers: Value) -> Number:
-    values = _numbers("mean", numbers)
+def mean(ctx: QueryContext, _: Module, numbers: Value) -> Number:
+    values = _numbers(ctx, "mean", numbers)
     average: Number = apply_binary("/", _sum(values), float(len(values)))
     return average

@@ -27,7 +27,15 @@ def fields_of(value: Value, param: str) -> dict[str, Value]:
     if isinstance(value, StorageValue):
         reader = getattr(value, "fql_fields", None)
         if reader is not None:
-            fields: dict[str, Value] = reader()
+            try:
+                fields: dict[str, Value] = reader()
+            except QueryError as missing:
+                if missing.code != "document_not_found":
+                    raise
+                # FaunaDB reports a missing document argument as a bad argument, reusing
+                # the not-found text uncapitalised: "... `object`: collection `X` does not..."
+                text = missing.message
+                raise invalid_argument(param, text[:1].lower() + text[1:]) from None
             return fields
     raise wrong_type(param, "{ *: Any }", value)
 
