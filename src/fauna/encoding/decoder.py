@@ -233,6 +233,7 @@ def _plain_hook() -> Callable[[dict[str, Any]], Any]:
     new_document = Document.__new__
     trusted_reference = _trusted_reference
     all_tags = _ALL_TAGS
+    from_iso_date = date.fromisoformat
 
     def hook(obj: dict[str, Any]) -> Any:
         if len(obj) != 1:
@@ -254,7 +255,7 @@ def _plain_hook() -> Callable[[dict[str, Any]], Any]:
             if time is None:
                 time = times[value] = _time(value)
             return time
-        if key == "@int":
+        if key == "@int" or key == "@long":
             if type(value) is not str:
                 raise _not_a_string(key, value)
             return int(value)
@@ -284,6 +285,11 @@ def _plain_hook() -> Callable[[dict[str, Any]], Any]:
             ):
                 return trusted_reference(value["coll"], value["id"])
             return _reference(value)
+        if key == "@date" and type(value) is str:
+            try:
+                return from_iso_date(value)
+            except ValueError:
+                pass
         convert = all_tags.get(key)
         return obj if convert is None else convert(value)
 
