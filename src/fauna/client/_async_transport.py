@@ -6,8 +6,9 @@ concurrent queries the pool itself eats the CPU (measured: under 100
 queries/s at 200-way concurrency on a 20 ms round trip); and each request
 pays for anyio's cancel scopes. A client that talks to one FaunaDB endpoint
 needs much less: keep-alive connections per origin, a bound on how many are
-open, per-phase timeouts, and responses framed by Content-Length, chunked
-encoding or connection close.
+open, and per-phase timeouts. HTTP/1.1 itself (writing requests, parsing
+responses, body framing, whether a connection can be reused) is ``h11``'s,
+the same state machine httpcore uses; this module only moves bytes.
 
 Cancellation and timeouts: a connection goes back to the pool only after
 its response was read to the end; anything else (a cancelled task, a timeout,
@@ -28,22 +29,23 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+import h11
 import httpx
 
 _Origin = tuple[bytes, str, int]
 _MAX_HEAD_BYTES = 64 * 1024
 _READ_SIZE = 64 * 1024
-_NO_BODY_STATUSES = frozenset({204, 304})
 
 
 class _Connection:
-    """One TCP (or TLS) connection and when it last became idle."""
+    """One TCP (or TLS) connection, its HTTP/1.1 state, and when it last became idle."""
 
-    __slots__ = ("idle_since", "reader", "timed_out", "writer")
+    __slots__ = ("h11", "idle_since", "reader", "timed_out", "writer")
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader = reader
         self.writer = writer
+        self.h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=_MAX_HEAD_BYTES)
         self.idle_since = 0.0
         self.timed_out = False
 
@@ -66,12 +68,34 @@ class _Connection:
         self.timed_out = True
         self.writer.transport.abort()
 
+    async def receive(self, timeout: float | None) -> bool:
+        """Feed h11 the next bytes from the socket; False if the socket had ended.
 
-def _header_value(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
-    for key, value in headers:
-        if key.lower() == name:
-            return value
-    return None
+        A timer that runs out aborts the transport, which ends the stream (or fails the
+        read with ``OSError``); the caller tells that from a peer's doing by ``timed_out``.
+        """
+        timer = self.arm(timeout)
+        try:
+            data = await self.reader.read(_READ_SIZE)
+        finally:
+            if timer is not None:
+                timer.cancel()
+        self.h11.receive_data(data)
+        return bool(data)
+
+    def next_event(self) -> h11.Event | type[h11.NEED_DATA] | type[h11.PAUSED]:
+        """h11's next event (or ``NEED_DATA``); its protocol errors as httpx's."""
+        try:
+            return self.h11.next_event()
+        except h11.RemoteProtocolError as error:
+            raise httpx.RemoteProtocolError(str(error)) from error
+
+    def reuse(self) -> bool:
+        """Whether the exchange ended cleanly and the connection may carry another one."""
+        if self.h11.our_state is h11.DONE and self.h11.their_state is h11.DONE:
+            self.h11.start_next_cycle()
+            return True
+        return False
 
 
 class AsyncHTTP11Transport(httpx.AsyncBaseTransport):
@@ -108,15 +132,18 @@ class AsyncHTTP11Transport(httpx.AsyncBaseTransport):
                 origin, timeouts.get("connect")
             )
             await self._write_request(connection, request, timeouts.get("write"))
-            status, headers = await self._read_head(connection, timeouts.get("read"))
+            response = await self._read_head(connection, timeouts.get("read"))
         except BaseException:
             if connection is not None:
                 connection.close()
             self._slots.release()
             raise
-        stream = _ResponseBody(self, origin, connection, request.method, status, headers, timeouts)
+        stream = _ResponseBody(self, origin, connection, timeouts)
         return httpx.Response(
-            status, headers=headers, stream=stream, extensions={"http_version": b"HTTP/1.1"}
+            response.status_code,
+            headers=response.headers.raw_items(),
+            stream=stream,
+            extensions={"http_version": b"HTTP/1.1"},
         )
 
     async def _take_slot(self, timeout: float | None) -> None:
@@ -166,13 +193,22 @@ class AsyncHTTP11Transport(httpx.AsyncBaseTransport):
         self, connection: _Connection, request: httpx.Request, timeout: float | None
     ) -> None:
         body = await request.aread()
-        head = [b"%s %s HTTP/1.1\r\n" % (request.method.encode(), request.url.raw_path)]
-        head.extend(b"%s: %s\r\n" % (name, value) for name, value in request.headers.raw)
-        head.append(b"\r\n")
-        head.append(body)
+        state = connection.h11
+        try:
+            head = state.send(
+                h11.Request(
+                    method=request.method,
+                    target=request.url.raw_path,
+                    headers=request.headers.raw,
+                )
+            )
+            data = state.send(h11.Data(data=body)) if body else b""
+            end = state.send(h11.EndOfMessage())
+        except h11.LocalProtocolError as error:
+            raise httpx.LocalProtocolError(str(error)) from error
         timer = connection.arm(timeout)
         try:
-            connection.writer.write(b"".join(head))
+            connection.writer.write(b"".join((head or b"", data or b"", end or b"")))
             await connection.writer.drain()
         except OSError as error:
             if connection.timed_out:
@@ -182,13 +218,20 @@ class AsyncHTTP11Transport(httpx.AsyncBaseTransport):
             if timer is not None:
                 timer.cancel()
 
-    async def _read_head(
-        self, connection: _Connection, timeout: float | None
-    ) -> tuple[int, list[tuple[bytes, bytes]]]:
+    async def _read_head(self, connection: _Connection, timeout: float | None) -> h11.Response:
+        """The final response's head (informational 1xx responses are skipped)."""
         timer = connection.arm(timeout)
         try:
-            head = await connection.reader.readuntil(b"\r\n\r\n")
-        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as error:
+            while True:
+                event = connection.next_event()
+                if isinstance(event, h11.Response):
+                    return event
+                if event is h11.NEED_DATA:
+                    if not await connection.receive(None):
+                        raise OSError("the connection was closed")
+                elif not isinstance(event, h11.InformationalResponse):
+                    raise httpx.RemoteProtocolError(f"unexpected {event!r} before a response")
+        except OSError as error:
             if connection.timed_out:
                 raise httpx.ReadTimeout("waiting for the response timed out") from error
             raise httpx.RemoteProtocolError(
@@ -197,13 +240,6 @@ class AsyncHTTP11Transport(httpx.AsyncBaseTransport):
         finally:
             if timer is not None:
                 timer.cancel()
-        status_line, *lines = head[:-4].split(b"\r\n")
-        try:
-            status = int(status_line.split(b" ", 2)[1])
-            headers = [_split_header(line) for line in lines]
-        except (IndexError, ValueError) as error:
-            raise httpx.RemoteProtocolError(f"malformed response head {head[:200]!r}") from error
-        return status, headers
 
     def _release(self, origin: _Origin, connection: _Connection | None) -> None:
         """Give back the slot, and ``connection`` (fully read, reusable) to the idle list."""
@@ -225,11 +261,6 @@ class AsyncHTTP11Transport(httpx.AsyncBaseTransport):
                 connection.close()
 
 
-def _split_header(line: bytes) -> tuple[bytes, bytes]:
-    name, value = line.split(b":", 1)
-    return name.strip(), value.strip()
-
-
 class _ResponseBody(httpx.AsyncByteStream):
     """The body of one response, read from its connection as httpx asks for it."""
 
@@ -238,9 +269,6 @@ class _ResponseBody(httpx.AsyncByteStream):
         pool: AsyncHTTP11Transport,
         origin: _Origin,
         connection: _Connection,
-        method: str,
-        status: int,
-        headers: list[tuple[bytes, bytes]],
         timeouts: dict[str, Any],
     ) -> None:
         self._pool = pool
@@ -248,69 +276,36 @@ class _ResponseBody(httpx.AsyncByteStream):
         self._connection: _Connection | None = connection
         self._read_timeout: float | None = timeouts.get("read")
         self._complete = False
-        connection_header = (_header_value(headers, b"connection") or b"").lower()
-        self._keep_alive = connection_header != b"close"
-        length = _header_value(headers, b"content-length")
-        encoding = (_header_value(headers, b"transfer-encoding") or b"").lower()
-        if method == "HEAD" or status in _NO_BODY_STATUSES or status < 200:
-            self._framing, self._length = "none", 0
-        elif b"chunked" in encoding:
-            self._framing, self._length = "chunked", 0
-        elif length is not None:
-            self._framing, self._length = "length", int(length)
-        else:
-            # Only the end of the connection marks the end of this body.
-            self._framing, self._length, self._keep_alive = "close", 0, False
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         connection = self._connection
         if connection is None:
             raise httpx.StreamClosed()
-        reader = connection.reader
-        if self._framing == "length":
-            remaining = self._length
-            while remaining > 0:
-                chunk = await self._read(connection, reader.read(min(remaining, _READ_SIZE)))
-                if not chunk:
-                    raise httpx.RemoteProtocolError("connection closed in the middle of a body")
-                remaining -= len(chunk)
-                yield chunk
-        elif self._framing == "chunked":
-            while True:
-                size_line = await self._read(connection, reader.readline())
+        while True:
+            event = connection.next_event()
+            if isinstance(event, h11.Data):
+                yield bytes(event.data)
+            elif isinstance(event, h11.EndOfMessage):
+                break
+            elif event is h11.NEED_DATA:
+                # At the end of the stream h11 ends a close-framed body, or raises.
                 try:
-                    size = int(size_line.split(b";", 1)[0], 16)
-                except ValueError:
-                    raise httpx.RemoteProtocolError(f"bad chunk size {size_line!r}") from None
-                if size == 0:
-                    while (await self._read(connection, reader.readline())) not in (b"\r\n", b""):
-                        pass
-                    break
-                chunk = await self._read(connection, reader.readexactly(size + 2))
-                yield chunk[:-2]
-        elif self._framing == "close":
-            while chunk := await self._read(connection, reader.read(_READ_SIZE)):
-                yield chunk
+                    ended = not await connection.receive(self._read_timeout)
+                except OSError as error:
+                    if connection.timed_out:
+                        raise httpx.ReadTimeout("reading the response timed out") from error
+                    raise httpx.ReadError(f"reading the response failed: {error!r}") from error
+                if ended and connection.timed_out:
+                    raise httpx.ReadTimeout("reading the response timed out")
+            else:
+                raise httpx.RemoteProtocolError(f"unexpected {event!r} in a response body")
         self._complete = True
-
-    async def _read(self, connection: _Connection, read: Any) -> bytes:
-        timer = connection.arm(self._read_timeout)
-        try:
-            data: bytes = await read
-            return data
-        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as error:
-            if connection.timed_out:
-                raise httpx.ReadTimeout("reading the response timed out") from error
-            raise httpx.ReadError(f"reading the response failed: {error!r}") from error
-        finally:
-            if timer is not None:
-                timer.cancel()
 
     async def aclose(self) -> None:
         connection, self._connection = self._connection, None
         if connection is None:
             return
-        if self._complete and self._keep_alive:
+        if self._complete and connection.reuse():
             self._pool._release(self._origin, connection)
         else:
             connection.close()
