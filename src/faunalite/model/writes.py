@@ -167,12 +167,11 @@ def constraint_failure(message: str, failures: list[tuple[list[Any], str]]) -> Q
 
 def check_writable(ctx: Any, session: QuerySession, method: str) -> None:
     """Writes are refused inside set functions, in the past and without the right role."""
-    try:
-        from faunalite.model.sets import check_write_allowed
-    except ImportError:
-        pass
-    else:
-        check_write_allowed(ctx, method)
+    # Imported here: importing the sets module loads the stdlib, whose event sources import
+    # the sets module back.
+    from faunalite.model.sets import check_write_allowed
+
+    check_write_allowed(ctx, method)
     session.require_write()
     if session.read_ts is not None:
         raise QueryError("invalid_write", "Cannot write at a snapshot time in the past.")
