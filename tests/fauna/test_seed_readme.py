@@ -1,11 +1,12 @@
-# ruff: noqa  (the README examples are copied verbatim, imports and spacing included)
 """Every example of the seed README, run as written against a scripted FaunaDB.
 
 Configuration comes the way the README says it does: ``FAUNA_SECRET`` and
 ``FAUNA_ENDPOINT``. The HTTP pool the examples' ``Client()`` calls pick up is
 put in ``fauna.global_http_client`` (a pool clients use but never close), so
-the example code itself stays untouched. Each example's code sits between
-the ``# --- seed ---`` markers, copied verbatim.
+the example code itself stays untouched. The examples are the seed README's
+code blocks, verbatim, from ``seed_examples`` (shared with
+``test_seed_readme_live.py``, which checks them against the README); each is
+exec'd as a script of its own, in a fresh ``__main__`` namespace.
 """
 
 from __future__ import annotations
@@ -24,16 +25,40 @@ from fauna_fakes import (
     stream_response,
     tagged_doc,
 )
+from seed_examples import (
+    BASIC_USAGE,
+    CLIENT_BUFFER_TIMEOUT,
+    CLOSE_A_STREAM,
+    CONNECT_TIMEOUT,
+    IDLE_TIMEOUT,
+    POOL_TIMEOUT,
+    QUERY_COMPOSITION,
+    QUERY_STATS,
+    QUERY_TIMEOUT,
+    QUERY_TIMEOUT_PER_QUERY,
+    READ_TIMEOUT,
+    SERIALIZATION,
+    STREAM_ERROR_HANDLING,
+    STREAM_FROM_QUERY,
+    STREAM_WITH_TOKEN,
+    WRITE_TIMEOUT,
+    compile_example,
+)
 
 import fauna
+from fauna import fql
 from fauna.errors import FaunaException as AnyFaunaError
 from fauna.http import HTTPXClient
 
 ENDPOINT = "http://seed.test:8443"
 
-# The README decorates a method with ``@static_method``, which Python does not
-# define; it is supplied here so the example can run as written.
-static_method = staticmethod
+
+def run(title: str, code: str, namespace: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Run a README example as a script: in a fresh ``__main__`` namespace, or the one given."""
+    if namespace is None:
+        namespace = {"__name__": "__main__"}
+    exec(compile_example(title, code), namespace)
+    return namespace
 
 
 @pytest.fixture(autouse=True)
@@ -62,31 +87,7 @@ def test_basic_usage(fake: FakeFauna, capsys: pytest.CaptureFixture[str]) -> Non
         query_success(tagged_doc("1", "Collection", name="Dogs")),
         query_success(tagged_doc("391", "Dogs", name="Scout")),
     )
-    # --- seed ---
-    from fauna import fql
-    from fauna.client import Client
-    from fauna.encoding import QuerySuccess
-    from fauna.errors import FaunaException
-
-    client = Client()
-    # The client defaults to using using the value stored FAUNA_SECRET for its secret.
-    # Either set the FAUNA_SECRET env variable or retrieve it from a secret store.
-    # As a best practice, don't store your secret directly in your code.
-
-    try:
-        # create a collection
-        q1 = fql('Collection.create({ name: "Dogs" })')
-        client.query(q1)
-
-        # create a document
-        q2 = fql('Dogs.create({ name: "Scout" })')
-        res: QuerySuccess = client.query(q2)
-        doc = res.data
-        print(doc)
-    except FaunaException as e:
-        # handle errors
-        print(e)
-    # --- seed ---
+    run("Basic Usage", BASIC_USAGE)
     out = capsys.readouterr().out
     assert "Scout" in out and "391" in out
     assert [str(r.url) for r in fake.sent()] == [f"{ENDPOINT}/query/1"] * 2
@@ -95,19 +96,7 @@ def test_basic_usage(fake: FakeFauna, capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_query_composition(fake: FakeFauna, capsys: pytest.CaptureFixture[str]) -> None:
     fake.query(query_success({"@int": "8"}))
-    # --- seed ---
-    from fauna import fql
-    from fauna.client import Client
-
-    client = Client()
-
-    def add_two(x):  # type: ignore[no-untyped-def]
-        return fql("${x} + 2", x=x)
-
-    q = fql("${y} + 4", y=add_two(2))
-    res = client.query(q)
-    print(res.data)  # 8
-    # --- seed ---
+    run("Query Composition", QUERY_COMPOSITION)
     assert capsys.readouterr().out == "8\n"
     assert json.loads(fake.sent()[0].content)["query"] == {
         "fql": [{"fql": [{"value": {"@int": "2"}}, " + 2"]}, " + 4"]
@@ -115,44 +104,37 @@ def test_query_composition(fake: FakeFauna, capsys: pytest.CaptureFixture[str]) 
 
 
 def test_serialization_example() -> None:
-    # --- seed ---
-    class MyClass:
-        def __init__(self, my_prop):  # type: ignore[no-untyped-def]
-            self.my_prop = my_prop
-
-        def to_dict(self):  # type: ignore[no-untyped-def]
-            return {"my_prop": self.my_prop}
-
-        @static_method
-        def from_result(obj):  # type: ignore[no-untyped-def]
-            return MyClass(obj["my_prop"])
-
-    # --- seed ---
+    # The README decorates ``from_result`` with ``@static_method``, which Python does not
+    # define (it is ``staticmethod``); the name is supplied so the example runs as written.
+    namespace = {"__name__": "__main__", "static_method": staticmethod}
+    MyClass = run("Serialization", SERIALIZATION, namespace)["MyClass"]
     assert MyClass.from_result({"my_prop": 1}).to_dict() == {"my_prop": 1}
 
 
 def test_query_timeout(fake: FakeFauna) -> None:
     fake.query(query_success(None), query_success(None))
-    # --- seed ---
-    from datetime import timedelta
-    from fauna.client import Client
-
-    client = Client(query_timeout=timedelta(seconds=20))
-    # --- seed ---
-    from fauna import fql
-
-    myQuery = fql("1")
-    client.query(myQuery)
-    # --- seed ---
-    from datetime import timedelta
-    from fauna.client import Client, QueryOptions
-
-    response = client.query(myQuery, QueryOptions(query_timeout=timedelta(seconds=20)))
-    # --- seed ---
+    namespace = run("Query Timeout", QUERY_TIMEOUT)
+    # The second snippet goes on with the first one's ``client`` and a ``myQuery`` the README
+    # leaves to the reader, defined (and sent once) here.
+    myQuery = namespace["myQuery"] = fql("1")
+    namespace["client"].query(myQuery)
+    run("Query Timeout (per query)", QUERY_TIMEOUT_PER_QUERY, namespace)
+    response = namespace["response"]
     assert response.data is None
     for request in fake.sent():
         assert request.headers["X-Query-Timeout-Ms"] == "20000"
         assert request.extensions["timeout"]["read"] == 25.0
+
+
+TIMEOUT_EXAMPLES = {
+    "client_buffer_timeout": ("Client Timeout", CLIENT_BUFFER_TIMEOUT),
+    "http_idle_timeout": ("Idle Timeout", IDLE_TIMEOUT),
+    "http_connect_timeout": ("Connect Timeout", CONNECT_TIMEOUT),
+    "http_pool_timeout": ("Pool Timeout", POOL_TIMEOUT),
+    "http_read_timeout": ("Read Timeout", READ_TIMEOUT),
+    "http_write_timeout": ("Write Timeout", WRITE_TIMEOUT),
+}
+"""The README's timeout sections: one ``Client(<setting>=...)`` example each."""
 
 
 @pytest.mark.parametrize(
@@ -170,15 +152,8 @@ def test_timeout_settings(
     fake: FakeFauna, setting: str, phase: str | None, expected: float | None
 ) -> None:
     fake.query(query_success(None))
-    # --- seed --- (one constructor per README section; the value differs only for the buffer)
-    from datetime import timedelta
-    from fauna.client import Client
-
-    seconds = 20 if setting == "client_buffer_timeout" else 6
-    client = Client(**{setting: timedelta(seconds=seconds)})
-    # --- seed ---
-    from fauna import fql
-
+    title, example = TIMEOUT_EXAMPLES[setting]
+    client = run(title, example)["client"]
     client.query(fql("1"))
     if phase is not None:
         assert fake.sent()[0].extensions["timeout"][phase] == expected
@@ -187,28 +162,7 @@ def test_timeout_settings(
 
 def test_query_stats(fake: FakeFauna, capsys: pytest.CaptureFixture[str]) -> None:
     fake.query(query_success(tagged_doc("1", "Collection", name="Dogs")))
-    # --- seed ---
-    from fauna import fql
-    from fauna.client import Client
-    from fauna.encoding import QuerySuccess, QueryStats
-    from fauna.errors import ServiceError
-
-    client = Client()
-
-    def emit_stats(stats: QueryStats):  # type: ignore[no-untyped-def]
-        print(f"Compute Ops: {stats.compute_ops}")
-        print(f"Read Ops: {stats.read_ops}")
-        print(f"Write Ops: {stats.write_ops}")
-
-    try:
-        q = fql('Collection.create({ name: "Dogs" })')
-        qs: QuerySuccess = client.query(q)
-        emit_stats(qs.stats)
-    except ServiceError as e:
-        if e.stats is not None:
-            emit_stats(e.stats)
-        # more error handling...
-    # --- seed ---
+    run("Query Stats", QUERY_STATS)
     assert capsys.readouterr().out == "Compute Ops: 1\nRead Ops: 0\nWrite Ops: 0\n"
 
 
@@ -226,41 +180,7 @@ def test_stream_with_token(fake: FakeFauna, capsys: pytest.CaptureFixture[str]) 
         "/stream/1", stream_response([*product_events(), error_event("permission_loss", "gone")])
     )
     with pytest.raises(AnyFaunaError, match="permission_loss"):
-        # --- seed ---
-        import fauna
-
-        from fauna import fql
-        from fauna.client import Client, StreamOptions
-
-        client = Client()
-        response = client.query(
-            fql("""
-          let set = Product.all()
-          { 
-            initialPage: set.pageSize(10),
-            streamToken: set.toStream() { name, price, category }
-          }
-          """)
-        )
-
-        initialPage = response.data["initialPage"]
-        streamToken = response.data["streamToken"]
-
-        with client.stream(streamToken) as stream:
-            for event in stream:
-                print(event["type"])
-                print(event["data"])
-                eventType = event["type"]
-                if eventType == "add":
-                    print("add event")
-                    ## handle add event
-                elif eventType == "update":
-                    print("update event")
-                    ## handle update event
-                elif eventType == "remove":
-                    print("remove event")
-                    ## handle remove event
-        # --- seed ---
+        run("Using a Stream Token", STREAM_WITH_TOKEN)
     out = capsys.readouterr().out
     assert "add event" in out and "update event" in out and "remove event" in out
     assert fake.bodies("/stream/1") == [{"token": "product-token"}]
@@ -275,50 +195,14 @@ def test_stream_from_query(fake: FakeFauna, capsys: pytest.CaptureFixture[str]) 
         ),
     )
     with pytest.raises(AnyFaunaError):
-        # --- seed ---
-        import fauna
-
-        from fauna import fql
-        from fauna.client import Client
-
-        client = Client()
-
-        with client.stream(
-            fql("Product.all().where(.price > 50).toStream() { name, price, category }")
-        ) as stream:
-            for event in stream:
-                print(event["type"])
-                print(event["data"])
-        # --- seed ---
+        run("Using the client stream method directly", STREAM_FROM_QUERY)
     assert capsys.readouterr().out.splitlines()[::2] == ["add", "update", "remove"]
 
 
 def test_close_a_stream(fake: FakeFauna, capsys: pytest.CaptureFixture[str]) -> None:
     fake.query(query_success({"@stream": "t"}))
     fake.reply("/stream/1", stream_response(product_events()))
-    # --- seed ---
-    import fauna
-
-    from fauna import fql
-    from fauna.client import Client
-
-    client = Client()
-
-    events = []
-
-    with client.stream(
-        fql("Product.all().where(.price > 50).toStream() { name, price, category }")
-    ) as stream:
-        for event in stream:
-            print(event["type"])
-            print(event["data"])
-
-            events.append(event)
-            # Close the stream after 2 events
-            if len(events) == 2:
-                print("Closing the stream ...")
-                stream.close()
-    # --- seed ---
+    events = run("Close a stream", CLOSE_A_STREAM)["events"]
     assert [e["type"] for e in events] == ["add", "update"]
     assert "Closing the stream ..." in capsys.readouterr().out
 
@@ -331,23 +215,5 @@ def test_stream_error_handling(fake: FakeFauna, capsys: pytest.CaptureFixture[st
             [status_event(1, "c0"), error_event("abort", "Query aborted.", abort="no")]
         ),
     )
-    # --- seed ---
-    import fauna
-
-    from fauna import fql
-    from fauna.client import Client
-    from fauna.errors import FaunaException
-
-    client = Client()
-
-    try:
-        with client.stream(
-            fql("Product.all().where(.price > 50).toStream() { name, price, category }")
-        ) as stream:
-            for event in stream:
-                print(event["type"])
-                print(event["data"])
-    except FaunaException as e:
-        print("error ocurred with stream: ", e)
-    # --- seed ---
+    run("Error Handling", STREAM_ERROR_HANDLING)
     assert capsys.readouterr().out.startswith("error ocurred with stream:  400: abort")

@@ -2,8 +2,9 @@
 
 ``test_seed_readme.py`` checks what each example sends and how it reads canned replies; this
 module runs the same examples end to end. Each example is the seed README's code block,
-verbatim (byte for byte, indentation and trailing spaces included), kept as a string and run
-with ``exec`` the way a user's script would run: in a fresh ``__main__`` namespace, configured
+verbatim (byte for byte, indentation and trailing spaces included), kept as a string in
+``seed_examples`` (shared with ``test_seed_readme.py``) and run with ``exec`` the way a user's
+script would run: in a fresh ``__main__`` namespace, configured
 only through ``FAUNA_ENDPOINT`` and ``FAUNA_SECRET``, which its ``Client()`` reads. Each test
 gets a server of its own, so examples that create ``Dogs`` or ``Product`` do not collide.
 
@@ -17,15 +18,35 @@ stopping the server.
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from seed_examples import (
+    BASIC_USAGE,
+    CLIENT_BUFFER_TIMEOUT,
+    CLOSE_A_STREAM,
+    CONNECT_TIMEOUT,
+    EXAMPLES,
+    IDLE_TIMEOUT,
+    POOL_TIMEOUT,
+    QUERY_COMPOSITION,
+    QUERY_STATS,
+    QUERY_TIMEOUT,
+    QUERY_TIMEOUT_PER_QUERY,
+    READ_TIMEOUT,
+    SEED_README,
+    SERIALIZATION,
+    STREAM_ERROR_HANDLING,
+    STREAM_FROM_QUERY,
+    STREAM_WITH_TOKEN,
+    WRITE_TIMEOUT,
+    compile_example,
+    readme_python_blocks,
+)
 
 import faunalite
 from fauna import fql
@@ -36,14 +57,6 @@ from faunalite.testing import BackgroundServer
 
 WAIT_SECONDS = 5.0
 """The longest any example, or any event it waits for, may take."""
-
-# The seed README lives in the shared folder beside the repository (as CI lays it out too).
-SEED_README = Path(
-    os.environ.get(
-        "FAUNA_SEED_README",
-        Path(__file__).resolve().parents[3] / "shared" / "seed" / "README.md",
-    )
-)
 
 
 # -- running an example --------------------------------------------------------------------
@@ -59,9 +72,8 @@ class RunningExample:
         )
         self.error: BaseException | None = None
         _namespaces.append(self.namespace)
-        # dont_inherit: the example is compiled as its own script, without this module's
-        # ``from __future__ import annotations``.
-        self._code = compile(code, f"<seed README: {title}>", "exec", dont_inherit=True)
+        # Compiled as its own script, without this module's ``from __future__ import annotations``.
+        self._code = compile_example(title, code)
         self._thread = threading.Thread(target=self._run, name=title, daemon=True)
         self._thread.start()
 
@@ -138,32 +150,6 @@ def admin(server: BackgroundServer) -> Iterator[Client]:
 
 # -- Basic Usage ---------------------------------------------------------------------------
 
-BASIC_USAGE = """\
-from fauna import fql
-from fauna.client import Client
-from fauna.encoding import QuerySuccess
-from fauna.errors import FaunaException
-
-client = Client()
-# The client defaults to using using the value stored FAUNA_SECRET for its secret.
-# Either set the FAUNA_SECRET env variable or retrieve it from a secret store.
-# As a best practice, don't store your secret directly in your code.
-
-try:
-    # create a collection
-    q1 = fql('Collection.create({ name: "Dogs" })')
-    client.query(q1)
-
-    # create a document
-    q2 = fql('Dogs.create({ name: "Scout" })')
-    res: QuerySuccess = client.query(q2)
-    doc = res.data
-    print(doc)
-except FaunaException as e:
-    # handle errors
-    print(e)
-"""
-
 DOCUMENT_REPR = re.compile(
     r"Document\(id='\d+',coll=Module\(name='Dogs'\),ts=FaunaTime\([^)]*\),"
     r"data=\{'name':'Scout'\}\)\n"
@@ -192,20 +178,6 @@ def test_basic_usage_run_twice_prints_why_the_collection_was_not_created(
 
 # -- Query Composition ---------------------------------------------------------------------
 
-QUERY_COMPOSITION = """\
-from fauna import fql
-from fauna.client import Client
-
-client = Client()
-
-def add_two(x):
-    return fql("${x} + 2", x=x)
-
-q = fql("${y} + 4", y=add_two(2))
-res = client.query(q)
-print(res.data) # 8
-"""
-
 
 def test_query_composition(server: BackgroundServer, capsys: pytest.CaptureFixture[str]) -> None:
     run("Query Composition", QUERY_COMPOSITION)
@@ -213,19 +185,6 @@ def test_query_composition(server: BackgroundServer, capsys: pytest.CaptureFixtu
 
 
 # -- Serialization / Deserialization -------------------------------------------------------
-
-SERIALIZATION = """\
-class MyClass:
-    def __init__ (self, my_prop):
-        self.my_prop = my_prop
-
-    def to_dict(self):
-        return { 'my_prop': self.my_prop }
-
-    @static_method
-    def from_result(obj):
-        return MyClass(obj['my_prop'])
-"""
 
 
 def test_serialization_round_trips_through_faunadb(admin: Client) -> None:
@@ -239,62 +198,6 @@ def test_serialization_round_trips_through_faunadb(admin: Client) -> None:
 
 
 # -- Client Configuration: timeouts --------------------------------------------------------
-
-QUERY_TIMEOUT = """\
-from datetime import timedelta
-from fauna.client import Client
-
-client = Client(query_timeout=timedelta(seconds=20))
-"""
-
-QUERY_TIMEOUT_PER_QUERY = """\
-from datetime import timedelta
-from fauna.client import Client, QueryOptions
-
-response = client.query(myQuery, QueryOptions(query_timeout=timedelta(seconds=20)))
-"""
-
-CLIENT_BUFFER_TIMEOUT = """\
-from datetime import timedelta
-from fauna.client import Client
-
-client = Client(client_buffer_timeout=timedelta(seconds=20))
-"""
-
-IDLE_TIMEOUT = """\
-from datetime import timedelta
-from fauna.client import Client
-
-client = Client(http_idle_timeout=timedelta(seconds=6))
-"""
-
-CONNECT_TIMEOUT = """\
-from datetime import timedelta
-from fauna.client import Client
-
-client = Client(http_connect_timeout=timedelta(seconds=6))
-"""
-
-POOL_TIMEOUT = """\
-from datetime import timedelta
-from fauna.client import Client
-
-client = Client(http_pool_timeout=timedelta(seconds=6))
-"""
-
-READ_TIMEOUT = """\
-from datetime import timedelta
-from fauna.client import Client
-
-client = Client(http_read_timeout=timedelta(seconds=6))
-"""
-
-WRITE_TIMEOUT = """\
-from datetime import timedelta
-from fauna.client import Client
-
-client = Client(http_write_timeout=timedelta(seconds=6))
-"""
 
 
 def test_query_timeout_for_the_client_and_for_one_query(server: BackgroundServer) -> None:
@@ -326,29 +229,6 @@ def test_a_client_with_a_timeout_setting_queries_faunadb(
 
 # -- Query Stats ---------------------------------------------------------------------------
 
-QUERY_STATS = """\
-from fauna import fql
-from fauna.client import Client
-from fauna.encoding import QuerySuccess, QueryStats
-from fauna.errors import ServiceError
-
-client = Client()
-
-def emit_stats(stats: QueryStats):
-    print(f"Compute Ops: {stats.compute_ops}")
-    print(f"Read Ops: {stats.read_ops}")
-    print(f"Write Ops: {stats.write_ops}")
-
-try:
-    q = fql('Collection.create({ name: "Dogs" })')
-    qs: QuerySuccess = client.query(q)
-    emit_stats(qs.stats)
-except ServiceError as e:
-    if e.stats is not None:
-        emit_stats(e.stats)
-    # more error handling...
-"""
-
 
 def stats_lines(stats: QueryStats) -> str:
     return (
@@ -379,100 +259,6 @@ def test_query_stats_after_basic_usage_come_from_the_error(
 
 
 # -- Streaming -----------------------------------------------------------------------------
-
-STREAM_WITH_TOKEN = """\
-import fauna
-
-from fauna import fql
-from fauna.client import Client, StreamOptions
-
-client = Client()
-response = client.query(fql('''
-  let set = Product.all()
-  { 
-    initialPage: set.pageSize(10),
-    streamToken: set.toStream() { name, price, category }
-  }
-  '''))
-  
-initialPage = response.data["initialPage"]
-streamToken = response.data["streamToken"]
-
-with client.stream(streamToken) as stream:
-  for event in stream:
-    print(event["type"])
-    print(event["data"])
-    eventType = event["type"]
-    if (eventType == "add"):
-      print("add event")
-      ## handle add event
-    elif (eventType == "update"):
-      print("update event")
-      ## handle update event
-    elif (eventType == "remove"):
-      print("remove event")
-      ## handle remove event
-"""  # noqa: W291, W293 (verbatim: the README has trailing spaces)
-
-STREAM_FROM_QUERY = """\
-import fauna
-
-from fauna import fql
-from fauna.client import Client
-
-client = Client()
-
-with client.stream(fql(
-  'Product.all().where(.price > 50).toStream() { name, price, category }'
-)) as stream:
-  for event in stream:
-    print(event["type"])
-    print(event["data"])
-"""
-
-CLOSE_A_STREAM = """\
-import fauna
-
-from fauna import fql
-from fauna.client import Client
-
-client = Client()
-
-events = []
-
-with client.stream(fql(
-  'Product.all().where(.price > 50).toStream() { name, price, category }'
-)) as stream:
-  for event in stream:
-    print(event["type"])
-    print(event["data"])
-
-    events.append(event)
-    # Close the stream after 2 events
-    if len(events) == 2:
-      print("Closing the stream ...")
-      stream.close()
-"""
-
-STREAM_ERROR_HANDLING = """\
-import fauna
-
-from fauna import fql
-from fauna.client import Client
-from fauna.errors import FaunaException
-
-client = Client()
-
-try:
-  with client.stream(fql(
-    'Product.all().where(.price > 50).toStream() { name, price, category }'
-  )) as stream:
-    for event in stream:
-      print(event["type"])
-      print(event["data"])
-except FaunaException as e:
-  print("error ocurred with stream: ", e)
-"""
 
 BIKE = "{'name': 'bike', 'price': 120, 'category': 'sports'}"
 BIKE_ON_SALE = "{'name': 'bike', 'price': 99.5, 'category': 'sports'}"
@@ -617,29 +403,9 @@ def test_stream_error_handling_when_the_server_stops(
     assert out.startswith("error ocurred with stream:  ConnectError while calling "), out
 
 
-# -- the examples above are the seed README's ----------------------------------------------
-
-EXAMPLES = [
-    BASIC_USAGE,
-    QUERY_COMPOSITION,
-    SERIALIZATION,
-    QUERY_TIMEOUT,
-    QUERY_TIMEOUT_PER_QUERY,
-    CLIENT_BUFFER_TIMEOUT,
-    IDLE_TIMEOUT,
-    CONNECT_TIMEOUT,
-    POOL_TIMEOUT,
-    READ_TIMEOUT,
-    WRITE_TIMEOUT,
-    QUERY_STATS,
-    STREAM_WITH_TOKEN,
-    STREAM_FROM_QUERY,
-    CLOSE_A_STREAM,
-    STREAM_ERROR_HANDLING,
-]
+# -- the examples are the seed README's ----------------------------------------------------
 
 
 @pytest.mark.skipif(not SEED_README.is_file(), reason=f"no seed README at {SEED_README}")
 def test_the_examples_are_the_seed_readmes_code_blocks_verbatim() -> None:
-    blocks = re.findall(r"^```python[ \t]*\n(.*?)^```", SEED_README.read_text(), re.S | re.M)
-    assert blocks == EXAMPLES
+    assert readme_python_blocks(SEED_README) == EXAMPLES
