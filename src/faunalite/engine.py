@@ -8,8 +8,9 @@ status and the JSON body FaunaDB would send; there is no HTTP here, so the engin
 driven directly (tests, embedding).
 
 One ``Engine`` serves one data directory (or memory) for the life of a server. Databases are
-addressed by the principal's path; evaluation is serialised per database so that the storage
-layer, when it arrives, sees one writer at a time.
+addressed by the principal's path. Each query runs in one storage transaction
+(``faunalite.model.hooks.DataModel.query_session``); queries on one database are serialised,
+and the storage's single writer lock orders writes across databases.
 """
 
 from __future__ import annotations
