@@ -3,7 +3,7 @@
 A loopback HTTP/1.1 server (stdlib ``http.server`` in a thread) answers every
 request with a fixed ``/query/1`` body: a scalar, a 16-document page or a
 1000-document page (documents with strings, doubles, ints, dates, times and
-refs, in tagged format). Both sides talk to the same server over a
+refs, in tagged format), the last also with a distinct ``ts`` per document. Both sides talk to the same server over a
 keep-alive connection, so the difference is the driver's own work: building
 headers and body, parsing, tag-decoding, building the ``QuerySuccess``.
 
@@ -81,10 +81,21 @@ def page(size: int) -> dict[str, Any]:
     return {"@set": {"data": [tagged_document(n) for n in range(size)], "after": "b64cursor=="}}
 
 
+def page_distinct_ts(size: int) -> dict[str, Any]:
+    """``page(size)`` with a ``ts`` of its own for every document, as real data has."""
+    result = page(size)
+    for n, document in enumerate(result["@set"]["data"]):
+        stamp = f"2024-05-01T10:{n // 600 % 60:02d}:{n // 10 % 60:02d}.{n:06d}Z"
+        document["@doc"]["ts"] = {"@time": stamp}
+    return result
+
+
 BODIES: dict[str, bytes] = {
     "scalar": query_body({"@int": "42"}),
     "page16": query_body(page(16)),
     "page1000": query_body(page(1000)),
+    # The same page, but no two documents share a ``ts`` (so no ``@time`` is parsed once only).
+    "page1000ts": query_body(page_distinct_ts(1000)),
 }
 
 

@@ -214,14 +214,28 @@ _trusted_reference = DocumentReference._trusted
 _ALL_TAGS: dict[str, Callable[[Any], Any]] = {**_SCALAR_TAGS, **_COMPOUND_TAGS}
 
 
+class _Escaped(Exception):
+    """Raised by the plain hook on meeting ``@object``: the body needs ``_loads_escaped``."""
+
+
 def _loads(text: str | bytes | bytearray) -> Any:
-    if isinstance(text, (bytes, bytearray)):
-        text = text.decode(json.detect_encoding(text), "surrogatepass")
     # ``@object`` (how FaunaDB escapes user keys starting with ``@``) is rare, and it is the only
-    # reason the hook needs to remember what it converted; without it a simpler hook serves.
-    if '"@object"' in text or "\\u0040" in text:
-        return _loads_escaped(text)
-    return json.loads(text, object_hook=_plain_hook())
+    # reason the hook needs to remember what it converted; without it a simpler hook serves. The
+    # plain hook sees every key decoded (so ``\u0040object`` too) and gives up on ``@object``;
+    # the body is then parsed again with the escaped hook. Scanning the text for ``@object``
+    # up front instead would cost about a sixth of the parse of a large body.
+    try:
+        return json.loads(text, object_hook=_plain_hook())
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        # Invalid JSON: with no ``@object`` and no bad tag before it, the escaped hook would
+        # fail at the same place.
+        raise
+    except (_Escaped, ValueError):
+        # An ``@object`` was met, or a bad tag that an ``@object`` around it may excuse: the
+        # escaped hook gives the exact result or error (raised outside this handler, so that
+        # it does not carry the plain hook's exception as its context).
+        pass
+    return _loads_escaped(text)
 
 
 def _plain_hook() -> Callable[[dict[str, Any]], Any]:
@@ -231,7 +245,8 @@ def _plain_hook() -> Callable[[dict[str, Any]], Any]:
     modules: dict[str, Module] = {}
     times: dict[str, FaunaTime] = {}
     new_document = Document.__new__
-    trusted_reference = _trusted_reference
+    new_reference = DocumentReference.__new__
+    parse_time = parse_fauna_time
     all_tags = _ALL_TAGS
     from_iso_date = date.fromisoformat
 
@@ -242,18 +257,26 @@ def _plain_hook() -> Callable[[dict[str, Any]], Any]:
         (key,) = obj
         value = obj[key]
         if key == "@mod":
-            if type(value) is not str:
-                raise _not_a_string(key, value)
-            module = modules.get(value)
+            # The caches hold only strings, so a hit needs no type check; an unhashable value
+            # (a list or an object) is the one way the lookup itself can fail.
+            try:
+                module = modules.get(value)
+            except TypeError:
+                raise _not_a_string(key, value) from None
             if module is None:
+                if type(value) is not str:
+                    raise _not_a_string(key, value)
                 module = modules[value] = Module(value)
             return module
         if key == "@time":
-            if type(value) is not str:
-                raise _not_a_string(key, value)
-            time = times.get(value)
+            try:
+                time = times.get(value)
+            except TypeError:
+                raise _not_a_string(key, value) from None
             if time is None:
-                time = times[value] = _time(value)
+                if type(value) is not str:
+                    raise _not_a_string(key, value)
+                time = times[value] = parse_time(value)
             return time
         if key == "@int" or key == "@long":
             if type(value) is not str:
@@ -277,13 +300,14 @@ def _plain_hook() -> Callable[[dict[str, Any]], Any]:
                 raise _not_a_string(key, value)
             return float(value)
         if key == "@ref":
-            if (
-                type(value) is dict
-                and type(value.get("id")) is str
-                and type(value.get("coll")) is Module
-                and "exists" not in value
-            ):
-                return trusted_reference(value["coll"], value["id"])
+            if type(value) is dict and len(value) == 2:
+                ref_id, coll = value.get("id"), value.get("coll")
+                if type(ref_id) is str and type(coll) is Module:
+                    # ``DocumentReference._trusted``, inlined.
+                    ref = new_reference(DocumentReference)
+                    ref._collection = coll
+                    ref._id = ref_id
+                    return ref
             return _reference(value)
         if key == "@date" and type(value) is str:
             try:
@@ -291,12 +315,16 @@ def _plain_hook() -> Callable[[dict[str, Any]], Any]:
             except ValueError:
                 pass
         convert = all_tags.get(key)
-        return obj if convert is None else convert(value)
+        if convert is None:
+            if key == "@object":
+                raise _Escaped
+            return obj
+        return convert(value)
 
     return hook
 
 
-def _loads_escaped(text: str) -> Any:
+def _loads_escaped(text: str | bytes | bytearray) -> Any:
     # ``object_hook`` runs bottom-up, once per JSON object, so a tag's value is already decoded
     # when the tag is seen. The exception is ``@object``: its content's keys are literal, yet the
     # content went through the hook first. That content is always the object completed just

@@ -339,7 +339,7 @@ def parse_fauna_time(text: str) -> FaunaTime:
     size = len(text)
     # The shape FaunaDB always sends: 2023-03-17T12:34:56[.fff[fff[fff]]]Z. This path runs for
     # every timestamp of every response, hence the C parser and the pickle-state constructor.
-    if size in _CANONICAL_SIZES and text[-1] == "Z" and text[10] == "T" and text[19:20] in ".Z":
+    if size in _CANONICAL_SIZES and text[-1] == "Z" and text[10] == "T" and text[19] in ".Z":
         try:
             parsed = _fromisoformat(text)
         except ValueError:
