@@ -209,7 +209,6 @@ def _decode(obj: Any) -> Any:
 
 
 _CONTAINERS = frozenset((dict, list))
-_trusted_reference = DocumentReference._trusted
 
 _ALL_TAGS: dict[str, Callable[[Any], Any]] = {**_SCALAR_TAGS, **_COMPOUND_TAGS}
 
@@ -325,22 +324,17 @@ def _plain_hook() -> Callable[[dict[str, Any]], Any]:
 
 
 def _loads_escaped(text: str | bytes | bytearray) -> Any:
+    # The careful path, for the rare body that holds ``@object`` or a malformed tag.
     # ``object_hook`` runs bottom-up, once per JSON object, so a tag's value is already decoded
     # when the tag is seen. The exception is ``@object``: its content's keys are literal, yet the
     # content went through the hook first. That content is always the object completed just
     # before the ``@object`` one, so the hook remembers the last tag it converted and the raw
     # object it came from, and ``@object`` takes the raw one back. For the same reason a tag that
-    # fails to convert is only an error once it is clear that no ``@object`` holds it.
-    #
-    # This hook runs for every object of every response: the common tags are handled inline, and
-    # equal modules and times are shared within a response (documents written by one transaction
-    # share their ``ts``; a FaunaTime is immutable, a Module is in practice).
+    # fails to convert is only an error once it is clear that no ``@object`` holds it. The
+    # converters never modify the raw objects, so taking one back is safe.
     last_raw: Any = None
     last_result: Any = None
     failure: tuple[dict[str, Any], Exception] | None = None
-    modules: dict[str, Module] = {}
-    times: dict[str, FaunaTime] = {}
-    new_document = Document.__new__
 
     def hook(obj: dict[str, Any]) -> Any:
         nonlocal last_raw, last_result, failure
@@ -353,64 +347,19 @@ def _loads_escaped(text: str | bytes | bytearray) -> Any:
                 raise failure[1]
             failure = None
         ((key, value),) = obj.items()
+        convert = _ALL_TAGS.get(key)
         try:
-            if key == "@int":
-                if type(value) is not str:
-                    raise _not_a_string(key, value)
-                result: Any = int(value)
-            elif key == "@mod":
-                if type(value) is not str:
-                    raise _not_a_string(key, value)
-                result = modules.get(value)
-                if result is None:
-                    result = modules[value] = _module(value)
-            elif key == "@time":
-                if type(value) is not str:
-                    raise _not_a_string(key, value)
-                result = times.get(value)
-                if result is None:
-                    result = times[value] = _time(value)
-            elif key == "@doc":
-                # Shape check via the popped values; anything unusual takes the careful path.
-                if type(value) is dict and "id" in value:
-                    data = value.copy()
-                    doc_id = data.pop("id")
-                    coll = data.pop("coll", None)
-                    ts = data.pop("ts", None)
-                    if type(coll) is Module and type(doc_id) is str and type(ts) is FaunaTime:
-                        result = new_document(Document)
-                        result._id = doc_id
-                        result._ts = ts
-                        result._coll = coll
-                        result._store = data
-                    else:
-                        result = _document(value)
-                else:
-                    result = _document(value)
-            elif key == "@ref":
-                if (
-                    type(value) is dict
-                    and type(value.get("id")) is str
-                    and type(value.get("coll")) is Module
-                    and "exists" not in value
-                ):
-                    result = _trusted_reference(value["coll"], value["id"])
-                else:
-                    result = _reference(value)
+            if convert is not None:
+                result: Any = convert(value)
+            elif key != "@object":
+                return obj
+            # The content is the raw form of the tag converted just before, if any.
+            elif value is last_result and last_raw is not None:
+                result = last_raw
+            elif type(value) is dict:
+                result = value
             else:
-                convert = _ALL_TAGS.get(key)
-                if convert is None:
-                    if key != "@object":
-                        return obj
-                    # The content is the raw form of the tag converted just before, if any.
-                    if value is last_result and last_raw is not None:
-                        result = last_raw
-                    elif type(value) is dict:
-                        result = value
-                    else:
-                        raise _not_an_object(value)
-                else:
-                    result = convert(value)
+                raise _not_an_object(value)
         except ValueError as error:
             failure = (obj, error)
             result = obj
