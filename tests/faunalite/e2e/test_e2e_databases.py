@@ -9,6 +9,7 @@ import pytest
 from fauna import Document, NamedDocument, fql
 from fauna.client import Client
 from fauna.errors import AuthenticationError, QueryRuntimeError
+from fql_reference_summaries import ABORT_THROUGH_TWO_UDFS
 
 Connect = Callable[[str], Client]
 
@@ -118,24 +119,7 @@ def test_udf_errors_render_with_udf_frames(db: Client) -> None:
     with pytest.raises(Exception) as caught:
         db.query(fql("\neventuallyError()\n"))
     summary = caught.value.summary  # type: ignore[attr-defined]
-    assert summary == (
-        "error: Query aborted.\n"
-        "at *udf:errFunc*:1:12\n"
-        "  |\n"
-        '1 | () => abort("tracer")\n'
-        "  |            ^^^^^^^^^^\n"
-        "  |\n"
-        "at *udf:eventuallyError*:1:14\n"
-        "  |\n"
-        "1 | () => errFunc()\n"
-        "  |              ^^\n"
-        "  |\n"
-        "at *query*:2:16\n"
-        "  |\n"
-        "2 | eventuallyError()\n"
-        "  |                ^^\n"
-        "  |"
-    )
+    assert summary == ABORT_THROUGH_TWO_UDFS
 
 
 def test_at_reads_past_versions(db: Client) -> None:

@@ -25,6 +25,7 @@ from fauna.client import Client
 from fauna.errors import ServiceError
 from fauna.query.models import Document, NullDocument, Page
 from faunalite.testing import BackgroundServer
+from fql_reference_summaries import ABORT_THROUGH_TWO_UDFS, DIVIDE_BY_ZERO, NULL_WITH_HINT_AND_TRACE
 
 _databases = itertools.count()
 
@@ -589,7 +590,7 @@ SUMMARIES: list[tuple[str, Err]] = [
         Err(
             "divide_by_zero",
             "Attempted integer division by zero.",
-            "error: Attempted integer division by zero.\nat *query*:1:7\n  |\n1 | 234 / 0\n  |       ^\n  |",
+            DIVIDE_BY_ZERO,
         ),
     ),
     (
@@ -597,23 +598,7 @@ SUMMARIES: list[tuple[str, Err]] = [
         Err(
             "null_value",
             "Null literal value",
-            "error: Null literal value\n"
-            "at *query*:2:24\n"
-            "  |\n"
-            "2 | [1, 2].firstWhere(v => myVal!)\n"
-            "  |                        ^^^^^^\n"
-            "  |\n"
-            "hint: Null value created here\n"
-            "at *query*:1:13\n"
-            "  |\n"
-            "1 | let myVal = null\n"
-            "  |             ^^^^\n"
-            "  |\n"
-            "trace:\n"
-            "  |\n"
-            "2 | [1, 2].firstWhere(v => myVal!)\n"
-            "  |                  ^^^^^^^^^^^^^\n"
-            "  |",
+            NULL_WITH_HINT_AND_TRACE,
         ),
     ),
     (
@@ -639,22 +624,7 @@ SUMMARIES: list[tuple[str, Err]] = [
         Err(
             "abort",
             "Query aborted.",
-            "error: Query aborted.\n"
-            "at *udf:errFunc*:1:12\n"
-            "  |\n"
-            '1 | () => abort("tracer")\n'
-            "  |            ^^^^^^^^^^\n"
-            "  |\n"
-            "at *udf:eventuallyError*:1:14\n"
-            "  |\n"
-            "1 | () => errFunc()\n"
-            "  |              ^^\n"
-            "  |\n"
-            "at *query*:2:16\n"
-            "  |\n"
-            "2 | eventuallyError()\n"
-            "  |                ^^\n"
-            "  |",
+            ABORT_THROUGH_TWO_UDFS,
         ),
     ),
     ("recurse(1)", Err("stack_overflow", "number of stack frames exceeded limit of 2048")),

@@ -8,6 +8,7 @@ from faunalite.fql.diagnostics import join_summary, render_debug, render_error, 
 from faunalite.fql.errors import CheckDiagnostic, Hint, QueryCheckError, QueryError
 from faunalite.fql.parser import parse_query
 from faunalite.fql.span import Source, Span
+from fql_reference_summaries import ABORT_THROUGH_TWO_UDFS, DIVIDE_BY_ZERO, NULL_WITH_HINT_AND_TRACE
 
 
 def span_of(source: Source, fragment: str, occurrence: int = 0) -> Span:
@@ -21,14 +22,7 @@ def span_of(source: Source, fragment: str, occurrence: int = 0) -> Span:
 def test_single_line_error() -> None:
     query = Source("*query*", "234 / 0")
     error = QueryError("divide_by_zero", "Attempted integer division by zero.", span_of(query, "0"))
-    assert render_error(error) == (
-        "error: Attempted integer division by zero.\n"
-        "at *query*:1:7\n"
-        "  |\n"
-        "1 | 234 / 0\n"
-        "  |       ^\n"
-        "  |"
-    )
+    assert render_error(error) == DIVIDE_BY_ZERO
 
 
 def test_trace_through_user_functions_in_other_sources() -> None:
@@ -37,24 +31,7 @@ def test_trace_through_user_functions_in_other_sources() -> None:
     query = Source("*query*", "\neventuallyError()\n")
     error = QueryError("abort", "Query aborted.", span_of(err_func, '("tracer")'))
     error.trace = [span_of(eventually, "()", 1), span_of(query, "()")]
-    assert render_error(error) == (
-        "error: Query aborted.\n"
-        "at *udf:errFunc*:1:12\n"
-        "  |\n"
-        '1 | () => abort("tracer")\n'
-        "  |            ^^^^^^^^^^\n"
-        "  |\n"
-        "at *udf:eventuallyError*:1:14\n"
-        "  |\n"
-        "1 | () => errFunc()\n"
-        "  |              ^^\n"
-        "  |\n"
-        "at *query*:2:16\n"
-        "  |\n"
-        "2 | eventuallyError()\n"
-        "  |                ^^\n"
-        "  |"
-    )
+    assert render_error(error) == ABORT_THROUGH_TWO_UDFS
 
 
 def test_hint_and_named_trace_frame_on_the_same_line() -> None:
@@ -62,25 +39,7 @@ def test_hint_and_named_trace_frame_on_the_same_line() -> None:
     hint = Hint("hint", "Null value created here", span_of(query, "null"))
     error = QueryError("null_value", "Null literal value", span_of(query, "myVal!"), hints=[hint])
     error.trace = [span_of(query, "(v => myVal!)")]
-    assert render_error(error) == (
-        "error: Null literal value\n"
-        "at *query*:2:24\n"
-        "  |\n"
-        "2 | [1, 2].firstWhere(v => myVal!)\n"
-        "  |                        ^^^^^^\n"
-        "  |\n"
-        "hint: Null value created here\n"
-        "at *query*:1:13\n"
-        "  |\n"
-        "1 | let myVal = null\n"
-        "  |             ^^^^\n"
-        "  |\n"
-        "trace:\n"
-        "  |\n"
-        "2 | [1, 2].firstWhere(v => myVal!)\n"
-        "  |                  ^^^^^^^^^^^^^\n"
-        "  |"
-    )
+    assert render_error(error) == NULL_WITH_HINT_AND_TRACE
 
 
 def test_multi_line_span_with_constraint_failures() -> None:
