@@ -4,7 +4,9 @@ Shared by the renderer's unit tests and the end-to-end tests that check the same
 through the driver, so each expected text is written once.
 """
 
-DIVIDE_BY_ZERO = "error: Attempted integer division by zero.\nat *query*:1:7\n  |\n1 | 234 / 0\n  |       ^\n  |"
+DIVIDE_BY_ZERO = (
+    "error: Attempted integer division by zero.\nat *query*:1:7\n  |\n1 | 234 / 0\n  |       ^\n  |"
+)
 """``234 / 0``."""
 
 NULL_WITH_HINT_AND_TRACE = (

@@ -17,8 +17,9 @@ and turn the failed read or write into ``httpx.ReadTimeout``/``WriteTimeout``,
 so the common path creates no extra task.
 
 Not here: HTTP/2, proxies, ``Expect: 100-continue``, request bodies that
-are not in memory. A user who needs them passes their own
-``httpx.AsyncClient`` as ``http_client``.
+are not in memory. When the environment names proxies the ``AsyncClient``
+uses httpx's own pool instead, which applies them; a user who needs the rest
+passes their own ``httpx.AsyncClient`` as ``http_client``.
 """
 
 from __future__ import annotations

@@ -60,6 +60,7 @@ from fauna.client._options import (
     QueryOptions,
     StreamOptions,
 )
+from fauna.client._owned_pool import environment_names_proxies
 from fauna.client._requests import PreparedRequest, require_query
 from fauna.client._streams import StreamState
 from fauna.encoding import QuerySuccess
@@ -84,7 +85,9 @@ class AsyncClient(ClientBase[httpx.AsyncClient, httpx.AsyncBaseTransport]):
         # Per-client so tests can record backoff delays instead of waiting them out.
         self._sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
         if http_client is None:
-            if transport is None:
+            if transport is None and not environment_names_proxies():
+                # Our lean pool speaks to the endpoint directly; with proxies named in the
+                # environment, httpx builds its own transports and applies them.
                 limits = self._config.limits(DefaultAsyncMaxConnections)
                 transport = AsyncHTTP11Transport(limits)
             self._httpx = httpx.AsyncClient(

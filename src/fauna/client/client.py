@@ -7,7 +7,8 @@ module only sends requests with httpx, sleeps between retries, and keeps the
 connection pool.
 
 Pool ownership: a client creates (and on ``close()`` closes) its own
-``httpx.Client`` unless it is given one through ``http_client`` (an
+``httpx.Client`` (``_owned_pool``, which also sends queries straight to its
+transport) unless it is given one through ``http_client`` (an
 ``httpx.Client`` or any ``fauna.http.HTTPClient``) or finds one a user put in
 ``fauna.global_http_client``. A pool the client did not create is never
 closed by it.
@@ -64,6 +65,7 @@ from fauna.client._options import (
     QueryOptions,
     StreamOptions,
 )
+from fauna.client._owned_pool import OwnedPool
 from fauna.client._requests import PreparedRequest, require_query
 from fauna.client._streams import StreamState
 from fauna.client.async_client import AsyncClient
@@ -127,24 +129,24 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
         """Pick the pool: the given one, a user-set global one, or a new one we own."""
         # Per-client so tests can make backoff instant without patching the time module.
         self._sleep: Callable[[float], object] = time.sleep
-        self._session, self._httpx, self._owns_pool = self._pick_pool(http_client, transport)
+        self._owned: OwnedPool | None = None
+        self._session, self._httpx = self._pick_pool(http_client, transport)
+        self._owns_pool = self._owned is not None
 
     def _pick_pool(
         self, http_client: HTTPClient | httpx.Client | None, transport: httpx.BaseTransport | None
-    ) -> tuple[HTTPClient, httpx.Client | None, bool]:
+    ) -> tuple[HTTPClient, httpx.Client | None]:
         if http_client is None and transport is None:
             http_client = getattr(fauna, "global_http_client", None)
         if http_client is None:
-            own = httpx.Client(
-                transport=transport, **self._config.pool_options(DefaultMaxConnections)
-            )
-            return HTTPXClient(own), own, True
+            self._owned = OwnedPool(transport, self._config.pool_options(DefaultMaxConnections))
+            return HTTPXClient(self._owned.client), self._owned.client
         if isinstance(http_client, httpx.Client):
-            return HTTPXClient(http_client), http_client, False
+            return HTTPXClient(http_client), http_client
         if isinstance(http_client, HTTPXClient):
-            return http_client, http_client.client, False
+            return http_client, http_client.client
         if isinstance(http_client, HTTPClient):
-            return http_client, None, False
+            return http_client, None
         raise TypeError(
             f"'http_client' must be an httpx.Client or a fauna.http.HTTPClient but was a "
             f"{type(http_client)}."
@@ -228,13 +230,16 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
             status, headers, body = legacy.status_code(), legacy.headers(), legacy.read()
         else:
             try:
-                response = self._httpx.request(
-                    request.method,
-                    request.url,
-                    content=request.content,
-                    headers=self._headers_to_send(request.headers),
-                    timeout=request.timeout,
-                )
+                if self._owned is not None:
+                    response = self._owned.send(request)
+                else:
+                    response = self._httpx.request(
+                        request.method,
+                        request.url,
+                        content=request.content,
+                        headers=request.headers,
+                        timeout=request.timeout,
+                    )
             except httpx.InvalidURL as error:
                 raise invalid_url() from error
             except httpx.TransportError as error:
