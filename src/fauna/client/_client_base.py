@@ -167,10 +167,6 @@ class ClientBase(abc.ABC, Generic[PoolT, TransportT]):
             name = type(self).__name__
             raise ClientError(f"This {name} is closed; create a new one to send requests.")
 
-    def _headers_to_send(self, headers: dict[str, str]) -> dict[str, str]:
-        """The headers a pool this client built does not already add by default."""
-        return self._config.headers_for_own_pool(headers) if self._owns_pool else headers
-
     def _query_conversation(
         self, fql: Query, opts: QueryOptions | None
     ) -> Conversation[QuerySuccess]:

@@ -135,15 +135,7 @@ class ClientConfig:
             "http2": False,
             "timeout": self.query_timeout,
             "limits": self.limits(default_max_connections),
-            # Headers common to every request live on the pool, so each request
-            # only carries (and httpx only merges) the few that vary.
-            "headers": self.request_headers,
         }
-
-    def headers_for_own_pool(self, headers: dict[str, str]) -> dict[str, str]:
-        """``headers`` minus those a pool built from ``pool_options`` already adds."""
-        defaults = self.request_headers
-        return {name: value for name, value in headers.items() if defaults.get(name) != value}
 
     @property
     def secret(self) -> str:

@@ -1,18 +1,18 @@
-"""The connection pool a sync ``Client`` builds for itself, and its short path to the wire.
+"""The connection pools the clients build for themselves, and their short path to the wire.
 
 A query through ``httpx.Client.request`` spends a good part of the driver's
 per-query cost in httpx's client layer: merging default headers, cookie
-handling, redirect and auth machinery, event hooks. A pool the client built
-uses none of those features, so ``OwnedPool.send`` builds the
-``httpx.Request`` itself and hands it straight to the pool's transport,
-through public httpx API only. What reaches the wire is the same as through
-the client layer: the same headers in the same order (httpx's defaults, then
-the client's, then the request's), the same timeouts, cookies a server sets
-are kept and sent back.
+handling, redirect and auth machinery, event hooks. A pool a client built
+uses none of those features, so ``OwnedPool.send`` (and
+``AsyncOwnedPool.open``) build the ``httpx.Request`` themselves and hand it
+straight to the pool's transport, through public httpx API only. What
+reaches the wire is the same as through the client layer: the same headers
+in the same order (httpx's defaults, then the pool's, then the request's),
+the same timeouts, and cookies a server sets are kept and sent back.
 
 One client-layer feature does change the wire: proxies named by the
 environment (``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY``, ``NO_PROXY``).
-When any is set the pool is built the ordinary way and every request goes
+When any is set, a pool is built the ordinary way and every request goes
 through the client layer, so those proxies apply exactly as httpx applies
 them.
 """
@@ -33,8 +33,47 @@ def environment_names_proxies() -> bool:
     return bool(urllib.request.getproxies())
 
 
+class _RequestBuilder:
+    """What the client layer would add to a request: the pool's headers and its cookies."""
+
+    def __init__(self, client: httpx.Client | httpx.AsyncClient) -> None:
+        self._cookies = client.cookies
+        self._default_headers = [
+            (name.decode("latin-1"), value.decode("latin-1")) for name, value in client.headers.raw
+        ]
+
+    def build(self, request: PreparedRequest) -> httpx.Request:
+        built = httpx.Request(
+            request.method,
+            request.url,
+            headers=self._merged_headers(request.headers),
+            content=request.content,
+            extensions={"timeout": request.timeout.as_dict()},
+        )
+        if self._cookies.jar:
+            self._cookies.set_cookie_header(built)
+        return built
+
+    def received(self, response: httpx.Response, request: httpx.Request) -> None:
+        """Note a response's head: keep the cookies it sets."""
+        response.request = request
+        if "set-cookie" in response.headers:
+            self._cookies.extract_cookies(response)
+
+    def _merged_headers(self, headers: dict[str, str]) -> list[tuple[str, str]]:
+        """The pool's headers, then ``headers``: the order ``httpx.Client`` merges them in.
+
+        A default named again (in any case) gives way to the request's header,
+        which takes the request's place in the order.
+        """
+        replaced = {name.lower() for name in headers}
+        merged = [item for item in self._default_headers if item[0].lower() not in replaced]
+        merged.extend(headers.items())
+        return merged
+
+
 class OwnedPool:
-    """An ``httpx.Client`` this driver created, with a direct path to its transport.
+    """An ``httpx.Client`` a sync client created, with a direct path to its transport.
 
     ``options`` are ``httpx.Client`` keyword arguments (``ClientConfig.pool_options``).
     ``transport`` is the transport the pool should use (tests pass an
@@ -52,15 +91,12 @@ class OwnedPool:
             )
         # Given a transport, httpx.Client applies no environment proxies: the two paths agree.
         self.client = httpx.Client(transport=transport, **options)
-        self._transport = transport
-        self._default_headers = [
-            (name.decode("latin-1"), value.decode("latin-1"))
-            for name, value in self.client.headers.raw
-        ]
+        self.direct = transport
+        self._builder = _RequestBuilder(self.client)
 
     def send(self, request: PreparedRequest) -> httpx.Response:
         """Send ``request`` and read the whole response; raises httpx's exceptions."""
-        transport = self._transport
+        transport = self.direct
         if transport is None:
             return self.client.request(
                 request.method,
@@ -69,37 +105,52 @@ class OwnedPool:
                 headers=request.headers,
                 timeout=request.timeout,
             )
-        built = httpx.Request(
-            request.method,
-            request.url,
-            headers=self._merged_headers(request.headers),
-            content=request.content,
-            extensions={"timeout": request.timeout.as_dict()},
-        )
-        cookies = self.client.cookies
-        if cookies.jar:
-            cookies.set_cookie_header(built)
+        built = self._builder.build(request)
         response = transport.handle_request(built)
-        response.request = built
         try:
+            self._builder.received(response, built)
             response.read()
         except BaseException:
             response.close()
             raise
-        if "set-cookie" in response.headers:
-            cookies.extract_cookies(response)
         return response
-
-    def _merged_headers(self, headers: dict[str, str]) -> list[tuple[str, str]]:
-        """The pool's headers, then ``headers``: the order ``httpx.Client`` merges them in.
-
-        A default named again (in any case) gives way to the request's header,
-        which takes the request's place in the order.
-        """
-        replaced = {name.lower() for name in headers}
-        merged = [item for item in self._default_headers if item[0].lower() not in replaced]
-        merged.extend(headers.items())
-        return merged
 
     def close(self) -> None:
         self.client.close()
+
+
+class AsyncOwnedPool:
+    """An ``httpx.AsyncClient`` an ``AsyncClient`` created, with a direct path to its transport.
+
+    ``transport`` is the pool's transport; ``None`` means httpx's own, which
+    is what applies proxies named in the environment.
+    """
+
+    def __init__(self, transport: httpx.AsyncBaseTransport | None, options: dict[str, Any]) -> None:
+        self.client = httpx.AsyncClient(transport=transport, **options)
+        self.direct = transport
+        self._builder = _RequestBuilder(self.client)
+
+    async def open(self, request: PreparedRequest) -> httpx.Response:
+        """Send ``request``; return the response once its head arrived, body unread."""
+        transport = self.direct
+        if transport is None:
+            built = self.client.build_request(
+                request.method,
+                request.url,
+                content=request.content,
+                headers=request.headers,
+                timeout=request.timeout,
+            )
+            return await self.client.send(built, stream=True)
+        built = self._builder.build(request)
+        response = await transport.handle_async_request(built)
+        try:
+            self._builder.received(response, built)
+        except BaseException:
+            await response.aclose()
+            raise
+        return response
+
+    async def aclose(self) -> None:
+        await self.client.aclose()

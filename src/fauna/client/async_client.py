@@ -12,7 +12,7 @@ usable. Backoff waits are ``asyncio.sleep`` and cancel at once.
 
 Pool: an ``AsyncClient`` creates (and on ``close()`` closes) its own
 ``httpx.AsyncClient`` over a lean keep-alive HTTP/1.1 transport
-(``_async_transport``) with room for ``max_connections`` (default 100)
+(``_async_transport``; requests go straight to it, see ``_owned_pool``) with room for ``max_connections`` (default 100)
 concurrent requests, unless given one through ``http_client``, which it
 never closes, or a ``transport``. ``fauna.global_http_client`` (a sync
 pool) is not used.
@@ -60,7 +60,7 @@ from fauna.client._options import (
     QueryOptions,
     StreamOptions,
 )
-from fauna.client._owned_pool import environment_names_proxies
+from fauna.client._owned_pool import AsyncOwnedPool, environment_names_proxies
 from fauna.client._requests import PreparedRequest, require_query
 from fauna.client._streams import StreamState
 from fauna.encoding import QuerySuccess
@@ -84,15 +84,17 @@ class AsyncClient(ClientBase[httpx.AsyncClient, httpx.AsyncBaseTransport]):
     ) -> None:
         # Per-client so tests can record backoff delays instead of waiting them out.
         self._sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
+        self._owned: AsyncOwnedPool | None = None
         if http_client is None:
             if transport is None and not environment_names_proxies():
                 # Our lean pool speaks to the endpoint directly; with proxies named in the
                 # environment, httpx builds its own transports and applies them.
                 limits = self._config.limits(DefaultAsyncMaxConnections)
                 transport = AsyncHTTP11Transport(limits)
-            self._httpx = httpx.AsyncClient(
-                transport=transport, **self._config.pool_options(DefaultAsyncMaxConnections)
+            self._owned = AsyncOwnedPool(
+                transport, self._config.pool_options(DefaultAsyncMaxConnections)
             )
+            self._httpx = self._owned.client
             self._owns_pool = True
         elif isinstance(http_client, httpx.AsyncClient):
             self._httpx = http_client
@@ -180,7 +182,7 @@ class AsyncClient(ClientBase[httpx.AsyncClient, httpx.AsyncBaseTransport]):
 
     async def _send(self, request: PreparedRequest) -> Response:
         """Send ``request`` and read the whole response."""
-        response = await self._open(request, self._headers_to_send(request.headers))
+        response = await self._open(request)
         try:
             body = await response.aread()
         except httpx.TransportError as error:
@@ -191,16 +193,18 @@ class AsyncClient(ClientBase[httpx.AsyncClient, httpx.AsyncBaseTransport]):
         log_response(request.url, response.status_code, response.headers, body)
         return response.status_code, response.headers, body
 
-    async def _open(self, request: PreparedRequest, headers: dict[str, str]) -> httpx.Response:
+    async def _open(self, request: PreparedRequest) -> httpx.Response:
         """Send ``request`` and return the response once its headers have arrived."""
         self._check_open()
         log_request(request.method, request.url, request.headers, request.content)
         try:
+            if self._owned is not None:
+                return await self._owned.open(request)
             built = self._httpx.build_request(
                 request.method,
                 request.url,
                 content=request.content,
-                headers=headers,
+                headers=request.headers,
                 timeout=request.timeout,
             )
             return await self._httpx.send(built, stream=True)
@@ -358,7 +362,7 @@ class AsyncStreamIterator:
             return await self._connection.next_line() if self._connection is not None else None
         if isinstance(command, Connect):
             request = command.request
-            response = await self._client._open(request, request.headers)
+            response = await self._client._open(request)
             self._connection = _AsyncStreamConnection(response, request.url)
             return response.status_code
         if isinstance(command, ReadBody):

@@ -1,7 +1,7 @@
 """The pool a client builds for itself, over real loopback sockets.
 
-The sync ``Client`` sends queries straight to its own pool's transport,
-skipping httpx's client layer (``fauna.client._owned_pool``). These tests pin
+Both clients send queries straight to their own pool's transport, skipping
+httpx's client layer (``fauna.client._owned_pool``). These tests pin
 what must not change because of that: the exact request heads on the wire,
 cookies a server (or a load balancer in front of it) sets, gzip bodies, and
 proxies named in the environment, which both clients must honour.
@@ -20,7 +20,7 @@ import pytest
 from fauna_fakes import query_success
 
 from fauna import fql
-from fauna.client import Client, QueryOptions
+from fauna.client import QueryOptions
 from fauna.client._owned_pool import environment_names_proxies
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
@@ -81,9 +81,10 @@ def no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name.lower(), raising=False)
 
 
-def owned_transport(client: Client) -> object:
-    assert client._owned is not None
-    return client._owned._transport
+def owned_transport(client: Any) -> object:
+    owned = getattr(client, "inner", client)._owned
+    assert owned is not None
+    return owned.direct
 
 
 def test_proxy_variables_are_detected(no_proxies: None, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -93,7 +94,10 @@ def test_proxy_variables_are_detected(no_proxies: None, monkeypatch: pytest.Monk
 
 
 def test_direct_path_sends_what_the_client_layer_sends(
-    recorder: Recorder, no_proxies: None, monkeypatch: pytest.MonkeyPatch
+    recorder: Recorder,
+    no_proxies: None,
+    monkeypatch: pytest.MonkeyPatch,
+    make_client: Callable[..., Any],
 ) -> None:
     # Per-query options add, replace and re-case headers; both paths must merge them alike.
     opts = QueryOptions(
@@ -102,21 +106,20 @@ def test_direct_path_sends_what_the_client_layer_sends(
         additional_headers={"x-driver": "custom", "X-Extra": "1"},
     )
 
-    def run_queries() -> list[tuple[str, list[tuple[str, str]]]]:
-        with Client(endpoint=recorder.url, secret="secret", query_tags={"app": "t"}) as client:
-            assert client.query(fql("1")).data == 7
-            assert client.query(fql("2"), opts).data == 7
-            assert client.query(fql("3")).data == 7
+    def run_queries(*, direct: bool) -> list[tuple[str, list[tuple[str, str]]]]:
+        client = make_client(endpoint=recorder.url, transport=None, query_tags={"app": "t"})
+        assert (owned_transport(client) is not None) is direct
+        assert client.query(fql("1")).data == 7
+        assert client.query(fql("2"), opts).data == 7
+        assert client.query(fql("3")).data == 7
         heads, recorder.heads = recorder.heads, []
         return heads
 
-    direct = run_queries()
-    # A proxy variable that exempts loopback sends the same client through httpx's client layer.
+    direct = run_queries(direct=True)
+    # A proxy variable that exempts loopback sends the same queries through httpx's client layer.
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-    with Client(endpoint=recorder.url, secret="secret") as probe:
-        assert owned_transport(probe) is None
-    through_client_layer = run_queries()
+    through_client_layer = run_queries(direct=False)
 
     assert direct == through_client_layer
     names = [name for name, _ in direct[1][1]]
@@ -128,22 +131,26 @@ def test_direct_path_sends_what_the_client_layer_sends(
     assert "X-Last-Txn-Ts" in sent
 
 
-def test_cookies_set_by_the_server_are_sent_back(recorder: Recorder, no_proxies: None) -> None:
-    with Client(endpoint=recorder.url, secret="secret") as client:
-        assert owned_transport(client) is not None
-        client.query(fql("1"))
-        recorder.extra_response_headers = {"Set-Cookie": "lb=node-2; Path=/"}
-        client.query(fql("2"))
-        recorder.extra_response_headers = {}
-        client.query(fql("3"))
+def test_cookies_set_by_the_server_are_sent_back(
+    recorder: Recorder, no_proxies: None, make_client: Callable[..., Any]
+) -> None:
+    client = make_client(endpoint=recorder.url, transport=None)
+    assert owned_transport(client) is not None
+    client.query(fql("1"))
+    recorder.extra_response_headers = {"Set-Cookie": "lb=node-2; Path=/"}
+    client.query(fql("2"))
+    recorder.extra_response_headers = {}
+    client.query(fql("3"))
     cookies = [dict(headers).get("Cookie") for _, headers in recorder.heads]
     assert cookies == [None, None, "lb=node-2"]
 
 
-def test_gzip_bodies_are_decoded(recorder: Recorder, no_proxies: None) -> None:
+def test_gzip_bodies_are_decoded(
+    recorder: Recorder, no_proxies: None, make_client: Callable[..., Any]
+) -> None:
     recorder.gzip_bodies = True
-    with Client(endpoint=recorder.url, secret="secret") as client:
-        assert client.query(fql("1")).data == 7
+    client = make_client(endpoint=recorder.url, transport=None)
+    assert client.query(fql("1")).data == 7
 
 
 def test_a_proxy_named_in_the_environment_is_used(
