@@ -69,7 +69,7 @@ class SyncDriven:
         self.close()
 
     def __getattr__(self, name: str) -> Any:
-        # Settings accessors and the attributes tests inspect (_httpx, _endpoint).
+        # Settings accessors and the attributes tests inspect (_pool, _endpoint).
         return getattr(self.inner, name)
 
 

@@ -12,8 +12,8 @@ usable. Backoff waits are ``asyncio.sleep`` and cancel at once.
 
 Pool: an ``AsyncClient`` creates (and on ``close()`` closes) its own
 ``httpx.AsyncClient`` over a lean keep-alive HTTP/1.1 transport
-(``_async_transport``; requests go straight to it, see ``_owned_pool``) with room for ``max_connections`` (default 100)
-concurrent requests, unless given one through ``http_client``, which it
+(``_async_transport``, which requests go straight to, see ``_pools``) with
+room for ``max_connections`` (default 100) concurrent requests, unless given one through ``http_client``, which it
 never closes, or a ``transport``. ``fauna.global_http_client`` (a sync
 pool) is not used.
 """
@@ -60,7 +60,7 @@ from fauna.client._options import (
     QueryOptions,
     StreamOptions,
 )
-from fauna.client._owned_pool import AsyncOwnedPool, environment_names_proxies
+from fauna.client._pools import AsyncPool, environment_names_proxies
 from fauna.client._requests import PreparedRequest, require_query
 from fauna.client._streams import StreamState
 from fauna.encoding import QuerySuccess
@@ -84,20 +84,17 @@ class AsyncClient(ClientBase[httpx.AsyncClient, httpx.AsyncBaseTransport]):
     ) -> None:
         # Per-client so tests can record backoff delays instead of waiting them out.
         self._sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
-        self._owned: AsyncOwnedPool | None = None
         if http_client is None:
             if transport is None and not environment_names_proxies():
                 # Our lean pool speaks to the endpoint directly; with proxies named in the
                 # environment, httpx builds its own transports and applies them.
                 limits = self._config.limits(DefaultAsyncMaxConnections)
                 transport = AsyncHTTP11Transport(limits)
-            self._owned = AsyncOwnedPool(
-                transport, self._config.pool_options(DefaultAsyncMaxConnections)
-            )
-            self._httpx = self._owned.client
+            options = self._config.pool_options(DefaultAsyncMaxConnections)
+            self._pool = AsyncPool.owned(transport, options)
             self._owns_pool = True
         elif isinstance(http_client, httpx.AsyncClient):
-            self._httpx = http_client
+            self._pool = AsyncPool(http_client)
         else:
             raise TypeError(
                 f"'http_client' must be an httpx.AsyncClient but was a {type(http_client)}."
@@ -145,7 +142,7 @@ class AsyncClient(ClientBase[httpx.AsyncClient, httpx.AsyncBaseTransport]):
         """Release the connection pool if this client created it; later calls fail."""
         self._closed = True
         if self._owns_pool:
-            await self._httpx.aclose()
+            await self._pool.client.aclose()
 
     aclose = close
 
@@ -198,16 +195,7 @@ class AsyncClient(ClientBase[httpx.AsyncClient, httpx.AsyncBaseTransport]):
         self._check_open()
         log_request(request.method, request.url, request.headers, request.content)
         try:
-            if self._owned is not None:
-                return await self._owned.open(request)
-            built = self._httpx.build_request(
-                request.method,
-                request.url,
-                content=request.content,
-                headers=request.headers,
-                timeout=request.timeout,
-            )
-            return await self._httpx.send(built, stream=True)
+            return await self._pool.open(request)
         except httpx.InvalidURL as error:
             raise invalid_url() from error
         except httpx.TransportError as error:

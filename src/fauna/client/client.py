@@ -7,8 +7,8 @@ module only sends requests with httpx, sleeps between retries, and keeps the
 connection pool.
 
 Pool ownership: a client creates (and on ``close()`` closes) its own
-``httpx.Client`` (``_owned_pool``, which also sends queries straight to its
-transport) unless it is given one through ``http_client`` (an
+``httpx.Client`` (and sends queries straight to its transport, see
+``_pools``) unless it is given one through ``http_client`` (an
 ``httpx.Client`` or any ``fauna.http.HTTPClient``) or finds one a user put in
 ``fauna.global_http_client``. A pool the client did not create is never
 closed by it.
@@ -65,7 +65,7 @@ from fauna.client._options import (
     QueryOptions,
     StreamOptions,
 )
-from fauna.client._owned_pool import OwnedPool
+from fauna.client._pools import SyncPool
 from fauna.client._requests import PreparedRequest, require_query
 from fauna.client._streams import StreamState
 from fauna.client.async_client import AsyncClient
@@ -129,24 +129,24 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
         """Pick the pool: the given one, a user-set global one, or a new one we own."""
         # Per-client so tests can make backoff instant without patching the time module.
         self._sleep: Callable[[float], object] = time.sleep
-        self._owned: OwnedPool | None = None
-        self._session, self._httpx = self._pick_pool(http_client, transport)
-        self._owns_pool = self._owned is not None
+        self._pool, self._session = self._pick_pool(http_client, transport)
 
     def _pick_pool(
         self, http_client: HTTPClient | httpx.Client | None, transport: httpx.BaseTransport | None
-    ) -> tuple[HTTPClient, httpx.Client | None]:
+    ) -> tuple[SyncPool | None, HTTPClient]:
+        """The httpx pool to send through (``None``: a custom ``HTTPClient``), and the session."""
         if http_client is None and transport is None:
             http_client = getattr(fauna, "global_http_client", None)
         if http_client is None:
-            self._owned = OwnedPool(transport, self._config.pool_options(DefaultMaxConnections))
-            return HTTPXClient(self._owned.client), self._owned.client
+            self._owns_pool = True
+            pool = SyncPool.owned(transport, self._config.pool_options(DefaultMaxConnections))
+            return pool, HTTPXClient(pool.client)
         if isinstance(http_client, httpx.Client):
-            return HTTPXClient(http_client), http_client
+            return SyncPool(http_client), HTTPXClient(http_client)
         if isinstance(http_client, HTTPXClient):
-            return http_client, http_client.client
+            return SyncPool(http_client.client), http_client
         if isinstance(http_client, HTTPClient):
-            return http_client, None
+            return None, http_client
         raise TypeError(
             f"'http_client' must be an httpx.Client or a fauna.http.HTTPClient but was a "
             f"{type(http_client)}."
@@ -223,23 +223,14 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
         """Send ``request`` and read the whole response."""
         self._check_open()
         log_request(request.method, request.url, request.headers, request.content)
-        if self._httpx is None:
+        if self._pool is None:
             legacy = self._session.request(
                 request.method, request.url, request.headers, request.body
             )
             status, headers, body = legacy.status_code(), legacy.headers(), legacy.read()
         else:
             try:
-                if self._owned is not None:
-                    response = self._owned.send(request)
-                else:
-                    response = self._httpx.request(
-                        request.method,
-                        request.url,
-                        content=request.content,
-                        headers=request.headers,
-                        timeout=request.timeout,
-                    )
+                response = self._pool.send(request)
             except httpx.InvalidURL as error:
                 raise invalid_url() from error
             except httpx.TransportError as error:
@@ -251,9 +242,9 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
     def _open_stream(self, request: PreparedRequest) -> _StreamConnection:
         self._check_open()
         log_request(request.method, request.url, request.headers, request.content)
-        if self._httpx is None:
+        if self._pool is None:
             return _LegacyStreamConnection(self._session, request)
-        return _HttpxStreamConnection(self._httpx, request)
+        return _HttpxStreamConnection(self._pool.client, request)
 
 
 class QueryIterator:

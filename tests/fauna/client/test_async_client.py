@@ -287,7 +287,7 @@ async def test_native_async_iteration(fake: FakeFauna) -> None:
             assert event["data"] == 3
             await stream.close()
         assert stream.last_cursor == "c9"
-    assert client._httpx.is_closed
+    assert client._pool.client.is_closed
 
 
 async def test_closing_before_iterating_sends_nothing(fake: FakeFauna) -> None:

@@ -191,7 +191,7 @@ async def test_malformed_response_is_a_network_error(reply: bytes | None) -> Non
     ):
         with pytest.raises(NetworkError, match=r"RemoteProtocolError while calling"):
             await client.query(fql("1"))
-        assert client._httpx._transport.idle_connections == 0  # type: ignore[attr-defined]
+        assert client._pool.client._transport.idle_connections == 0  # type: ignore[attr-defined]
         assert (await client.query(fql("1"))).data == 1, "the pool recovers"
     assert server.connections == 2
 

@@ -381,8 +381,8 @@ def test_own_pool_is_configured_from_settings(
 ) -> None:
     client = make_client(transport=None, http_idle_timeout=timedelta(seconds=6))
     pool_class = httpx.Client if client_kind == "sync" else httpx.AsyncClient
-    assert isinstance(client._httpx, pool_class)
-    assert client._httpx.timeout == httpx.Timeout(connect=5, read=10, write=5, pool=5)
+    assert isinstance(client._pool.client, pool_class)
+    assert client._pool.client.timeout == httpx.Timeout(connect=5, read=10, write=5, pool=5)
     assert pool_limits(client) == ((20, 20, 6.0) if client_kind == "sync" else (100, 100, 6.0))
 
 
@@ -393,7 +393,7 @@ def test_pool_size_is_configurable(make_client: Callable[..., Client]) -> None:
 
 def pool_limits(client: Any) -> tuple[int, int, float]:
     """(max connections, max idle connections, idle expiry) of the pool a client built."""
-    transport = client._httpx._transport
+    transport = client._pool.client._transport
     if isinstance(transport, AsyncHTTP11Transport):
         return (transport.max_connections, transport._max_idle, transport._keepalive_expiry)
     pool = transport._pool

@@ -1,14 +1,14 @@
-"""The connection pools the clients build for themselves, and their short path to the wire.
+"""The httpx pools the clients send through, and the short path to the wire of those they built.
 
 A query through ``httpx.Client.request`` spends a good part of the driver's
 per-query cost in httpx's client layer: merging default headers, cookie
 handling, redirect and auth machinery, event hooks. A pool a client built
-uses none of those features, so ``OwnedPool.send`` (and
-``AsyncOwnedPool.open``) build the ``httpx.Request`` themselves and hand it
+uses none of those features, so for such a pool ``SyncPool.send`` (and
+``AsyncPool.open``) build the ``httpx.Request`` themselves and hand it
 straight to the pool's transport, through public httpx API only. What
 reaches the wire is the same as through the client layer: the same headers
-in the same order (httpx's defaults, then the pool's, then the request's),
-the same timeouts, and cookies a server sets are kept and sent back.
+in the same order (httpx's defaults, then the request's), the same timeouts,
+and cookies a server sets are kept and sent back.
 
 One client-layer feature does change the wire: proxies named by the
 environment (``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY``, ``NO_PROXY``).
@@ -72,15 +72,24 @@ class _RequestBuilder:
         return merged
 
 
-class OwnedPool:
-    """An ``httpx.Client`` a sync client created, with a direct path to its transport.
+class SyncPool:
+    """An ``httpx.Client`` to send through; ``direct``: its transport, when the driver built it.
 
-    ``options`` are ``httpx.Client`` keyword arguments (``ClientConfig.pool_options``).
-    ``transport`` is the transport the pool should use (tests pass an
-    ``httpx.MockTransport``); ``None`` means a real connection pool.
+    Without ``direct`` (a pool a user gave, or one that must apply environment
+    proxies) requests take the ordinary ``httpx.Client`` path.
     """
 
-    def __init__(self, transport: httpx.BaseTransport | None, options: dict[str, Any]) -> None:
+    def __init__(self, client: httpx.Client, direct: httpx.BaseTransport | None = None) -> None:
+        self.client = client
+        self.direct = direct
+        self._builder = _RequestBuilder(client)
+
+    @classmethod
+    def owned(cls, transport: httpx.BaseTransport | None, options: dict[str, Any]) -> SyncPool:
+        """A new pool from ``options`` (``ClientConfig.pool_options``) over ``transport``.
+
+        ``None`` means a real connection pool; tests pass an ``httpx.MockTransport``.
+        """
         if transport is None and not environment_names_proxies():
             # The transport httpx.Client would build for itself from these options.
             transport = httpx.HTTPTransport(
@@ -90,9 +99,7 @@ class OwnedPool:
                 trust_env=True,
             )
         # Given a transport, httpx.Client applies no environment proxies: the two paths agree.
-        self.client = httpx.Client(transport=transport, **options)
-        self.direct = transport
-        self._builder = _RequestBuilder(self.client)
+        return cls(httpx.Client(transport=transport, **options), transport)
 
     def send(self, request: PreparedRequest) -> httpx.Response:
         """Send ``request`` and read the whole response; raises httpx's exceptions."""
@@ -115,21 +122,24 @@ class OwnedPool:
             raise
         return response
 
-    def close(self) -> None:
-        self.client.close()
 
+class AsyncPool:
+    """An ``httpx.AsyncClient`` to send through; ``direct``: its transport, when ours."""
 
-class AsyncOwnedPool:
-    """An ``httpx.AsyncClient`` an ``AsyncClient`` created, with a direct path to its transport.
+    def __init__(
+        self, client: httpx.AsyncClient, direct: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        self.client = client
+        self.direct = direct
+        self._builder = _RequestBuilder(client)
 
-    ``transport`` is the pool's transport; ``None`` means httpx's own, which
-    is what applies proxies named in the environment.
-    """
-
-    def __init__(self, transport: httpx.AsyncBaseTransport | None, options: dict[str, Any]) -> None:
-        self.client = httpx.AsyncClient(transport=transport, **options)
-        self.direct = transport
-        self._builder = _RequestBuilder(self.client)
+    @classmethod
+    def owned(
+        cls, transport: httpx.AsyncBaseTransport | None, options: dict[str, Any]
+    ) -> AsyncPool:
+        """A new pool from ``options`` over ``transport`` (``None``: httpx's own, which is
+        what applies proxies named in the environment)."""
+        return cls(httpx.AsyncClient(transport=transport, **options), transport)
 
     async def open(self, request: PreparedRequest) -> httpx.Response:
         """Send ``request``; return the response once its head arrived, body unread."""
@@ -151,6 +161,3 @@ class AsyncOwnedPool:
             await response.aclose()
             raise
         return response
-
-    async def aclose(self) -> None:
-        await self.client.aclose()

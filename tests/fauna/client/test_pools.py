@@ -1,7 +1,7 @@
 """The pool a client builds for itself, over real loopback sockets.
 
 Both clients send queries straight to their own pool's transport, skipping
-httpx's client layer (``fauna.client._owned_pool``). These tests pin
+httpx's client layer (``fauna.client._pools``). These tests pin
 what must not change because of that: the exact request heads on the wire,
 cookies a server (or a load balancer in front of it) sets, gzip bodies, and
 proxies named in the environment, which both clients must honour.
@@ -21,7 +21,7 @@ from fauna_fakes import query_success
 
 from fauna import fql
 from fauna.client import QueryOptions
-from fauna.client._owned_pool import environment_names_proxies
+from fauna.client._pools import environment_names_proxies
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
 
@@ -82,9 +82,7 @@ def no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def owned_transport(client: Any) -> object:
-    owned = getattr(client, "inner", client)._owned
-    assert owned is not None
-    return owned.direct
+    return getattr(client, "inner", client)._pool.direct
 
 
 def test_proxy_variables_are_detected(no_proxies: None, monkeypatch: pytest.MonkeyPatch) -> None:
