@@ -7,7 +7,7 @@ refs, in tagged format), the last also with a distinct ``ts`` per document. Both
 keep-alive connection, so the difference is the driver's own work: building
 headers and body, parsing, tag-decoding, building the ``QuerySuccess``.
 The raw side goes through ``httpx.Client.post``; the driver hands requests
-straight to its own pool's transport (``fauna.client._owned_pool``), so on a
+straight to its own pool's transport (``fauna.client._pools``), so on a
 small body it can come out below 1x.
 
 Usage::
