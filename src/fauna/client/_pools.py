@@ -82,7 +82,7 @@ class SyncPool:
     def __init__(self, client: httpx.Client, direct: httpx.BaseTransport | None = None) -> None:
         self.client = client
         self.direct = direct
-        self._builder = _RequestBuilder(client)
+        self._builder = _RequestBuilder(client) if direct is not None else None
 
     @classmethod
     def owned(cls, transport: httpx.BaseTransport | None, options: dict[str, Any]) -> SyncPool:
@@ -103,8 +103,8 @@ class SyncPool:
 
     def send(self, request: PreparedRequest) -> httpx.Response:
         """Send ``request`` and read the whole response; raises httpx's exceptions."""
-        transport = self.direct
-        if transport is None:
+        transport, builder = self.direct, self._builder
+        if transport is None or builder is None:
             return self.client.request(
                 request.method,
                 request.url,
@@ -112,10 +112,10 @@ class SyncPool:
                 headers=request.headers,
                 timeout=request.timeout,
             )
-        built = self._builder.build(request)
+        built = builder.build(request)
         response = transport.handle_request(built)
         try:
-            self._builder.received(response, built)
+            builder.received(response, built)
             response.read()
         except BaseException:
             response.close()
@@ -131,7 +131,7 @@ class AsyncPool:
     ) -> None:
         self.client = client
         self.direct = direct
-        self._builder = _RequestBuilder(client)
+        self._builder = _RequestBuilder(client) if direct is not None else None
 
     @classmethod
     def owned(
@@ -143,8 +143,8 @@ class AsyncPool:
 
     async def open(self, request: PreparedRequest) -> httpx.Response:
         """Send ``request``; return the response once its head arrived, body unread."""
-        transport = self.direct
-        if transport is None:
+        transport, builder = self.direct, self._builder
+        if transport is None or builder is None:
             built = self.client.build_request(
                 request.method,
                 request.url,
@@ -153,10 +153,10 @@ class AsyncPool:
                 timeout=request.timeout,
             )
             return await self.client.send(built, stream=True)
-        built = self._builder.build(request)
+        built = builder.build(request)
         response = await transport.handle_async_request(built)
         try:
-            self._builder.received(response, built)
+            builder.received(response, built)
         except BaseException:
             await response.aclose()
             raise

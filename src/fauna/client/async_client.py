@@ -13,8 +13,9 @@ usable. Backoff waits are ``asyncio.sleep`` and cancel at once.
 Pool: an ``AsyncClient`` creates (and on ``close()`` closes) its own
 ``httpx.AsyncClient`` over a lean keep-alive HTTP/1.1 transport
 (``_async_transport``, which requests go straight to, see ``_pools``) with
-room for ``max_connections`` (default 100) concurrent requests, unless given one through ``http_client``, which it
-never closes, or a ``transport``. ``fauna.global_http_client`` (a sync
+room for ``max_connections`` (default 100) concurrent requests, unless
+given one through ``http_client``, which it never closes, or a
+``transport``. ``fauna.global_http_client`` (a sync
 pool) is not used.
 """
 
