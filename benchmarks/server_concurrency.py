@@ -120,7 +120,9 @@ def main() -> int:
             answer = _query(client, HEAVY_QUERY, SECRET, 1000)
             elapsed = time.perf_counter() - started
             code = answer.json().get("error", {}).get("code", "none")
-            rows.append((f"heavy query, 1 s deadline: {answer.status_code} {code} after (s)", elapsed))
+            rows.append(
+                (f"heavy query, 1 s deadline: {answer.status_code} {code} after (s)", elapsed)
+            )
         for clients in (1, 4, 16):
             rows.append((f"1 + 1 queries/s, {clients} clients", _throughput(endpoint, clients)))
     finally:
