@@ -100,11 +100,6 @@ class QueryResult:
     body: dict[str, JSON]
     headers: tuple[tuple[str, str], ...] = ()
 
-    @property
-    def error_code(self) -> str | None:
-        error = self.body.get("error")
-        return error.get("code") if isinstance(error, dict) else None
-
 
 def render_query_tags(tags: dict[str, str]) -> str:
     """Tags as the ``query_tags`` string: ``k=v`` pairs joined by commas, in ``tags`` order."""
