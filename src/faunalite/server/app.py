@@ -2,7 +2,7 @@
 
 Routes by exact path as FaunaDB does: ``/query/1`` (any method) runs a query, ``/ping``
 (GET/HEAD) answers health checks, every other path gets the legacy 404. The work per query
-request is: validate headers, read the body (8 MiB at most), parse it, authenticate, then run
+request is: validate headers, read the body (8 MiB at most, ``faunalite.server.body``), parse it, authenticate, then run
 the engine in a worker thread so the event loop stays free, with a watchdog a little past the
 query deadline so no request can hang. Errors use FaunaDB's two JSON shapes; an unexpected
 exception becomes a logged 500 ``internal_error`` (a bug, never a designed answer).
@@ -28,6 +28,7 @@ from faunalite.engine import (
     unauthorized,
 )
 from faunalite.server.auth import authenticate
+from faunalite.server.body import BodyTooLarge, read_body
 from faunalite.server.events import EventEndpoints
 from faunalite.server.headers import InvalidHeader, read_query_headers, response_traceparent
 from faunalite.wire.request import InvalidRequestBody, parse_query_body
@@ -37,8 +38,6 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
-MAX_BODY_BYTES = 8 * 1024 * 1024
-"""FaunaDB's ``HttpServer.MaxRequestSize``."""
 WATCHDOG_GRACE_SECONDS = 1.0
 """How long past its deadline a query may keep its worker before the reply is sent anyway."""
 CONTENT_TYPE = "application/json;charset=utf-8"
@@ -53,10 +52,6 @@ CORS_ALLOWED_HEADERS = (
 PING_SCOPES = {"all": "all", "write": "write", "global": "write", "read": "read", "local": "read"}
 
 logger = logging.getLogger("faunalite.server")
-
-
-class _BodyTooLarge(Exception):
-    pass
 
 
 def _legacy_error(status: int, code: str, description: str) -> tuple[int, dict[str, Any]]:
@@ -204,8 +199,8 @@ class FaunaliteApp:
         except InvalidHeader as error:
             return protocol_error("invalid_request", error.message)
         try:
-            raw_body = await self._read_body(headers, receive)
-        except _BodyTooLarge:
+            raw_body = await read_body(headers, receive)
+        except BodyTooLarge:
             return protocol_error("request_size_exceeded", "Request entity is too large")
         try:
             body = parse_query_body(raw_body)
@@ -239,26 +234,6 @@ class FaunaliteApp:
         # be stopped) and the client gets the timeout it asked for.
         logger.warning("query overran its deadline by %ss; reply sent", WATCHDOG_GRACE_SECONDS)
         return protocol_error("time_out", "Read timed out")
-
-    @staticmethod
-    async def _read_body(headers: dict[str, str], receive: Receive) -> bytes:
-        declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            raise _BodyTooLarge
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                break
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                raise _BodyTooLarge
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        return b"".join(chunks)
 
 
 def create_app(engine: Engine | None = None, *, root_secret: str = "secret") -> FaunaliteApp:
