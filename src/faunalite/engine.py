@@ -3,7 +3,9 @@
 ``Engine.run(QueryRequest) -> QueryResult`` does what FaunaDB's ``/query/1`` endpoint does
 after the HTTP layer has read the headers and the body: decode the arguments, parse the query,
 bind the template values, evaluate under the deadline, encode the result in the requested
-format, render the ``summary``, count ``stats`` and stamp a ``txn_ts``. The result is the HTTP
+format, render the ``summary``, count ``stats`` and stamp a ``txn_ts``. The deadline is
+checked after parsing, during evaluation, after it and after encoding: a query past it
+answers ``time_out`` and commits nothing. The result is the HTTP
 status and the JSON body FaunaDB would send; there is no HTTP here, so the engine can be
 driven directly (tests, embedding).
 
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     from faunalite.fql.ast import QueryTree
     from faunalite.model.session import QuerySession
 
+from faunalite.fql.context import QueryTimedOut
 from faunalite.fql.errors import CheckDiagnostic, QueryCheckError, QueryError
 from faunalite.fql.span import QUERY_SOURCE_NAME, Source, Span
 from faunalite.fql.values import Time, Value
@@ -90,6 +93,14 @@ class QueryRequest:
     received_at: float = field(default_factory=time.monotonic)
     """``time.monotonic()`` when the request arrived: deadlines and ``query_time_ms`` count
     from here, as FaunaDB counts from the start of the request."""
+
+    @property
+    def deadline(self) -> float:
+        """The ``time.monotonic()`` instant after which the query must answer ``time_out``."""
+        return self.received_at + self.timeout_ms / 1000
+
+    def past_deadline(self) -> bool:
+        return time.monotonic() > self.deadline
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,13 +234,22 @@ class Engine:
                     query_tags=request.query_tags,
                 )
         evaluation = self._evaluate(request, arguments, resolver, session)
+        if request.past_deadline():
+            # Whatever the evaluation produced (a long literal or a native call runs without
+            # deadline checks), a query past its deadline answers time_out.
+            evaluation.error = QueryTimedOut()
         if evaluation.error is not None:
             session.rollback()
             if evaluation.error.code == "time_out":
                 return self._timed_out(request)
         evaluation.schema_version = self.model.schema_version(session)
         # Encoded before the transaction ends: documents in the result are read lazily.
-        return self._reply(request, evaluation)
+        result = self._reply(request, evaluation)
+        if request.past_deadline():
+            # Encoding ran out the clock: nothing is committed and the reply is time_out.
+            session.rollback()
+            return self._timed_out(request)
+        return result
 
     def _database_lock(self, path: tuple[str, ...]) -> threading.Lock:
         with self._locks_guard:
@@ -254,7 +274,7 @@ class Engine:
         flat = request.body.query
         context = QueryContext(
             snapshot_time=Time(txn_ts * 1000),
-            deadline=request.received_at + request.timeout_ms / 1000,
+            deadline=request.deadline,
             id_source=self.model.storage.new_id,
             storage=session,
         )
@@ -267,6 +287,9 @@ class Engine:
             tree = parse_query(flat.text, QUERY_SOURCE_NAME)
         except QueryCheckError as error:
             failures.extend(error.diagnostics)
+        if request.past_deadline():
+            evaluation.error = QueryTimedOut()
+            return evaluation
         # Template values are checked with the query: a bad one is an invalid_query located
         # at its placeholder, reported alongside any parse errors.
         source = Source(QUERY_SOURCE_NAME, flat.text)
