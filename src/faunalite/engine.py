@@ -11,13 +11,17 @@ driven directly (tests, embedding).
 
 One ``Engine`` serves one data directory (or memory) for the life of a server. Databases are
 addressed by the principal's path. Each query runs in one storage transaction
-(``faunalite.model.hooks.DataModel.query_session``); queries on one database are serialised,
-and the storage's single writer lock orders writes across databases.
+(``faunalite.model.hooks.DataModel.query_session``). A query is first tried on a snapshot
+reader (unless it names a write method), and readers run concurrently with each other and
+with the writer; one that writes is rolled back and run again as a writer. Writers on one
+database are serialised, and the storage's single writer lock orders writes across databases,
+so every query sees one consistent snapshot and writes commit one at a time (serializable).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -206,9 +210,18 @@ class Engine:
         """Run one query and return FaunaDB's reply for it: one storage transaction, in the
         principal's database, committed on success and rolled back on any failure."""
         from faunalite.model.hooks import UnknownDatabase
+        from faunalite.storage import ReadOnlyTransactionError
 
         principal = request.principal
         try:
+            if _may_only_read(request):
+                try:
+                    with self.model.query_session(
+                        principal.database, principal.role, write=False
+                    ) as session:
+                        return self._run_in_session(request, session)
+                except ReadOnlyTransactionError:
+                    pass  # it writes after all: start again, as a writer
             with (
                 self._database_lock(principal.database),
                 self.model.query_session(principal.database, principal.role) as session,
@@ -350,6 +363,20 @@ class Engine:
             body["query_tags"] = render_query_tags(request.query_tags)
         body["schema_version"] = evaluation.schema_version
         return QueryResult(status, body)
+
+
+_WRITE_METHOD = re.compile(
+    r"\b(?:create|createData|update|updateData|replace|replaceData|delete|upsert)\b"
+)
+"""Names of the write methods: a query naming one likely writes (only a hint, see below)."""
+
+
+def _may_only_read(request: QueryRequest) -> bool:
+    """Whether to try ``request`` on a snapshot reader first. Readers run concurrently with
+    each other and with the writer; a query that turns out to write is rolled back and run
+    again as a writer, so this guess only saves that second run, never changes an answer.
+    Linearized queries always go through the writer (FaunaDB orders them in its log)."""
+    return not request.linearized and _WRITE_METHOD.search(request.body.query.text) is None
 
 
 def _encode_result(encoder: ValueEncoder, wire_format: WireFormat, value: Value) -> JSON:
