@@ -5,7 +5,8 @@ on a free loopback port and prints, side by side:
 
 * ``/ping`` latency idle, and while one heavy query runs in database A;
 * a small query in database B idle, and while the heavy query runs in A;
-* how long a heavy query with a 1 s deadline takes to be answered, and with what;
+* how long a heavy query, and a query that is one 400k-element array literal, take to be
+  answered with a 1 s deadline, and with what;
 * ``1 + 1`` queries per second with 1, 4 and 16 concurrent HTTP/1.1 clients.
 
 Every loop is bounded in count and time. Usage::
@@ -29,6 +30,8 @@ SECRET = "secret"
 HEAVY_QUERY = "Set.sequence(0, 100000000).fold(0, (a, b) => a + b)"
 """Runs far longer than any deadline used here: it ends by timing out."""
 HEAVY_TIMEOUT_MS = 6000
+LITERAL_ELEMENTS = 400_000
+"""An array literal this long takes longer than 1 s to parse and evaluate."""
 SAMPLES = 15
 THROUGHPUT_SECONDS = 3.0
 
@@ -122,6 +125,14 @@ def main() -> int:
             code = answer.json().get("error", {}).get("code", "none")
             rows.append(
                 (f"heavy query, 1 s deadline: {answer.status_code} {code} after (s)", elapsed)
+            )
+            literal = "[" + ",".join(map(str, range(LITERAL_ELEMENTS))) + "]"
+            started = time.perf_counter()
+            answer = _query(client, literal, SECRET, 1000)
+            elapsed = time.perf_counter() - started
+            code = answer.json().get("error", {}).get("code", "none")
+            rows.append(
+                (f"400k literal, 1 s deadline: {answer.status_code} {code} after (s)", elapsed)
             )
         for clients in (1, 4, 16):
             rows.append((f"1 + 1 queries/s, {clients} clients", _throughput(endpoint, clients)))
