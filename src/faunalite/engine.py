@@ -297,9 +297,12 @@ class Engine:
         failures: list[CheckDiagnostic] = []
         tree: QueryTree | None = None
         try:
-            tree = parse_query(flat.text, QUERY_SOURCE_NAME)
+            tree = parse_query(flat.text, QUERY_SOURCE_NAME, deadline=request.deadline)
         except QueryCheckError as error:
             failures.extend(error.diagnostics)
+        except QueryTimedOut as error:
+            evaluation.error = error
+            return evaluation
         if request.past_deadline():
             evaluation.error = QueryTimedOut()
             return evaluation
