@@ -20,6 +20,7 @@ import shutil
 import sqlite3
 import tempfile
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -45,6 +46,9 @@ class SQLiteStorage(StoreBase):
         self._path = os.fspath(path)
         self._in_memory = self._path == MEMORY
         self._scratch_dir = tempfile.mkdtemp(prefix="faunalite-") if self._in_memory else None
+        if self._scratch_dir is not None:
+            # Also removed if the store is never closed (at garbage collection or exit).
+            weakref.finalize(self, shutil.rmtree, self._scratch_dir, ignore_errors=True)
         self._file = (
             os.path.join(self._scratch_dir, "memory.sqlite3") if self._scratch_dir else self._path
         )
