@@ -1,4 +1,4 @@
-"""The ``faunalite`` command: ``faunalite serve`` runs a local FaunaDB on Uvicorn.
+"""The ``faunalite`` command: ``faunalite serve`` runs a local FaunaDB (HTTP/1.1 and h2c).
 
     faunalite serve [--host 127.0.0.1] [--port 8443] [--secret secret] [--data PATH | --memory]
 
@@ -8,7 +8,6 @@ Imports stay lazy so that ``--help`` is instant and the server is ready well und
 from __future__ import annotations
 
 import argparse
-import socket
 import sys
 from collections.abc import Sequence
 
@@ -48,39 +47,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _listen(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # An explicit IPPROTO_TCP makes asyncio set TCP_NODELAY on accepted connections;
-    # without it every reply waits ~40 ms for the client's delayed ACK.
-    listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind((host, port))
-    listener.listen(1024)
-    return listener
-
-
 def serve(host: str, port: int, secret: str, data_path: str | None) -> int:
     """Run the server in the foreground until interrupted; returns the exit status."""
-    import uvicorn
-
     from faunalite.engine import Engine
     from faunalite.server import create_app
-    from faunalite.server.runner import StreamEndingServer
+    from faunalite.server.runner import ServerRunner, listen
 
     try:
         # Bound before announcing, so the address is usable as soon as it is printed.
-        listener = _listen(host, port)
+        listener = listen(host, port)
     except OSError as error:
         print(f"faunalite: cannot listen on {host}:{port}: {error.strerror}", file=sys.stderr)
         return 1
     engine = Engine(data_path=data_path)
     app = create_app(engine, root_secret=secret)
-    config = uvicorn.Config(
-        app,
-        log_level="warning",
-        lifespan="off",
-        access_log=False,
-    )
     bound_port = listener.getsockname()[1]
     shown_host = f"[{host}]" if ":" in host else host
     print(
@@ -89,7 +69,7 @@ def serve(host: str, port: int, secret: str, data_path: str | None) -> int:
         flush=True,
     )
     try:
-        StreamEndingServer(config, app).run(sockets=[listener])
+        ServerRunner(app, listener, handle_signals=True).run()
     finally:
         engine.close()
         listener.close()

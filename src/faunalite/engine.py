@@ -3,19 +3,25 @@
 ``Engine.run(QueryRequest) -> QueryResult`` does what FaunaDB's ``/query/1`` endpoint does
 after the HTTP layer has read the headers and the body: decode the arguments, parse the query,
 bind the template values, evaluate under the deadline, encode the result in the requested
-format, render the ``summary``, count ``stats`` and stamp a ``txn_ts``. The result is the HTTP
+format, render the ``summary``, count ``stats`` and stamp a ``txn_ts``. The deadline is
+checked after parsing, during evaluation, after it and after encoding: a query past it
+answers ``time_out`` and commits nothing. The result is the HTTP
 status and the JSON body FaunaDB would send; there is no HTTP here, so the engine can be
 driven directly (tests, embedding).
 
 One ``Engine`` serves one data directory (or memory) for the life of a server. Databases are
 addressed by the principal's path. Each query runs in one storage transaction
-(``faunalite.model.hooks.DataModel.query_session``); queries on one database are serialised,
-and the storage's single writer lock orders writes across databases.
+(``faunalite.model.hooks.DataModel.query_session``). A query is first tried on a snapshot
+reader (unless it names a write method), and readers run concurrently with each other and
+with the writer; one that writes is rolled back and run again as a writer. Writers on one
+database are serialised, and the storage's single writer lock orders writes across databases,
+so every query sees one consistent snapshot and writes commit one at a time (serializable).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -25,6 +31,7 @@ if TYPE_CHECKING:
     from faunalite.fql.ast import QueryTree
     from faunalite.model.session import QuerySession
 
+from faunalite.fql.context import QueryTimedOut
 from faunalite.fql.errors import CheckDiagnostic, QueryCheckError, QueryError
 from faunalite.fql.span import QUERY_SOURCE_NAME, Source, Span
 from faunalite.fql.values import Time, Value
@@ -91,6 +98,14 @@ class QueryRequest:
     """``time.monotonic()`` when the request arrived: deadlines and ``query_time_ms`` count
     from here, as FaunaDB counts from the start of the request."""
 
+    @property
+    def deadline(self) -> float:
+        """The ``time.monotonic()`` instant after which the query must answer ``time_out``."""
+        return self.received_at + self.timeout_ms / 1000
+
+    def past_deadline(self) -> bool:
+        return time.monotonic() > self.deadline
+
 
 @dataclass(frozen=True, slots=True)
 class QueryResult:
@@ -99,11 +114,6 @@ class QueryResult:
     status: int
     body: dict[str, JSON]
     headers: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def error_code(self) -> str | None:
-        error = self.body.get("error")
-        return error.get("code") if isinstance(error, dict) else None
 
 
 def render_query_tags(tags: dict[str, str]) -> str:
@@ -200,9 +210,18 @@ class Engine:
         """Run one query and return FaunaDB's reply for it: one storage transaction, in the
         principal's database, committed on success and rolled back on any failure."""
         from faunalite.model.hooks import UnknownDatabase
+        from faunalite.storage import ReadOnlyTransactionError
 
         principal = request.principal
         try:
+            if _may_only_read(request):
+                try:
+                    with self.model.query_session(
+                        principal.database, principal.role, write=False
+                    ) as session:
+                        return self._run_in_session(request, session)
+                except ReadOnlyTransactionError:
+                    pass  # it writes after all: start again, as a writer
             with (
                 self._database_lock(principal.database),
                 self.model.query_session(principal.database, principal.role) as session,
@@ -228,13 +247,22 @@ class Engine:
                     query_tags=request.query_tags,
                 )
         evaluation = self._evaluate(request, arguments, resolver, session)
+        if request.past_deadline():
+            # Whatever the evaluation produced (a long literal or a native call runs without
+            # deadline checks), a query past its deadline answers time_out.
+            evaluation.error = QueryTimedOut()
         if evaluation.error is not None:
             session.rollback()
             if evaluation.error.code == "time_out":
                 return self._timed_out(request)
         evaluation.schema_version = self.model.schema_version(session)
         # Encoded before the transaction ends: documents in the result are read lazily.
-        return self._reply(request, evaluation)
+        result = self._reply(request, evaluation)
+        if request.past_deadline():
+            # Encoding ran out the clock: nothing is committed and the reply is time_out.
+            session.rollback()
+            return self._timed_out(request)
+        return result
 
     def _database_lock(self, path: tuple[str, ...]) -> threading.Lock:
         with self._locks_guard:
@@ -259,7 +287,7 @@ class Engine:
         flat = request.body.query
         context = QueryContext(
             snapshot_time=Time(txn_ts * 1000),
-            deadline=request.received_at + request.timeout_ms / 1000,
+            deadline=request.deadline,
             id_source=self.model.storage.new_id,
             storage=session,
         )
@@ -269,9 +297,15 @@ class Engine:
         failures: list[CheckDiagnostic] = []
         tree: QueryTree | None = None
         try:
-            tree = parse_query(flat.text, QUERY_SOURCE_NAME)
+            tree = parse_query(flat.text, QUERY_SOURCE_NAME, deadline=request.deadline)
         except QueryCheckError as error:
             failures.extend(error.diagnostics)
+        except QueryTimedOut as error:
+            evaluation.error = error
+            return evaluation
+        if request.past_deadline():
+            evaluation.error = QueryTimedOut()
+            return evaluation
         # Template values are checked with the query: a bad one is an invalid_query located
         # at its placeholder, reported alongside any parse errors.
         source = Source(QUERY_SOURCE_NAME, flat.text)
@@ -332,6 +366,20 @@ class Engine:
             body["query_tags"] = render_query_tags(request.query_tags)
         body["schema_version"] = evaluation.schema_version
         return QueryResult(status, body)
+
+
+_WRITE_METHOD = re.compile(
+    r"\b(?:create|createData|update|updateData|replace|replaceData|delete|upsert)\b"
+)
+"""Names of the write methods: a query naming one likely writes (only a hint, see below)."""
+
+
+def _may_only_read(request: QueryRequest) -> bool:
+    """Whether to try ``request`` on a snapshot reader first. Readers run concurrently with
+    each other and with the writer; a query that turns out to write is rolled back and run
+    again as a writer, so this guess only saves that second run, never changes an answer.
+    Linearized queries always go through the writer (FaunaDB orders them in its log)."""
+    return not request.linearized and _WRITE_METHOD.search(request.body.query.text) is None
 
 
 def _encode_result(encoder: ValueEncoder, wire_format: WireFormat, value: Value) -> JSON:

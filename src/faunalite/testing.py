@@ -20,6 +20,7 @@ from faunalite.engine import Engine
 
 if TYPE_CHECKING:
     from faunalite.server.app import FaunaliteApp
+    from faunalite.server.runner import ServerRunner
 
 _STARTUP_TIMEOUT_SECONDS = 10.0
 
@@ -41,7 +42,7 @@ class BackgroundServer:
         self._requested_port = port
         self._socket: socket.socket | None = None
         self._thread: threading.Thread | None = None
-        self._uvicorn_server: object | None = None
+        self._runner: ServerRunner | None = None
         self.app: FaunaliteApp | None = None
         """The running ASGI app (``close_streams()`` ends every event stream, for tests)."""
 
@@ -58,52 +59,36 @@ class BackgroundServer:
 
     def start(self) -> BackgroundServer:
         """Start serving; returns once the server accepts connections."""
-        import uvicorn
-
         from faunalite.server import create_app
-        from faunalite.server.runner import StreamEndingServer
+        from faunalite.server.runner import ServerRunner, listen
 
         if self._thread is not None:
             raise RuntimeError("the server is already running")
-        # An explicit IPPROTO_TCP makes asyncio set TCP_NODELAY on accepted connections;
-        # without it every reply waits ~40 ms for the client's delayed ACK.
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind((self.host, self._requested_port))
-        listener.listen(128)
+        listener = listen(self.host, self._requested_port, backlog=128)
         app = create_app(self.engine, root_secret=self.secret)
-        config = uvicorn.Config(
-            app,
-            log_level="warning",
-            lifespan="off",
-            access_log=False,
-        )
-        server = StreamEndingServer(config, app)
-        thread = threading.Thread(
-            target=server.run, kwargs={"sockets": [listener]}, name="faunalite", daemon=True
-        )
-        self._socket, self._thread, self._uvicorn_server = listener, thread, server
+        runner = ServerRunner(app, listener)
+        thread = threading.Thread(target=runner.run, name="faunalite", daemon=True)
+        self._socket, self._thread, self._runner = listener, thread, runner
         self.app = app
         thread.start()
         deadline = time.monotonic() + _STARTUP_TIMEOUT_SECONDS
-        while not server.started:
+        while not runner.started.wait(0.01):
             if not thread.is_alive() or time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError("faunalite did not start")
-            time.sleep(0.002)
         return self
 
     def stop(self) -> None:
         """Stop serving and wait for the server thread to end."""
-        server, thread = self._uvicorn_server, self._thread
-        if server is not None:
-            server.should_exit = True  # type: ignore[attr-defined]
+        runner, thread = self._runner, self._thread
+        if runner is not None:
+            runner.stop()
         if thread is not None:
             thread.join(_STARTUP_TIMEOUT_SECONDS)
         if self._socket is not None:
             self._socket.close()
         self.engine.close()
-        self._socket = self._thread = self._uvicorn_server = None
+        self._socket = self._thread = self._runner = None
 
     def __enter__(self) -> BackgroundServer:
         return self.start()

@@ -24,7 +24,7 @@ Conventions the interpreter relies on:
 * **Projection alias values** (``x { total: .a + .b }``) are *not* wrapped in a lambda: their
   ``$this`` is the value being projected, which the interpreter binds per projected value.
 * **Operators**: ``Binary.op`` is the operator text; ``&&``, ``||``, ``??`` and ``isa`` are
-  special forms (see ``SPECIAL_FORM_OPERATORS``), every other operator dispatches on the left
+  special forms the interpreter evaluates itself, every other operator dispatches on the left
   operand's type. ``Unary.op`` is ``-``, ``~`` or ``!``.
 * **Blocks** always end in an expression statement (the parser rejects a trailing ``let``).
 """
@@ -38,9 +38,6 @@ from faunalite.fql.span import Source, Span
 
 IMPLICIT_PARAM = "$this"
 """Parameter name of a desugared short lambda and of a projection's current value."""
-
-SPECIAL_FORM_OPERATORS = frozenset({"&&", "||", "??", "isa"})
-"""Binary operators the interpreter evaluates itself instead of dispatching on a type."""
 
 
 @dataclass(slots=True, eq=False)

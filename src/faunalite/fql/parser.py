@@ -17,11 +17,13 @@ This module does not evaluate anything, and it does not resolve names.
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
 from faunalite.fql import ast
+from faunalite.fql.context import QueryTimedOut
 from faunalite.fql.errors import CheckDiagnostic, Hint, QueryCheckError
 from faunalite.fql.lexer import INVALID_VARIABLE_NAMES, KEYWORDS, ParseFailure, Scanner
 from faunalite.fql.parser_terms import (
@@ -36,6 +38,8 @@ T = TypeVar("T")
 
 MAX_NESTING_DEPTH = 400
 """Parser recursion budget: roughly 200 levels of brackets, or 400 stacked unary operators."""
+DEADLINE_CHECK_EXPRESSIONS = 1024
+"""Expressions parsed between two looks at the clock (when parsing under a deadline)."""
 
 _FRAMES_PER_LEVEL = 4
 _OPERATOR_PRECEDENCE = {
@@ -69,13 +73,17 @@ _NOT_OPERATORS = ("//", "/*", "->")
 _LITERAL_KEYWORDS: dict[str, bool | None] = {"null": None, "true": True, "false": False}
 
 
-def parse_query(text: str, source_name: str = QUERY_SOURCE_NAME) -> ast.QueryTree:
+def parse_query(
+    text: str, source_name: str = QUERY_SOURCE_NAME, *, deadline: float | None = None
+) -> ast.QueryTree:
     """Parse a whole query (statements separated by newlines or ``;``).
 
-    Raises ``QueryCheckError`` (code ``invalid_query``) with one diagnostic per parse error.
+    Raises ``QueryCheckError`` (code ``invalid_query``) with one diagnostic per parse error,
+    or ``QueryTimedOut`` once past ``deadline`` (a ``time.monotonic()`` instant): a huge
+    query can take seconds to parse.
     """
     source = Source(source_name, text)
-    parser = _Parser(source)
+    parser = _Parser(source, deadline)
     body = parser.run(parser.query)
     return ast.QueryTree(body, source)
 
@@ -92,10 +100,12 @@ def parse_function_body(text: str, source_name: str) -> ast.Lambda:
 class _Parser(ExpressionParts):
     """Parses one source text. Not reusable: it keeps the error state of that text."""
 
-    def __init__(self, source: Source) -> None:
+    def __init__(self, source: Source, deadline: float | None = None) -> None:
         self.scanner = Scanner(source)
         self.soft_errors: list[CheckDiagnostic] = []
         self.depth = 0
+        self.deadline = deadline
+        self.expressions = 0
         self.types = TypeAndPatternSkipper(self.scanner)
 
     # -- entry points ------------------------------------------------------------------------
@@ -231,6 +241,13 @@ class _Parser(ExpressionParts):
         """One expression: ``if``/``at``/``match``, a lambda, or operands with operators."""
         scanner = self.scanner
         expression: ast.Expr
+        self.expressions += 1
+        if (
+            self.deadline is not None
+            and self.expressions % DEADLINE_CHECK_EXPRESSIONS == 0
+            and time.monotonic() > self.deadline
+        ):
+            raise QueryTimedOut()
         with self.nesting(pos):
             if (end := scanner.keyword_end(pos, "if")) is not None:
                 expression, end = self.if_expression(pos, end)

@@ -2,8 +2,8 @@
 
 ``DataModel`` owns the storage of one faunalite server. The engine asks it:
 
-* ``query_session(database, role, stats)``: a context manager that opens the query's write
-  transaction in the principal's database and yields the ``QuerySession`` to put in the
+* ``query_session(database, role, stats)``: a context manager that opens the query's
+  transaction (a writer, or a snapshot reader) in the principal's database and yields the ``QuerySession`` to put in the
   ``QueryContext`` (``context.storage``). Leaving the block commits; ``session.rollback()``
   before leaving (or an exception) discards every write, so a failed query leaves no trace.
 * ``database_exists(path)`` and ``principal_for_key(secret, scope)`` for authentication;
@@ -59,11 +59,18 @@ class DataModel:
 
     @contextmanager
     def query_session(
-        self, database: tuple[str, ...], role: str, stats: QueryStats | None = None
+        self,
+        database: tuple[str, ...],
+        role: str,
+        stats: QueryStats | None = None,
+        *,
+        write: bool = True,
     ) -> Iterator[QuerySession]:
-        """The session of one query (see the module docstring). Raises ``UnknownDatabase``."""
+        """The session of one query (see the module docstring). Raises ``UnknownDatabase``.
+        ``write=False`` opens a snapshot reader: any write raises
+        ``ReadOnlyTransactionError``, and the query must then run again as a writer."""
         try:
-            with self.storage.transaction(write=True) as txn:
+            with self.storage.transaction(write=write) as txn:
                 info = txn.find_database(database)
                 if info is None:
                     raise UnknownDatabase("/".join(database))

@@ -4,6 +4,7 @@
 ``faunalite.testing`` run it under Uvicorn.
 """
 
-from faunalite.server.app import MAX_BODY_BYTES, FaunaliteApp, create_app
+from faunalite.server.app import FaunaliteApp, create_app
+from faunalite.server.body import MAX_BODY_BYTES
 
 __all__ = ["MAX_BODY_BYTES", "FaunaliteApp", "create_app"]

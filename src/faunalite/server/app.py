@@ -2,10 +2,11 @@
 
 Routes by exact path as FaunaDB does: ``/query/1`` (any method) runs a query, ``/ping``
 (GET/HEAD) answers health checks, every other path gets the legacy 404. The work per query
-request is: validate headers, read the body (8 MiB at most), parse it, authenticate, then run
-the engine in a worker thread so the event loop stays free, with a watchdog a little past the
-query deadline so no request can hang. Errors use FaunaDB's two JSON shapes; an unexpected
-exception becomes a logged 500 ``internal_error`` (a bug, never a designed answer).
+request is: validate headers, read the body (8 MiB at most, ``faunalite.server.body``), then,
+in a worker thread so the event loop stays free for ``/ping``, streams and other requests:
+parse it, authenticate, run the engine and encode the reply's JSON. A watchdog a little past
+the query deadline makes sure no request hangs. Errors use FaunaDB's two JSON shapes; an
+unexpected exception becomes a logged 500 ``internal_error`` (a bug, never a designed answer).
 """
 
 from __future__ import annotations
@@ -28,8 +29,14 @@ from faunalite.engine import (
     unauthorized,
 )
 from faunalite.server.auth import authenticate
+from faunalite.server.body import BodyTooLarge, read_body
 from faunalite.server.events import EventEndpoints
-from faunalite.server.headers import InvalidHeader, read_query_headers, response_traceparent
+from faunalite.server.headers import (
+    InvalidHeader,
+    QueryHeaders,
+    read_query_headers,
+    response_traceparent,
+)
 from faunalite.wire.request import InvalidRequestBody, parse_query_body
 
 Scope = MutableMapping[str, Any]
@@ -37,8 +44,6 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
-MAX_BODY_BYTES = 8 * 1024 * 1024
-"""FaunaDB's ``HttpServer.MaxRequestSize``."""
 WATCHDOG_GRACE_SECONDS = 1.0
 """How long past its deadline a query may keep its worker before the reply is sent anyway."""
 CONTENT_TYPE = "application/json;charset=utf-8"
@@ -53,10 +58,6 @@ CORS_ALLOWED_HEADERS = (
 PING_SCOPES = {"all": "all", "write": "write", "global": "write", "read": "read", "local": "read"}
 
 logger = logging.getLogger("faunalite.server")
-
-
-class _BodyTooLarge(Exception):
-    pass
 
 
 def _legacy_error(status: int, code: str, description: str) -> tuple[int, dict[str, Any]]:
@@ -97,12 +98,13 @@ class FaunaliteApp:
             await self._send(send, 200, None, extra + self._cors_preflight(origin))
             return
         path = scope["path"]
+        payload: bytes | None = None
         if path == "/stream/1":
             await self._stream(headers, receive, send, extra)
             return
         try:
             if path == "/query/1":
-                result = await self._query(headers, receive)
+                result, payload = await self._query(headers, receive)
                 status, body = result.status, result.body
                 extra.extend(result.headers)
             elif path == "/feed/1":
@@ -130,7 +132,7 @@ class FaunaliteApp:
         if origin is not None:
             exposed = [name for name, _ in extra if name.startswith("x-")] + ["x-faunadb-build"]
             extra.append(("access-control-expose-headers", ", ".join(exposed)))
-        await self._send(send, status, body, extra)
+        await self._send(send, status, body, extra, payload)
 
     async def _stream(
         self, headers: dict[str, str], receive: Receive, send: Send, extra: list[tuple[str, str]]
@@ -177,8 +179,16 @@ class FaunaliteApp:
         ]
 
     @staticmethod
-    async def _send(send: Send, status: int, body: Any, headers: list[tuple[str, str]]) -> None:
-        payload = b"" if body is None else _dump_json(body)
+    async def _send(
+        send: Send,
+        status: int,
+        body: Any,
+        headers: list[tuple[str, str]],
+        payload: bytes | None = None,
+    ) -> None:
+        """Send a whole reply: ``payload`` if already encoded, else ``body`` as JSON."""
+        if payload is None:
+            payload = b"" if body is None else _dump_json(body)
         raw_headers = [
             (b"content-type", CONTENT_TYPE.encode()),
             (b"content-length", str(len(payload)).encode()),
@@ -197,16 +207,42 @@ class FaunaliteApp:
         scope_name = PING_SCOPES.get(params.get("scope", ["write"])[0], "node")
         return 200, {"resource": f"Scope {scope_name} is OK"}, None
 
-    async def _query(self, headers: dict[str, str], receive: Receive) -> QueryResult:
+    async def _query(
+        self, headers: dict[str, str], receive: Receive
+    ) -> tuple[QueryResult, bytes | None]:
+        """``/query/1``: the reply and, when the worker encoded it, its JSON."""
         received_at = time.monotonic()
         try:
             options = read_query_headers(headers)
         except InvalidHeader as error:
-            return protocol_error("invalid_request", error.message)
+            return protocol_error("invalid_request", error.message), None
         try:
-            raw_body = await self._read_body(headers, receive)
-        except _BodyTooLarge:
-            return protocol_error("request_size_exceeded", "Request entity is too large")
+            raw_body = await read_body(headers, receive)
+        except BodyTooLarge:
+            return protocol_error("request_size_exceeded", "Request entity is too large"), None
+        deadline = received_at + options.timeout_ms / 1000
+        remaining = deadline - time.monotonic()
+        with anyio.move_on_after(max(remaining, 0) + WATCHDOG_GRACE_SECONDS):
+            reply: tuple[QueryResult, bytes] = await anyio.to_thread.run_sync(
+                self._run_query, headers, options, raw_body, received_at, abandon_on_cancel=True
+            )
+            return reply
+        # The worker did not reach a deadline check in time; it is abandoned (a thread cannot
+        # be stopped) and the client gets the timeout it asked for.
+        logger.warning("query overran its deadline by %ss; reply sent", WATCHDOG_GRACE_SECONDS)
+        return protocol_error("time_out", "Read timed out"), None
+
+    def _run_query(
+        self, headers: dict[str, str], options: QueryHeaders, raw_body: bytes, received_at: float
+    ) -> tuple[QueryResult, bytes]:
+        """Blocking (parses, reads storage, runs the query): runs in a worker thread. Returns
+        the reply and its JSON, encoded here too since a large result takes a while."""
+        result = self._answer_query(headers, options, raw_body, received_at)
+        return result, _dump_json(result.body)
+
+    def _answer_query(
+        self, headers: dict[str, str], options: QueryHeaders, raw_body: bytes, received_at: float
+    ) -> QueryResult:
         try:
             body = parse_query_body(raw_body)
         except InvalidRequestBody as error:
@@ -229,36 +265,7 @@ class FaunaliteApp:
             query_tags=options.query_tags,
             received_at=received_at,
         )
-        return await self._run_with_watchdog(request)
-
-    async def _run_with_watchdog(self, request: QueryRequest) -> QueryResult:
-        remaining = request.timeout_ms / 1000 - (time.monotonic() - request.received_at)
-        with anyio.move_on_after(max(remaining, 0) + WATCHDOG_GRACE_SECONDS):
-            return await anyio.to_thread.run_sync(self.engine.run, request, abandon_on_cancel=True)
-        # The worker did not reach a deadline check in time; it is abandoned (a thread cannot
-        # be stopped) and the client gets the timeout it asked for.
-        logger.warning("query overran its deadline by %ss; reply sent", WATCHDOG_GRACE_SECONDS)
-        return protocol_error("time_out", "Read timed out")
-
-    @staticmethod
-    async def _read_body(headers: dict[str, str], receive: Receive) -> bytes:
-        declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            raise _BodyTooLarge
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                break
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                raise _BodyTooLarge
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        return b"".join(chunks)
+        return self.engine.run(request)
 
 
 def create_app(engine: Engine | None = None, *, root_secret: str = "secret") -> FaunaliteApp:

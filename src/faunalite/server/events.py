@@ -41,6 +41,7 @@ from faunalite.events.translate import (
     status_event,
 )
 from faunalite.server.auth import authenticate
+from faunalite.server.body import BodyTooLarge, read_body
 from faunalite.server.headers import InvalidHeader, read_query_headers
 from faunalite.storage.interface import CommitInfo, EventCursor
 
@@ -214,7 +215,12 @@ class EventEndpoints:
     async def _accept(
         self, headers: dict[str, str], receive: Receive, *, feed: bool
     ) -> EventRequest:
-        raw_body = await _read_body(receive)
+        try:
+            raw_body = await read_body(headers, receive)
+        except BodyTooLarge:
+            raise _Rejected(
+                protocol_error("request_size_exceeded", "Request entity is too large")
+            ) from None
         request: EventRequest = await anyio.to_thread.run_sync(
             lambda: self._parse(headers, raw_body, feed=feed)
         )
@@ -303,18 +309,6 @@ class EventEndpoints:
             unsubscribe()
             self.streams.remove(stream_id)
             watcher.cancel()
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
 
 
 async def _watch_disconnect(receive: Receive, commits: Wakeups) -> None:

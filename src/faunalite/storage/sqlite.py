@@ -1,10 +1,12 @@
 """``SQLiteStorage``: the durable faunalite store, one SQLite file (or ``:memory:``).
 
 Concurrency: one writer connection guarded by a lock, so write transactions run one at a time
-(``BEGIN IMMEDIATE`` ... ``COMMIT``) and commit in ``txn_ts`` order. File stores give each
-read-only transaction a pooled reader connection inside ``BEGIN``; WAL then serves it a stable
-snapshot while the writer goes on. A ``:memory:`` database lives in a single connection, so
-there reads take the writer lock too (they are serialised, which is fine for tests).
+(``BEGIN IMMEDIATE`` ... ``COMMIT``) and commit in ``txn_ts`` order. Each read-only
+transaction gets a pooled reader connection inside ``BEGIN``; WAL then serves it a stable
+snapshot while the writer goes on, so readers never wait for writers or for each other. A
+``:memory:`` store works the same way on a scratch file in a private temporary directory
+(not synced, removed on ``close()``), since an SQLite memory database lives in a single
+connection and would serialise every reader behind the writer.
 
 Durability: WAL with ``synchronous=FULL`` (see ``sqlite_schema``); ``txn_ts`` and the id
 high-water mark are written in the same SQLite transaction as the data, so a reopened store
@@ -14,13 +16,16 @@ continues strictly after its last durable commit.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
+import tempfile
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from faunalite.storage.base import StoreBase
-from faunalite.storage.clock import SnowflakeIds, next_txn_ts
+from faunalite.storage.clock import SnowflakeIds, next_txn_ts, wall_clock_us
 from faunalite.storage.interface import CommitInfo, Storage, Transaction, TransactionStateError
 from faunalite.storage.notify import CommitHub
 from faunalite.storage.sqlite_schema import configure, initialise
@@ -40,6 +45,13 @@ class SQLiteStorage(StoreBase):
     def __init__(self, path: str | os.PathLike[str] = MEMORY) -> None:
         self._path = os.fspath(path)
         self._in_memory = self._path == MEMORY
+        self._scratch_dir = tempfile.mkdtemp(prefix="faunalite-") if self._in_memory else None
+        if self._scratch_dir is not None:
+            # Also removed if the store is never closed (at garbage collection or exit).
+            weakref.finalize(self, shutil.rmtree, self._scratch_dir, ignore_errors=True)
+        self._file = (
+            os.path.join(self._scratch_dir, "memory.sqlite3") if self._scratch_dir else self._path
+        )
         self._writer = self._connect()
         initialise(self._writer)
         self._last_ts = _meta(self._writer, "last_txn_ts")
@@ -49,6 +61,11 @@ class SQLiteStorage(StoreBase):
         )
         self._write_lock = threading.Lock()
         self._pool_lock = threading.Lock()
+        self._ts_guard = threading.Lock()
+        self._pending_ts: int | None = None
+        """The ts of the write transaction in flight, if any."""
+        self._read_floor = 0
+        """The greatest ts a reader has run at."""
         self._readers: list[sqlite3.Connection] = []
         self._all_readers: list[sqlite3.Connection] = []
         self._busy_threads: set[int] = set()
@@ -57,9 +74,9 @@ class SQLiteStorage(StoreBase):
         # isolation_level=None: we issue BEGIN/COMMIT ourselves. check_same_thread=False: the
         # locks below, not the thread that opened it, decide who uses a connection.
         connection = sqlite3.connect(
-            self._path, isolation_level=None, check_same_thread=False, timeout=10.0
+            self._file, isolation_level=None, check_same_thread=False, timeout=10.0
         )
-        configure(connection, in_memory=self._in_memory)
+        configure(connection, scratch=self._in_memory)
         return connection
 
     @property
@@ -87,9 +104,6 @@ class SQLiteStorage(StoreBase):
             if write:
                 with self._write_transaction(committed) as txn:
                     yield txn
-            elif self._in_memory:
-                with self._write_lock, self._read_transaction(self._writer, snapshot_ts) as txn:
-                    yield txn
             else:
                 with (
                     self._reader() as connection,
@@ -109,11 +123,12 @@ class SQLiteStorage(StoreBase):
         """Run one write transaction; on commit, append its ``CommitInfo`` to ``committed``."""
         with self._write_lock:
             self._writer.execute("BEGIN IMMEDIATE")
+            with self._ts_guard:
+                # After every read ts handed out, so no reader claims to see past this commit.
+                txn_ts = next_txn_ts(max(self._last_ts, self._read_floor))
+                self._pending_ts = txn_ts
             txn = SQLiteTransaction(
-                self._writer,
-                write=True,
-                snapshot_ts=self._last_ts,
-                txn_ts=next_txn_ts(self._last_ts),
+                self._writer, write=True, snapshot_ts=self._last_ts, txn_ts=txn_ts
             )
             try:
                 yield txn
@@ -125,18 +140,35 @@ class SQLiteStorage(StoreBase):
                 raise
             finally:
                 txn.end()
+                with self._ts_guard:
+                    self._pending_ts = None
             self._last_ts = txn.txn_ts
         committed.append(info)
+
+    def _read_ts(self, latest: int) -> int:
+        """The ts a snapshot reader runs at, given the last commit its snapshot holds: now,
+        as in FaunaDB, but before any commit still in flight (which the snapshot misses);
+        later commits get a greater ts (see ``_write_transaction``). Call under ``_ts_guard``."""
+        read_ts = wall_clock_us()
+        pending = self._pending_ts
+        if pending is not None and pending > latest:
+            read_ts = min(read_ts, pending - 1)
+        read_ts = max(read_ts, latest)
+        self._read_floor = max(self._read_floor, read_ts)
+        return read_ts
 
     @contextmanager
     def _read_transaction(
         self, connection: sqlite3.Connection, snapshot_ts: int | None
     ) -> Iterator[SQLiteTransaction]:
-        connection.execute("BEGIN")
-        try:
+        with self._ts_guard:
+            connection.execute("BEGIN")
             # This first read pins the WAL snapshot the whole transaction sees.
             latest = _meta(connection, "last_txn_ts")
-            snapshot = latest if snapshot_ts is None else min(snapshot_ts, latest)
+            current = self._read_ts(latest)
+        try:
+            # A past snapshot is capped at the last commit; a current one reads at "now".
+            snapshot = current if snapshot_ts is None else min(snapshot_ts, latest)
             txn = SQLiteTransaction(connection, write=False, snapshot_ts=snapshot, txn_ts=snapshot)
             try:
                 yield txn
@@ -174,6 +206,8 @@ class SQLiteStorage(StoreBase):
                 # Fold the WAL into the main file so the store is a single file at rest.
                 self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self._writer.close()
+            if self._scratch_dir is not None:
+                shutil.rmtree(self._scratch_dir, ignore_errors=True)
 
     def __enter__(self) -> SQLiteStorage:
         return self

@@ -78,13 +78,13 @@ CREATE INDEX IF NOT EXISTS changes_by_coll ON changes (scope, coll, txn_ts, ordi
 """
 
 
-def configure(connection: sqlite3.Connection, *, in_memory: bool) -> None:
-    """Pragmas every connection of a store needs."""
-    if not in_memory:
-        mode = connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-        if str(mode).lower() != "wal":
-            raise sqlite3.OperationalError(f"cannot enable WAL journal (got {mode})")
-    connection.execute("PRAGMA synchronous=FULL")
+def configure(connection: sqlite3.Connection, *, scratch: bool) -> None:
+    """Pragmas every connection of a store needs; a ``scratch`` file (the backing of a
+    ``:memory:`` store) is never synced, since it does not outlive the process."""
+    mode = connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+    if str(mode).lower() != "wal":
+        raise sqlite3.OperationalError(f"cannot enable WAL journal (got {mode})")
+    connection.execute("PRAGMA synchronous=OFF" if scratch else "PRAGMA synchronous=FULL")
     connection.execute("PRAGMA busy_timeout=10000")
     connection.execute("PRAGMA foreign_keys=OFF")
 

@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable
 from typing import Protocol
 
+from faunalite.fql.javanumbers import parse_java_double
 from faunalite.fql.timefmt import parse_date, parse_time
 from faunalite.fql.values import (
     INT32_MAX,
@@ -31,7 +32,6 @@ from faunalite.fql.values import (
     Time,
     Value,
 )
-from faunalite.wire.doubles import parse_double
 from faunalite.wire.encoding import JSON
 
 
@@ -158,7 +158,7 @@ def _decode_tag(tag: str, content: JSON, resolver: ValueResolver) -> Value:
     if tag == "@long":
         return _decode_integer(tag, content, INT64_MIN, INT64_MAX, "invalid long")
     if tag == "@double":
-        number = parse_double(_string_content(tag, content))
+        number = parse_java_double(_string_content(tag, content))
         if number is None:
             raise InvalidValue("invalid double")
         return number

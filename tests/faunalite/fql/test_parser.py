@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from faunalite.fql import ast
+from faunalite.fql.context import QueryTimedOut
 from faunalite.fql.diagnostics import render_error
 from faunalite.fql.errors import QueryCheckError
 from faunalite.fql.parser import parse_function_body, parse_query
@@ -451,3 +454,10 @@ def test_any_input_gives_a_tree_or_a_check_error(text: str) -> None:
         except QueryCheckError as error:
             assert error.diagnostics
             assert render_error(error).startswith("error: ")
+
+
+def test_parsing_stops_past_its_deadline() -> None:
+    text = "[" + ",".join(["1"] * 5000) + "]"
+    with pytest.raises(QueryTimedOut):
+        parse_query(text, deadline=time.monotonic() - 1)
+    assert len(parse_query(text, deadline=time.monotonic() + 600).body.statements) == 1

@@ -193,24 +193,38 @@ def test_bad_headers(http: httpx.Client, headers: dict[str, str], message: str) 
     assert response.json() == invalid_request(message)
 
 
-def test_body_over_8_mib_is_413(http: httpx.Client) -> None:
+BODY_ENDPOINTS = ["/query/1", "/stream/1", "/feed/1"]
+TOO_LARGE = {"error": {"code": "request_size_exceeded", "message": "Request entity is too large"}}
+
+
+def _nine_mib_in_chunks() -> Iterator[bytes]:
+    yield b'{"query": "'
+    for _ in range(9):
+        yield b"x" * (1024 * 1024)
+    yield b'"}'
+
+
+@pytest.mark.parametrize("path", BODY_ENDPOINTS)
+def test_body_over_8_mib_is_413(http: httpx.Client, path: str) -> None:
     padding = "x" * (MAX_BODY_BYTES)
-    response = http.post("/query/1", content=b'{"query": "' + padding.encode() + b'"}')
+    response = http.post(path, content=b'{"query": "' + padding.encode() + b'"}')
     assert response.status_code == 413
-    assert response.json() == {
-        "error": {"code": "request_size_exceeded", "message": "Request entity is too large"}
-    }
+    assert response.json() == TOO_LARGE
 
 
-def test_body_over_8_mib_without_length_is_413(http: httpx.Client) -> None:
-    def chunks() -> Iterator[bytes]:
-        yield b'{"query": "'
-        for _ in range(9):
-            yield b"x" * (1024 * 1024)
-        yield b'"}'
-
-    response = http.post("/query/1", content=chunks())
+@pytest.mark.parametrize("path", BODY_ENDPOINTS)
+def test_body_over_8_mib_without_length_is_413(http: httpx.Client, path: str) -> None:
+    response = http.post(path, content=_nine_mib_in_chunks())
     assert response.status_code == 413
+    assert response.json() == TOO_LARGE
+
+
+@pytest.mark.parametrize("path", BODY_ENDPOINTS)
+def test_the_cap_comes_before_authentication(faunalite_server: BackgroundServer, path: str) -> None:
+    with httpx.Client(base_url=faunalite_server.endpoint, timeout=10) as anonymous:
+        response = anonymous.post(path, content=_nine_mib_in_chunks())
+    assert response.status_code == 413
+    assert response.json() == TOO_LARGE
 
 
 def test_cors_preflight(http: httpx.Client) -> None:

@@ -106,6 +106,14 @@ def test_arguments_are_variables(http: httpx.Client) -> None:
     assert tagged.json()["data"] == {"@int": "42"}
 
 
+def test_an_overflowing_hex_double_argument_is_infinity(http: httpx.Client) -> None:
+    response = query(
+        http, {"query": "x", "arguments": {"x": {"@double": "0x1p99999"}}}, x_format="tagged"
+    )
+    assert response.status_code == 200
+    assert response.json()["data"] == {"@double": "Infinity"}
+
+
 def test_undecodable_argument_is_invalid_request_with_tags(http: httpx.Client) -> None:
     response = query(
         http, {"query": "x", "arguments": {"x": 1}}, x_format="tagged", x_query_tags="t=1"

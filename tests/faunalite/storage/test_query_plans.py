@@ -31,7 +31,9 @@ def big_store() -> SQLiteStorage:
 
 def traced(store: SQLiteStorage) -> list[str]:
     statements: list[str] = []
-    store._writer.set_trace_callback(statements.append)  # a :memory: store reads on the writer
+    store._writer.set_trace_callback(
+        statements.append
+    )  # the traced reads run in write transactions
     return statements
 
 
@@ -58,7 +60,7 @@ def vm_steps(store: SQLiteStorage, action: object) -> int:
 
 def test_index_lookup_uses_the_primary_key_range(big_store: SQLiteStorage) -> None:
     statements = traced(big_store)
-    with big_store.transaction() as txn:
+    with big_store.transaction(write=True) as txn:
         hits = txn.index_scan(R, "Item", "byGroup", (7,), lower=(100,), upper=(5000,), limit=16)
     big_store._writer.set_trace_callback(None)
     assert len(hits) == 16
@@ -74,7 +76,7 @@ def test_index_lookup_uses_the_primary_key_range(big_store: SQLiteStorage) -> No
 
 def test_index_lookup_cost_does_not_grow_with_the_collection(big_store: SQLiteStorage) -> None:
     def lookup() -> None:
-        with big_store.transaction() as txn:
+        with big_store.transaction(write=True) as txn:
             assert len(txn.index_scan(R, "Item", "byGroup", (7,), limit=16)) == 16
 
     # A scan of 100 000 entries would take millions of VM steps; a seek takes a few hundred.
@@ -83,7 +85,7 @@ def test_index_lookup_cost_does_not_grow_with_the_collection(big_store: SQLiteSt
 
 def test_reads_by_key_scans_and_change_log_use_indexes(big_store: SQLiteStorage) -> None:
     statements = traced(big_store)
-    with big_store.transaction() as txn:
+    with big_store.transaction(write=True) as txn:
         assert txn.get(R, "Item", 5000) is not None
         assert len(txn.scan(R, "Item", after=5000, limit=10)) == 10
         txn.events_after(R, ["Item"], EventCursor(0, 0), limit=10)

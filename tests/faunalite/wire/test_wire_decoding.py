@@ -21,6 +21,11 @@ from faunalite.wire import InvalidValue, decode_simple, decode_tagged
         ({"@double": "1e3"}, 1000.0),
         ({"@double": " 2.5d "}, 2.5),
         ({"@double": "-Infinity"}, -math.inf),
+        # Java's parseDouble rounds an out-of-range hex float to infinity or zero.
+        ({"@double": "0x1p99999"}, math.inf),
+        ({"@double": "-0x1p99999"}, -math.inf),
+        ({"@double": "0x1p-99999"}, 0.0),
+        ({"@double": "1e999"}, math.inf),
         ({"@time": "2023-04-06T03:33:32.226Z"}, Time(1680752012226000000)),
         ({"@time": "2023-04-06T05:33+02:00"}, Time(1680751980000000000)),
         ({"@time": "2023-04-06T03:33:32+0000"}, Time(1680752012000000000)),

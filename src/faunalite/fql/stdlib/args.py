@@ -13,8 +13,6 @@ from faunalite.fql.errors import QueryError
 from faunalite.fql.values import (
     INT32_MAX,
     INT32_MIN,
-    INT64_MAX,
-    INT64_MIN,
     Function,
     Null,
     Time,
@@ -53,23 +51,11 @@ def expect_int(value: Value, param: str) -> int:
     return result
 
 
-def expect_long(value: Value, param: str) -> int:
-    """A Long (64-bit) parameter; accepts an Int or a whole Double."""
-    result = _whole(value, INT64_MIN, INT64_MAX)
-    if result is None:
-        raise wrong_type(param, "Long", value)
-    return result
-
-
 def expect_number(value: Value, param: str) -> int | float:
     t = type(value)
     if t is int or t is float:
         return value  # type: ignore[no-any-return]
     raise wrong_type(param, "Number", value)
-
-
-def expect_double(value: Value, param: str) -> float:
-    return float(expect_number(value, param))
 
 
 def expect_string(value: Value, param: str) -> str:
@@ -78,22 +64,10 @@ def expect_string(value: Value, param: str) -> str:
     raise wrong_type(param, "String", value)
 
 
-def expect_boolean(value: Value, param: str) -> bool:
-    if type(value) is bool:
-        return value  # type: ignore[no-any-return]
-    raise wrong_type(param, "Boolean", value)
-
-
 def expect_array(value: Value, param: str) -> list[Value]:
     if type(value) is list:
         return value  # type: ignore[no-any-return]
     raise wrong_type(param, "Array<Any>", value)
-
-
-def expect_object(value: Value, param: str) -> dict[str, Value]:
-    if type(value) is dict:
-        return value  # type: ignore[no-any-return]
-    raise wrong_type(param, "{ *: Any }", value)
 
 
 def expect_time(value: Value, param: str) -> Time:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from faunalite.fql.display import debug, display
 from faunalite.fql.errors import QueryError
+from faunalite.fql.javanumbers import parse_java_integer
 from faunalite.fql.stdlib.args import wrong_overload
-from faunalite.fql.stdlib.javanumbers import parse_java_integer
 from faunalite.fql.stdlib.registry import CallContext, module, prototype
 from faunalite.fql.values import ID, INT64_MAX, INT64_MIN, Module, UUIDValue, Value
 

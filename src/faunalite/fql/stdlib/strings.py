@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from faunalite.fql.display import display
 from faunalite.fql.errors import QueryError
+from faunalite.fql.javanumbers import parse_java_double, parse_java_integer
 from faunalite.fql.stdlib.args import (
     as_int,
     expect_int,
@@ -25,7 +26,6 @@ from faunalite.fql.stdlib.args import (
     invalid_argument,
     wrong_overload,
 )
-from faunalite.fql.stdlib.javanumbers import parse_java_double, parse_java_integer
 from faunalite.fql.stdlib.regex import compile_java_regex
 from faunalite.fql.stdlib.registry import CallContext, module, prototype
 from faunalite.fql.values import INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, Null, Value

@@ -1,7 +1,7 @@
-"""Java's number parsing rules (``Long.parseLong``, ``Double.parseDouble``) for FQL strings.
+"""Java's number parsing rules (``Long.parseLong``, ``Double.parseDouble``), the one copy.
 
-FaunaDB's ``parseInt``/``parseLong``/``parseDouble``/``parseNumber`` accept exactly what the
-JVM accepts, which differs from Python's ``int()``/``float()``: no surrounding whitespace or
+FaunaDB's ``parseInt``/``parseLong``/``parseDouble``/``parseNumber`` and the wire's
+``{"@double": ...}`` (``faunalite.wire.decoding``) accept exactly what the JVM accepts, which differs from Python's ``int()``/``float()``: no surrounding whitespace or
 ``_`` separators for integers; ``Infinity``/``NaN`` spelt out, a trailing ``d``/``f`` type
 suffix and hexadecimal ``0x1.8p1`` for doubles. Range checks are left to the caller.
 """

@@ -1,0 +1,58 @@
+"""``Engine.run`` driven directly: deadlines in every phase, snapshot readers and writers."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from faunalite.engine import Engine, QueryRequest, QueryResult
+from faunalite.wire.request import parse_query_body
+
+TIMED_OUT = {"error": {"code": "time_out", "message": "Read timed out"}}
+
+
+@pytest.fixture
+def engine() -> Iterator[Engine]:
+    running = Engine()
+    yield running
+    running.close()
+
+
+def run(
+    engine: Engine, query: str, *, started_ago: float = 0.0, timeout_ms: int = 5000
+) -> QueryResult:
+    body = parse_query_body(json.dumps({"query": query}).encode())
+    request = QueryRequest(
+        body=body, timeout_ms=timeout_ms, received_at=time.monotonic() - started_ago
+    )
+    return engine.run(request)
+
+
+@pytest.mark.parametrize("query", ["1 + 1", "[1, 2, 3]", 'Collection.create({ name: "Late" })'])
+def test_a_query_past_its_deadline_is_time_out_never_a_late_answer(
+    engine: Engine, query: str
+) -> None:
+    # The deadline ran out before the engine got the request (e.g. while it queued).
+    result = run(engine, query, started_ago=2.0, timeout_ms=1000)
+    assert (result.status, result.body) == (503, TIMED_OUT)
+
+
+def test_a_timed_out_write_commits_nothing(engine: Engine) -> None:
+    run(engine, 'Collection.create({ name: "Late" })', started_ago=2.0, timeout_ms=1000)
+    assert run(engine, 'Collection.byName("Late") == null').body["data"] is True
+
+
+def test_a_query_in_time_answers(engine: Engine) -> None:
+    result = run(engine, 'Collection.create({ name: "OnTime" }) { name }')
+    assert (result.status, result.body["data"]) == (200, {"name": "OnTime"})
+    assert run(engine, "OnTime.all().count()").body["data"] == 0
+
+
+def test_a_read_reports_a_txn_ts_not_before_the_last_write(engine: Engine) -> None:
+    written = run(engine, 'Collection.create({ name: "C" })').body["txn_ts"]
+    read = run(engine, "1 + 1").body["txn_ts"]
+    assert isinstance(written, int) and isinstance(read, int)
+    assert read >= written
