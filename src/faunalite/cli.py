@@ -1,6 +1,7 @@
 """The ``faunalite`` command: ``faunalite serve`` runs a local FaunaDB on Uvicorn.
 
     faunalite serve [--host 127.0.0.1] [--port 8443] [--secret secret] [--data PATH | --memory]
+                    [--seed DIR]
 
 Imports stay lazy so that ``--help`` is instant and the server is ready well under a second.
 """
@@ -11,6 +12,10 @@ import argparse
 import socket
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from faunalite.engine import Engine
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8443
@@ -45,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     storage.add_argument(
         "--memory", action="store_true", help="keep everything in memory (the default)"
     )
+    serve.add_argument(
+        "--seed",
+        metavar="DIR",
+        help="load a 'fauna export' directory into the root database before serving",
+    )
     return parser
 
 
@@ -59,12 +69,31 @@ def _listen(host: str, port: int) -> socket.socket:
     return listener
 
 
-def serve(host: str, port: int, secret: str, data_path: str | None) -> int:
+def _seed(engine: Engine, directory: str) -> bool:
+    from fauna.cli.connection import CliError, QueryFailed
+    from faunalite.admin import seed
+
+    try:
+        loaded = seed(engine, directory)
+    except QueryFailed as failure:
+        print(f"faunalite: cannot seed from {directory}:\n{failure.render()}", file=sys.stderr)
+        return False
+    except CliError as error:
+        print(f"faunalite: cannot seed: {error.message}", file=sys.stderr)
+        return False
+    print(f"faunalite: seeded {loaded} documents from {directory}", flush=True)
+    return True
+
+
+def serve(
+    host: str, port: int, secret: str, data_path: str | None, seed_dir: str | None = None
+) -> int:
     """Run the server in the foreground until interrupted; returns the exit status."""
     import uvicorn
 
     from faunalite.engine import Engine
     from faunalite.server import create_app
+    from faunalite.server.admin import AdminRoutes
     from faunalite.server.runner import StreamEndingServer
 
     try:
@@ -74,9 +103,13 @@ def serve(host: str, port: int, secret: str, data_path: str | None) -> int:
         print(f"faunalite: cannot listen on {host}:{port}: {error.strerror}", file=sys.stderr)
         return 1
     engine = Engine(data_path=data_path)
+    if seed_dir is not None and not _seed(engine, seed_dir):
+        engine.close()
+        listener.close()
+        return 1
     app = create_app(engine, root_secret=secret)
     config = uvicorn.Config(
-        app,
+        AdminRoutes(app),
         log_level="warning",
         lifespan="off",
         access_log=False,
@@ -100,7 +133,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``faunalite`` console script."""
     arguments = _parser().parse_args(argv)
     if arguments.command == "serve":
-        return serve(arguments.host, arguments.port, arguments.secret, arguments.data)
+        return serve(
+            arguments.host, arguments.port, arguments.secret, arguments.data, arguments.seed
+        )
     return 2
 
 
