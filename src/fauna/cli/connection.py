@@ -47,15 +47,20 @@ class Unreachable(CliError):
 class QueryFailed(CliError):
     """FaunaDB answered with an error: exit code 3 for 401/403, else 1."""
 
-    def __init__(self, status: int, code: str, message: str, summary: str = "") -> None:
+    def __init__(
+        self, status: int, code: str, message: str, summary: str = "", abort: Any = None
+    ) -> None:
         super().__init__(f"{code}: {message}")
-        self.status, self.code, self.summary = status, code, summary
+        self.status, self.code, self.summary, self.abort = status, code, summary, abort
         self.error_message = message
         self.exit_code = EXIT_UNAUTHORIZED if status in (401, 403) else EXIT_QUERY_FAILED
 
     def render(self) -> str:
-        """The error as the command prints it: ``error: code: message`` then the summary."""
+        """The error as the command prints it: ``error: code: message``, the value given to
+        ``abort()`` if any (as received), then the summary."""
         text = f"error: {self.code}: {self.error_message}"
+        if self.abort is not None:
+            text += f"\nabort value: {json.dumps(self.abort, ensure_ascii=False)}"
         return f"{text}\n{self.summary}" if self.summary else text
 
 
@@ -155,6 +160,7 @@ def _data_of(response: httpx.Response, endpoint: str) -> Any:
                 str(error.get("code", "unknown")),
                 str(error.get("message", "")),
                 str(reply.get("summary") or ""),
+                error.get("abort"),
             )
         legacy = reply.get("errors")
         if isinstance(legacy, list) and legacy and isinstance(legacy[0], dict):
