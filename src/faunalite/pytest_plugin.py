@@ -177,7 +177,7 @@ class FaunaTestDatabase:
 
         with WireSession(self.endpoint, self.secret) as session:
             if not isinstance(source, Mapping) and Path(source).is_dir():
-                return sum(import_database(session, source).values())
+                return sum(import_database(session, Path(source)).values())
             documents = source if isinstance(source, Mapping) else _read_seed_file(Path(source))
             return _seed_documents(session, documents)
 
@@ -268,15 +268,17 @@ def fauna_client(fauna_database: FaunaTestDatabase) -> Client:
     return fauna_database.client()
 
 
-try:
-    import pytest_asyncio
-except ImportError:  # pragma: no cover - depends on what the user installed
+def _async_client_fixture() -> Any:
+    """``fauna_async_client``, built with pytest-asyncio when it is installed."""
+    try:
+        import pytest_asyncio
+    except ImportError:  # pragma: no cover - depends on what the user installed
 
-    @pytest.fixture
-    def fauna_async_client(fauna_database: FaunaTestDatabase) -> AsyncClient:
-        pytest.skip("fauna_async_client needs pytest-asyncio (pip install pytest-asyncio)")
+        @pytest.fixture(name="fauna_async_client")
+        def skipped(fauna_database: FaunaTestDatabase) -> AsyncClient:
+            pytest.skip("fauna_async_client needs pytest-asyncio (pip install pytest-asyncio)")
 
-else:
+        return skipped
 
     @pytest_asyncio.fixture
     async def fauna_async_client(
@@ -288,3 +290,8 @@ else:
             yield client
         finally:
             await client.close()
+
+    return fauna_async_client
+
+
+fauna_async_client = _async_client_fixture()

@@ -6,9 +6,9 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
-from pathlib import Path
 
 from faunalite.cli import _parser
 
@@ -92,14 +92,25 @@ def test_serve_seeds_from_an_export(tmp_path: Path) -> None:
         export_database(session, tmp_path / "dump")
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "faunalite", "serve", "--port", str(port), "--seed", str(tmp_path / "dump")],
+        [
+            sys.executable,
+            "-m",
+            "faunalite",
+            "serve",
+            "--port",
+            str(port),
+            "--seed",
+            str(tmp_path / "dump"),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     try:
         assert process.stdout is not None
-        assert process.stdout.readline() == f"faunalite: seeded 1 documents from {tmp_path / 'dump'}\n"
+        assert (
+            process.stdout.readline() == f"faunalite: seeded 1 documents from {tmp_path / 'dump'}\n"
+        )
         assert process.stdout.readline().startswith("faunalite listening on ")
         with WireSession(f"http://127.0.0.1:{port}", "secret") as seeded:
             assert seeded.query("Dog.byId('5')!.name", format="simple") == "Rex"
@@ -110,10 +121,21 @@ def test_serve_seeds_from_an_export(tmp_path: Path) -> None:
 
 def test_serve_with_a_bad_seed_exits_1(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "faunalite", "serve", "--port", str(free_port()), "--seed", str(tmp_path)],
+        [
+            sys.executable,
+            "-m",
+            "faunalite",
+            "serve",
+            "--port",
+            str(free_port()),
+            "--seed",
+            str(tmp_path),
+        ],
         capture_output=True,
         text=True,
         timeout=30,
     )
     assert result.returncode == 1
-    assert result.stderr.startswith(f"faunalite: cannot seed: cannot read {tmp_path / 'manifest.json'}")
+    assert result.stderr.startswith(
+        f"faunalite: cannot seed: cannot read {tmp_path / 'manifest.json'}"
+    )

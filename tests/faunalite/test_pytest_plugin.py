@@ -11,7 +11,7 @@ from fauna.cli.connection import WireSession
 from faunalite.testing import BackgroundServer
 
 USER_TESTS = textwrap.dedent(
-    '''
+    """
     import datetime
     import json
 
@@ -60,7 +60,7 @@ USER_TESTS = textwrap.dedent(
     def test_failing_query(fauna_client):
         fauna_client.query(fql("Collection.create({ name: 'Dog' })"))
         fauna_client.query(fql("Dog.create({ name: 42 }).name.toUpperCase()"))
-    '''
+    """
 )
 
 
@@ -94,7 +94,9 @@ def test_fixtures_under_xdist(user_tests: pytest.Pytester) -> None:
 def test_fixtures_against_a_given_server_clean_up(
     user_tests: pytest.Pytester, faunalite_server: BackgroundServer
 ) -> None:
-    count = "Database.all().where(.name.startsWith('pytest_') || .name.startsWith('extra_')).count()"
+    count = (
+        "Database.all().where(.name.startsWith('pytest_') || .name.startsWith('extra_')).count()"
+    )
     with WireSession(faunalite_server.endpoint, faunalite_server.secret) as root:
         before = root.query(count, format="simple")
         result = user_tests.runpytest_subprocess(

@@ -25,7 +25,7 @@ from fauna.cli.connection import (
     UsageError,
     WireSession,
 )
-from fauna.cli.output import OUTPUT_FORMATS, WIRE_FORMAT, render
+from fauna.cli.output import OUTPUT_FORMATS, WIRE_FORMAT, OutputFormat, render
 from fauna.cli.settings import resolve
 
 EXIT_INTERRUPTED = 130
@@ -136,7 +136,7 @@ def _run_query(arguments: argparse.Namespace) -> int:
     text = _query_text(arguments)
     if not text.strip():
         raise UsageError("the query is empty")
-    output = arguments.format or "json"
+    output: OutputFormat = arguments.format or "json"
     with _session(arguments) as session:
         data = session.query(
             text,

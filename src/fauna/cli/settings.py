@@ -67,7 +67,9 @@ def resolve(
 ) -> Settings:
     """The settings for one command from its flags (``None`` where not given)."""
     chosen = _profile(profile, required=True) if profile else {}
-    fallback = _profile(os.environ.get("FAUNA_PROFILE"), required=bool(os.environ.get("FAUNA_PROFILE")))
+    fallback = _profile(
+        os.environ.get("FAUNA_PROFILE"), required=bool(os.environ.get("FAUNA_PROFILE"))
+    )
     final_endpoint = (
         endpoint
         or chosen.get("endpoint")

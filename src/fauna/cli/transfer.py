@@ -198,9 +198,7 @@ def _create_definitions(runner: QueryRunner, schema: dict[str, Any], progress: P
             fields = _untag_object(definition)
             if kind == "Function" and "role" in fields:
                 roles_of_functions.append((str(fields["name"]), fields.pop("role")))
-            created = runner.query(
-                _create_missing(kind), {"fields": _tag_object(fields)}
-            )
+            created = runner.query(_create_missing(kind), {"fields": _tag_object(fields)})
             if created:
                 progress(f"created {kind} {fields['name']}")
     # A function's role may name a role created after it, so roles are set last.

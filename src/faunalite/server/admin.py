@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import json
+from typing import Any
 
 import anyio.to_thread
 
@@ -34,6 +35,7 @@ class AdminRoutes:
             name.decode("latin-1").lower(): value.decode("latin-1")
             for name, value in scope["headers"]
         }
+        body: dict[str, Any]
         if scope["method"] != "POST":
             status, body = 405, {"error": {"code": "method_not_allowed", "message": "Use POST."}}
         elif not self._is_root(headers.get("authorization", "")):

@@ -45,9 +45,7 @@ def fauna(
 
 
 @pytest.fixture
-def connect(
-    fauna_database: FaunaTestDatabase, faunalite_server: BackgroundServer
-) -> list[str]:
+def connect(fauna_database: FaunaTestDatabase, faunalite_server: BackgroundServer) -> list[str]:
     """Flags that point the command at this test's database."""
     return [
         "--endpoint",
@@ -81,7 +79,9 @@ def test_query_formats(
 
 
 def test_pretty_is_fql_like(connect: list[str], clean_env: dict[str, str]) -> None:
-    result = fauna("query", "{ d: Date('2020-01-02') }", "--format", "pretty", *connect, env=clean_env)
+    result = fauna(
+        "query", "{ d: Date('2020-01-02') }", "--format", "pretty", *connect, env=clean_env
+    )
     assert result.stdout == '{ d: Date("2020-01-02") }\n'
 
 
@@ -95,11 +95,16 @@ def test_query_from_file_and_stdin(
     assert fauna("query", "-", *connect, env=clean_env, stdin="'hi'").stdout == '"hi"\n'
 
 
-def test_typecheck_and_timeout_flags_are_sent(connect: list[str], clean_env: dict[str, str]) -> None:
+def test_typecheck_and_timeout_flags_are_sent(
+    connect: list[str], clean_env: dict[str, str]
+) -> None:
     result = fauna("query", "1", "--typecheck", "--timeout", "5", *connect, env=clean_env)
     assert (result.returncode, result.stdout) == (0, "1\n")
     bad = fauna("query", "1", "--timeout", "0", *connect, env=clean_env)
-    assert (bad.returncode, bad.stderr) == (2, "fauna: --timeout must be a positive number of seconds\n")
+    assert (bad.returncode, bad.stderr) == (
+        2,
+        "fauna: --timeout must be a positive number of seconds\n",
+    )
 
 
 def test_failed_query_exits_1_with_summary(connect: list[str], clean_env: dict[str, str]) -> None:
@@ -119,7 +124,9 @@ def test_failed_query_exits_1_with_summary(connect: list[str], clean_env: dict[s
 
 
 def test_bad_secret_exits_3(faunalite_server: BackgroundServer, clean_env: dict[str, str]) -> None:
-    result = fauna("query", "1", "--endpoint", faunalite_server.endpoint, "--secret", "wrong", env=clean_env)
+    result = fauna(
+        "query", "1", "--endpoint", faunalite_server.endpoint, "--secret", "wrong", env=clean_env
+    )
     assert (result.returncode, result.stderr) == (3, "error: unauthorized: Access token required\n")
 
 
@@ -134,7 +141,14 @@ def test_usage_errors_exit_2(clean_env: dict[str, str]) -> None:
     no_secret = fauna("query", "1", env=clean_env)
     assert no_secret.returncode == 2
     assert no_secret.stderr.startswith("fauna: no secret: pass --secret, set FAUNA_SECRET")
-    assert fauna("query", env=clean_env, stdin="", ).returncode == 2
+    assert (
+        fauna(
+            "query",
+            env=clean_env,
+            stdin="",
+        ).returncode
+        == 2
+    )
     assert fauna("frobnicate", env=clean_env).returncode == 2
     missing = fauna("query", "--file", "/nonexistent.fql", "--secret", "s", env=clean_env)
     assert (missing.returncode, missing.stderr) == (
@@ -148,7 +162,9 @@ def test_env_vars_and_profiles(
     faunalite_server: BackgroundServer,
     clean_env: dict[str, str],
 ) -> None:
-    env = dict(clean_env, FAUNA_ENDPOINT=faunalite_server.endpoint, FAUNA_SECRET=fauna_database.secret)
+    env = dict(
+        clean_env, FAUNA_ENDPOINT=faunalite_server.endpoint, FAUNA_SECRET=fauna_database.secret
+    )
     fauna_database.client().query(__import__("fauna").fql("Collection.create({ name: 'Here' })"))
     here = "Collection.all().map(.name).toArray()"
     assert json.loads(fauna("query", here, env=env).stdout) == ["Here"]
@@ -184,7 +200,7 @@ def test_database_commands(connect: list[str], clean_env: dict[str, str]) -> Non
 
 def test_database_path_reaches_grandchildren(connect: list[str], clean_env: dict[str, str]) -> None:
     fauna("database", "create", "outer", *connect, env=clean_env)
-    inner = connect[:-1] + [connect[-1] + "/outer"]
+    inner = [*connect[:-1], connect[-1] + "/outer"]
     fauna("database", "create", "inner", *inner, env=clean_env)
     assert fauna("database", "list", *inner, env=clean_env).stdout == "inner\n"
 
@@ -231,13 +247,15 @@ def test_export_import_round_trip(
         assert result.returncode == 0, result.stderr
 
     run("Collection.create({ name: 'Dog', indexes: { byName: { terms: [{ field: '.name' }] } } })")
-    run("Dog.create({ id: '1', name: 'Rex', big: 5000000000, when: Time('2020-01-01T00:00:00.123456789Z') })")
+    run(
+        "Dog.create({ id: '1', name: 'Rex', big: 5000000000, when: Time('2020-01-01T00:00:00.123456789Z') })"
+    )
     run("Dog.create({ id: '2', name: 'Fido', friend: Dog.byId('1') })")
     export = fauna("export", str(tmp_path / "dump"), *connect, env=clean_env)
     assert export.returncode == 0, export.stderr
     assert export.stdout == "exported 2 documents in 1 collections\n"
     assert export.stderr == "exported Dog: 2 documents\n"
-    target = connect[:-1] + [connect[-1] + "/copy"]
+    target = [*connect[:-1], connect[-1] + "/copy"]
     fauna("database", "create", "copy", *connect, env=clean_env)
     imported = fauna("import", str(tmp_path / "dump"), *target, env=clean_env)
     assert imported.returncode == 0, imported.stderr
@@ -272,7 +290,9 @@ def test_serve_starts_faunalite(clean_env: dict[str, str]) -> None:
     try:
         assert process.stdout is not None
         banner = process.stdout.readline()
-        assert banner == f"faunalite listening on http://127.0.0.1:{port} (secret: s3, data: memory)\n"
+        assert (
+            banner == f"faunalite listening on http://127.0.0.1:{port} (secret: s3, data: memory)\n"
+        )
         endpoint = f"http://127.0.0.1:{port}"
         result = fauna("query", "'up'", "--endpoint", endpoint, "--secret", "s3", env=clean_env)
         assert result.stdout == '"up"\n'

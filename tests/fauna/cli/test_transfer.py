@@ -27,7 +27,9 @@ def populate(runner: EngineRunner) -> None:
         " constraints: [{ unique: ['name'] }] })"
     )
     runner.query("Collection.create({ name: 'Empty' })")
-    runner.query("Role.create({ name: 'reader', privileges: [{ resource: 'Dog', actions: { read: true } }] })")
+    runner.query(
+        "Role.create({ name: 'reader', privileges: [{ resource: 'Dog', actions: { read: true } }] })"
+    )
     runner.query("Function.create({ name: 'double', body: 'x => x * 2', role: 'reader' })")
     runner.query(
         "Dog.create({ id: '1', name: 'Rex', big: 5000000000, small: 5, x: 1.5,"

@@ -28,7 +28,9 @@ def fill(session: WireSession) -> None:
     session.child("app").query("Collection.create({ name: 'Inside' })")
     session.query("Collection.create({ name: 'Dog' })")
     session.query("Dog.create({ name: 'Rex' })")
-    session.query("Role.create({ name: 'r', privileges: [{ resource: 'Dog', actions: { read: true } }] })")
+    session.query(
+        "Role.create({ name: 'r', privileges: [{ resource: 'Dog', actions: { read: true } }] })"
+    )
     session.query("Function.create({ name: 'f', body: 'x => x', role: 'r' })")
     session.query("Key.create({ role: 'server' })")
 
