@@ -3,7 +3,9 @@ uses every fixture, with the plugin loaded only through its ``pytest11`` entry p
 
 from __future__ import annotations
 
+import re
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -115,3 +117,11 @@ def test_endpoint_without_secret_is_a_usage_error(user_tests: pytest.Pytester) -
     )
     assert "no admin secret" in result.stderr.str() + result.stdout.str()
     assert result.ret != 0
+
+
+def test_the_readme_example_passes(user_tests: pytest.Pytester) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    [example] = [b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "def test_" in b]
+    user_tests.makepyfile(test_user=example)
+    result = user_tests.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
