@@ -99,6 +99,11 @@ class WireSession:
         self._owns_http = http is None
         self._http = http or httpx.Client(timeout=timeout_seconds)
 
+    @property
+    def http(self) -> httpx.Client:
+        """The connection pool this session sends on."""
+        return self._http
+
     def child(self, database: str) -> WireSession:
         """A session on the child ``database`` of this one (same connection pool)."""
         return WireSession(self.endpoint, scoped_secret(self.secret, database), http=self._http)
