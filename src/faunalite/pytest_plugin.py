@@ -120,6 +120,13 @@ def faunalite_server(request: pytest.FixtureRequest) -> Iterator[FaunaServer]:
             )
         yield RemoteServer(endpoint, secret)
         return
+    try:
+        import uvicorn  # noqa: F401
+    except ImportError:
+        raise pytest.UsageError(
+            "faunalite_server needs faunalite's server (pip install 'fauna[local]'), "
+            f"or a server to use: {ENDPOINT_OPTION} / FAUNA_ENDPOINT"
+        )
     from faunalite.testing import serve_in_background
 
     with serve_in_background(secret="secret") as server:

@@ -9,7 +9,7 @@
 Connection flags (``--endpoint``, ``--secret``, ``--profile``, ``--database``, ``--role``) go
 after the command; ``fauna.cli.settings`` says how they combine with ``FAUNA_ENDPOINT``,
 ``FAUNA_SECRET`` and profiles. Exit codes: 0 success, 1 FaunaDB rejected a query, 2 usage
-error, 3 unauthorized or forbidden, 4 endpoint unreachable, 130 interrupted.
+error, 3 unauthorized or permission denied, 4 endpoint unreachable, 130 interrupted.
 """
 
 from __future__ import annotations

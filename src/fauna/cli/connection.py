@@ -45,7 +45,8 @@ class Unreachable(CliError):
 
 
 class QueryFailed(CliError):
-    """FaunaDB answered with an error: exit code 3 for 401/403, else 1."""
+    """FaunaDB answered with an error: exit code 3 when the secret may not do it (HTTP 401 or
+    403, or ``permission_denied``, which FaunaDB sends as a 400), else 1."""
 
     def __init__(
         self, status: int, code: str, message: str, summary: str = "", abort: Any = None
@@ -53,7 +54,8 @@ class QueryFailed(CliError):
         super().__init__(f"{code}: {message}")
         self.status, self.code, self.summary, self.abort = status, code, summary, abort
         self.error_message = message
-        self.exit_code = EXIT_UNAUTHORIZED if status in (401, 403) else EXIT_QUERY_FAILED
+        denied = status in (401, 403) or code == "permission_denied"
+        self.exit_code = EXIT_UNAUTHORIZED if denied else EXIT_QUERY_FAILED
 
     def render(self) -> str:
         """The error as the command prints it: ``error: code: message``, the value given to

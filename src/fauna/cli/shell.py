@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from fauna.cli.connection import CliError, QueryFailed, WireSession
 from fauna.cli.output import OUTPUT_FORMATS, WIRE_FORMAT, OutputFormat, render
@@ -78,14 +78,16 @@ def _plain_reader(stdin: TextIO, stdout: TextIO, interactive: bool) -> LineReade
     return read
 
 
-def _prompt_toolkit_reader(history: Path) -> LineReader | None:
+def prompt_toolkit_reader(history: Path, **terminal: Any) -> LineReader | None:
+    """A reader with line editing and a history file, ``None`` without prompt_toolkit.
+    ``terminal`` goes to ``PromptSession`` (``input=``/``output=``, for tests)."""
     try:
         from prompt_toolkit import PromptSession
         from prompt_toolkit.history import FileHistory
     except ImportError:
         return None
     history.parent.mkdir(parents=True, exist_ok=True)
-    session: PromptSession[str] = PromptSession(history=FileHistory(str(history)))
+    session: PromptSession[str] = PromptSession(history=FileHistory(str(history)), **terminal)
 
     def read(prompt: str) -> str:
         return session.prompt(prompt)
@@ -197,7 +199,7 @@ def run_shell(shell: Shell, *, stdin: TextIO = sys.stdin, history: Path | None =
     """Run ``shell`` on a terminal (prompt_toolkit when installed) or on piped input.
     Returns the exit status: 0, or 1 when piped input had a failed statement."""
     interactive = stdin.isatty() and shell.stdout.isatty()
-    reader = _prompt_toolkit_reader(history or default_history_path()) if interactive else None
+    reader = prompt_toolkit_reader(history or default_history_path()) if interactive else None
     if interactive:
         print(f"Connected to {shell.session.endpoint}. Type .help for help.", file=shell.stdout)
     failures = shell.run(reader or _plain_reader(stdin, shell.stdout, interactive))

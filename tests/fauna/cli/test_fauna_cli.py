@@ -130,6 +130,14 @@ def test_bad_secret_exits_3(faunalite_server: BackgroundServer, clean_env: dict[
     assert (result.returncode, result.stderr) == (3, "error: unauthorized: Access token required\n")
 
 
+def test_permission_denied_exits_3(connect: list[str], clean_env: dict[str, str]) -> None:
+    result = fauna("database", "create", "x", "--role", "server", *connect, env=clean_env)
+    assert result.returncode == 3
+    assert result.stderr.startswith(
+        "error: permission_denied: Insufficient privileges to perform the action.\n"
+    )
+
+
 def test_unreachable_endpoint_exits_4(clean_env: dict[str, str]) -> None:
     endpoint = f"http://127.0.0.1:{free_port()}"
     result = fauna("query", "1", "--endpoint", endpoint, "--secret", "s", env=clean_env)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 
 from fauna.cli.connection import WireSession
-from fauna.cli.shell import Shell, query_is_complete, run_shell
+from fauna.cli.shell import Shell, prompt_toolkit_reader, query_is_complete, run_shell
 from faunalite.pytest_plugin import FaunaTestDatabase
 
 
@@ -47,3 +48,21 @@ def test_commands_change_settings(fauna_database: FaunaTestDatabase) -> None:
 def test_a_statement_spans_lines(fauna_database: FaunaTestDatabase) -> None:
     status, out, err = shell_on(fauna_database, "[1,\n  2].map(x =>\n  x * 2)\n")
     assert (status, out, err) == (0, "[2, 4]\n", "")
+
+
+def test_terminal_reader_keeps_history(fauna_database: FaunaTestDatabase, tmp_path: Path) -> None:
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    history = tmp_path / "history"
+    out, err = io.StringIO(), io.StringIO()
+    with (
+        create_pipe_input() as keys,
+        WireSession(fauna_database.endpoint, fauna_database.secret) as session,
+    ):
+        keys.send_text("[1,\r2]\r.exit\r")
+        reader = prompt_toolkit_reader(history, input=keys, output=DummyOutput())
+        assert reader is not None
+        failures = Shell(session, stdout=out, stderr=err).run(reader)
+    assert (failures, out.getvalue(), err.getvalue()) == (0, "[1, 2]\n", "")
+    assert "+[1," in history.read_text() and "+.exit" in history.read_text()
