@@ -58,9 +58,12 @@ def _query_flags() -> argparse.ArgumentParser:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from fauna import __version__
+
     parser = argparse.ArgumentParser(
         prog="fauna", description="Run FQL and manage data on FaunaDB or faunalite."
     )
+    parser.add_argument("--version", action="version", version=f"fauna {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     connection, query_flags = _connection_flags(), _query_flags()
     query = commands.add_parser(

@@ -9,7 +9,8 @@ An export is a directory::
                              plus database.json, the child's Database document
 
 Values stay in FaunaDB's tagged format end to end (an ``@long`` stays a Long, ``@ref`` stays a
-reference, ``@time`` keeps its nanoseconds), and documents keep their ids. A document's ``ts``
+reference, ``@time`` keeps its nanoseconds), and documents keep their ids; computed fields are
+left out (they are derived, and cannot be written). A document's ``ts``
 is written out but cannot be written back: FaunaDB stamps every write with its commit time, so
 imported documents carry the import's ts. Import creates definitions that are missing (an
 existing collection, function or role of the same name is left as it is) and then creates each
@@ -124,11 +125,14 @@ def export_database(
     counts: dict[str, int] = {}
     for collection in schema["Collection"]:
         name = str(collection["name"])
+        computed = collection.get("computed_fields")
+        derived = set(_untag_object(computed)) if computed else set()
         count = 0
         with (target / "documents" / f"{name}.jsonl").open("w", encoding="utf-8") as out:
             for doc in _pages(runner, "Collection(name).all()", {"name": name}):
                 fields = _document_fields(doc)
-                fields.pop("coll", None)
+                for field in ("coll", *derived):
+                    fields.pop(field, None)
                 out.write(json.dumps(_tag_object(fields), ensure_ascii=False) + "\n")
                 count += 1
                 if count % (PAGE_SIZE * 10) == 0:

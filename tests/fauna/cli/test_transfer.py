@@ -24,7 +24,8 @@ def engine() -> Iterator[Engine]:
 def populate(runner: EngineRunner) -> None:
     runner.query(
         "Collection.create({ name: 'Dog', indexes: { byName: { terms: [{ field: '.name' }] } },"
-        " constraints: [{ unique: ['name'] }] })"
+        " constraints: [{ unique: ['name'] }],"
+        " computed_fields: { shout: { body: '(d) => d.name.toUpperCase()' } } })"
     )
     runner.query("Collection.create({ name: 'Empty' })")
     runner.query(
@@ -46,7 +47,7 @@ def populate(runner: EngineRunner) -> None:
 
 
 SNAPSHOT = """{
-  dogs: Dog.all().map(d => d { id, name, big, small, x, when, day, raw, nested, friend { id, name }, tricky })
+  dogs: Dog.all().map(d => d { id, name, big, small, x, when, day, raw, nested, friend { id, name }, tricky, shout })
     .toArray(),
   dog: Collection.byName('Dog') { indexes, constraints },
   double: Function.byName('double') { body, role },
@@ -71,6 +72,7 @@ def test_round_trip_keeps_documents_types_ids_and_definitions(
     assert first["@object"]["big"] == {"@long": "5000000000"}
     assert first["@object"]["when"] == {"@time": "2020-01-01T00:00:00.123456789Z"}
     assert "@time" in first["@object"]["ts"]
+    assert "shout" not in first["@object"]
 
     target = EngineRunner(engine).child("dst")
     assert import_database(target, tmp_path) == counts
