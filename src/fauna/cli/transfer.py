@@ -14,7 +14,8 @@ left out (they are derived, and cannot be written). A document's ``ts``
 is written out but cannot be written back: FaunaDB stamps every write with its commit time, so
 imported documents carry the import's ts. Import creates definitions that are missing (an
 existing collection, function or role of the same name is left as it is) and then creates each
-document, failing on an id that already exists. FSL schema files are not part of this format
+document, failing on an id that already exists. Only current versions travel (no history), and
+no keys: their secrets cannot be read back. FSL schema files are not part of this format
 yet; definitions travel as their documents.
 
 Everything goes through a ``QueryRunner``: ``fauna.cli.connection.WireSession`` for a server over
