@@ -32,6 +32,7 @@ import pytest
 if TYPE_CHECKING:
     import httpx
 
+    from fauna.cli.connection import WireSession
     from fauna.client import AsyncClient, Client
 
 ENDPOINT_OPTION = "--fauna-endpoint"
@@ -72,6 +73,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _describe(error: BaseException) -> str | None:
+    """FaunaDB's account of the first FaunaDB error in ``error``'s chain, if there is one."""
+    from fauna.cli.connection import QueryFailed
     from fauna.errors import ServiceError
 
     seen: set[int] = set()
@@ -88,6 +91,9 @@ def _describe(error: BaseException) -> str | None:
             if current.summary:
                 lines += ["summary:", current.summary]
             return "\n".join(lines)
+        if isinstance(current, QueryFailed):
+            # From the fixtures' own queries (seeding, making databases).
+            return current.render()
         current = current.__cause__ or current.__context__
     return None
 
@@ -210,8 +216,8 @@ def _read_seed_file(path: Path) -> Mapping[str, list[dict[str, Any]]]:
     return loaded
 
 
-def _seed_documents(session: Any, documents: Mapping[str, list[dict[str, Any]]]) -> int:
-    from fauna.encoding import FaunaEncoder
+def _seed_documents(session: WireSession, documents: Mapping[str, list[dict[str, Any]]]) -> int:
+    from fauna.encoding import FaunaDecoder, FaunaEncoder
 
     for name in documents:
         session.query(
@@ -220,21 +226,15 @@ def _seed_documents(session: Any, documents: Mapping[str, list[dict[str, Any]]])
         )
     count = 0
     for name, docs in documents.items():
-        tagged = [_tagged_document(FaunaEncoder, doc) for doc in docs]
+        # Plain JSON gets the driver's tags; values already tagged ({"@date": ...}) are
+        # decoded first, so both spellings work.
+        tagged = [FaunaEncoder.encode(FaunaDecoder.decode(doc)) for doc in docs]
         session.query(
             "let c = Collection(name)\ndocs.forEach(d => { c.create(d); null })",
             {"name": name, "docs": tagged},
         )
         count += len(docs)
     return count
-
-
-def _tagged_document(encoder: Any, document: dict[str, Any]) -> Any:
-    """A seed document as a tagged argument: plain JSON values are tagged by the driver's
-    encoder; values already in tagged form (``{"@time": ...}``) are decoded first."""
-    from fauna.encoding import FaunaDecoder
-
-    return encoder.encode(FaunaDecoder.decode(document))
 
 
 DatabaseFactory = Callable[..., FaunaTestDatabase]

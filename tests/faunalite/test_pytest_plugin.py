@@ -125,3 +125,19 @@ def test_the_readme_example_passes(user_tests: pytest.Pytester) -> None:
     user_tests.makepyfile(test_user=example)
     result = user_tests.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
+
+
+def test_a_failed_seed_shows_faunadb_error(user_tests: pytest.Pytester) -> None:
+    user_tests.makepyfile(
+        test_user=(
+            "def test_seed(fauna_database):\n"
+            "    fauna_database.seed({'Dog': [{'id': '1'}, {'id': '1'}]})\n"
+        )
+    )
+    result = user_tests.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    output = result.stdout.str()
+    assert "FaunaDB error" in output
+    assert (
+        "error: document_id_exists: Collection `Dog` already contains document with id 1." in output
+    )
