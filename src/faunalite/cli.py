@@ -1,6 +1,7 @@
 """The ``faunalite`` command: ``faunalite serve`` runs a local FaunaDB (HTTP/1.1 and h2c).
 
     faunalite serve [--host 127.0.0.1] [--port 8443] [--secret secret] [--data PATH | --memory]
+                    [--seed DIR]
 
 Imports stay lazy so that ``--help`` is instant and the server is ready well under a second.
 """
@@ -10,6 +11,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from faunalite.engine import Engine
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8443
@@ -44,10 +49,33 @@ def _parser() -> argparse.ArgumentParser:
     storage.add_argument(
         "--memory", action="store_true", help="keep everything in memory (the default)"
     )
+    serve.add_argument(
+        "--seed",
+        metavar="DIR",
+        help="load a 'fauna export' directory into the root database before serving",
+    )
     return parser
 
 
-def serve(host: str, port: int, secret: str, data_path: str | None) -> int:
+def _seed(engine: Engine, directory: str) -> bool:
+    from fauna.cli.connection import CliError, QueryFailed
+    from faunalite.admin import seed
+
+    try:
+        loaded = seed(engine, directory)
+    except QueryFailed as failure:
+        print(f"faunalite: cannot seed from {directory}:\n{failure.render()}", file=sys.stderr)
+        return False
+    except CliError as error:
+        print(f"faunalite: cannot seed: {error.message}", file=sys.stderr)
+        return False
+    print(f"faunalite: seeded {loaded} documents from {directory}", flush=True)
+    return True
+
+
+def serve(
+    host: str, port: int, secret: str, data_path: str | None, seed_dir: str | None = None
+) -> int:
     """Run the server in the foreground until interrupted; returns the exit status."""
     from faunalite.engine import Engine
     from faunalite.server import create_app
@@ -60,6 +88,10 @@ def serve(host: str, port: int, secret: str, data_path: str | None) -> int:
         print(f"faunalite: cannot listen on {host}:{port}: {error.strerror}", file=sys.stderr)
         return 1
     engine = Engine(data_path=data_path)
+    if seed_dir is not None and not _seed(engine, seed_dir):
+        engine.close()
+        listener.close()
+        return 1
     app = create_app(engine, root_secret=secret)
     bound_port = listener.getsockname()[1]
     shown_host = f"[{host}]" if ":" in host else host
@@ -80,7 +112,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``faunalite`` console script."""
     arguments = _parser().parse_args(argv)
     if arguments.command == "serve":
-        return serve(arguments.host, arguments.port, arguments.secret, arguments.data)
+        return serve(
+            arguments.host, arguments.port, arguments.secret, arguments.data, arguments.seed
+        )
     return 2
 
 

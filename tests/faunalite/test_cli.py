@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 
@@ -78,3 +79,63 @@ def test_defaults_and_exclusive_storage_options() -> None:
     )
     assert result.returncode == 2
     assert "not allowed with argument" in result.stderr
+
+
+def test_serve_seeds_from_an_export(tmp_path: Path) -> None:
+    from fauna.cli.connection import WireSession
+    from fauna.cli.transfer import export_database
+    from faunalite.testing import serve_in_background
+
+    with serve_in_background() as source, WireSession(source.endpoint, source.secret) as session:
+        session.query("Collection.create({ name: 'Dog' })")
+        session.query("Dog.create({ id: '5', name: 'Rex' })")
+        export_database(session, tmp_path / "dump")
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "faunalite",
+            "serve",
+            "--port",
+            str(port),
+            "--seed",
+            str(tmp_path / "dump"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert (
+            process.stdout.readline() == f"faunalite: seeded 1 documents from {tmp_path / 'dump'}\n"
+        )
+        assert process.stdout.readline().startswith("faunalite listening on ")
+        with WireSession(f"http://127.0.0.1:{port}", "secret") as seeded:
+            assert seeded.query("Dog.byId('5')!.name", format="simple") == "Rex"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_serve_with_a_bad_seed_exits_1(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "faunalite",
+            "serve",
+            "--port",
+            str(free_port()),
+            "--seed",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        f"faunalite: cannot seed: cannot read {tmp_path / 'manifest.json'}"
+    )

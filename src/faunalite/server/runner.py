@@ -10,7 +10,9 @@ and Hypercorn gets its own duplicate of the descriptor. ``ServerRunner.run`` blo
 calling thread until ``stop()`` (from any thread) or, when it handles signals, SIGINT/SIGTERM.
 Shutdown first ends the app's event streams (``FaunaliteApp.close_streams``), as a FaunaDB
 node does when it stops: a ``/stream/1`` response never finishes by itself, and each client
-reconnects from its last cursor. This module is not the ASGI app (``faunalite.server.app``).
+reconnects from its last cursor. faunalite's own ``/faunalite/`` routes
+(``faunalite.server.admin``) are served in front of the app. This module is not the ASGI app
+(``faunalite.server.app``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any, cast
 from hypercorn.asyncio import serve
 from hypercorn.config import Config
 
+from faunalite.server.admin import AdminRoutes
 from faunalite.server.app import FaunaliteApp
 
 GRACEFUL_SHUTDOWN_SECONDS = 5.0
@@ -98,8 +101,9 @@ class ServerRunner:
         if self.handle_signals:
             for signum in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(signum, stopping.set)
+        # faunalite's own /faunalite/ routes sit in front of the FaunaDB-compatible app.
         # The app types ASGI messages as plain mappings, not Hypercorn's TypedDicts.
-        app = cast(Any, self.app)
+        app = cast(Any, AdminRoutes(self.app))
         await serve(app, _config(self.listener), shutdown_trigger=self._until_stopped)
 
     async def _until_stopped(self) -> None:
