@@ -195,9 +195,9 @@ class Engine:
         """Whether a scoped secret's database path names a database."""
         return self.model.database_exists(path)
 
-    def principal_for_key(self, secret: str, scope: str) -> Principal | None:
-        """The principal a key secret (plus optional ``db/path:role`` scope) grants."""
-        granted = self.model.principal_for_key(secret, scope)
+    def principal_for_key(self, secret: str) -> Principal | None:
+        """The principal a live key's secret grants, before any scope on the secret."""
+        granted = self.model.principal_for_key(secret)
         return None if granted is None else Principal(*granted)
 
     def close(self) -> None:

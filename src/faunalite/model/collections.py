@@ -121,7 +121,8 @@ class DocumentScanSource:
         self, ctx: QueryContext, after: Position | None, reverse: bool
     ) -> Iterator[tuple[Position, Value]]:
         session = session_of(ctx)
-        session.require_read()
+        if not session.set_is_readable(self.collection):
+            return
         at_ts = self.read_ts if self.read_ts is not None else session.read_ts
         while True:
             page = session.txn.scan(
@@ -172,7 +173,7 @@ def scan_set(ctx: Any, collection: str, label: str, range_arg: Value = None) -> 
     from faunalite.model.sets import set_from_source
 
     session = session_of(ctx)
-    session.require_read()
+    session.set_is_readable(collection)
     start = end = None
     if range_arg is not None:
         if type(range_arg) is not dict or not set(range_arg) <= {"from", "to"} or not range_arg:
@@ -303,7 +304,7 @@ def schema_module(
 
     def by_name(ctx: Any, receiver: Module, name: Value) -> Value:
         session = session_of(ctx)
-        session.require_read()
+        session.require_read(spec.collection)
         return NamedDoc(session, spec.collection, expect_string(name, "name"), session.read_ts)
 
     def apply(ctx: Any, receiver: Module, name: Value) -> Value:

@@ -25,7 +25,7 @@ from typing import Any
 
 from faunalite.fql.stdlib.args import expect_string
 from faunalite.fql.stdlib.registry import TypeTable, module
-from faunalite.fql.values import Module, Value
+from faunalite.fql.values import Module, Time, Value
 from faunalite.model.collections import native_set_methods, parse_id_argument
 from faunalite.model.documents import DocValue, KeyDoc, NamedDoc
 from faunalite.model.schema import (
@@ -171,8 +171,11 @@ KEY_SPEC = register_spec(
 )
 
 
-def authenticate_key(txn: Transaction, secret: str) -> tuple[tuple[str, ...], str] | None:
-    """The database path and role a key secret grants, ``None`` if it grants nothing."""
+def authenticate_key(
+    txn: Transaction, secret: str, now_ns: int
+) -> tuple[tuple[str, ...], str] | None:
+    """The database path and role a key secret grants at ``now_ns`` (Unix nanoseconds),
+    ``None`` if it grants nothing: unknown, deleted, or past its ``ttl``."""
     key_id = key_id_of_secret(secret)
     if key_id is None:
         return None
@@ -186,6 +189,9 @@ def authenticate_key(txn: Transaction, secret: str) -> tuple[tuple[str, ...], st
     database = txn.database(scope)
     key_doc = txn.get(scope, KEY, key_id) if database is not None else None
     if database is None or key_doc is None:
+        return None
+    ttl = key_doc.data.get("ttl")
+    if isinstance(ttl, Time) and ttl.epoch_ns <= now_ns:
         return None
     path = database.path
     child = key_doc.data.get("database")

@@ -6,7 +6,7 @@
   transaction (a writer, or a snapshot reader) in the principal's database and yields the ``QuerySession`` to put in the
   ``QueryContext`` (``context.storage``). Leaving the block commits; ``session.rollback()``
   before leaving (or an exception) discards every write, so a failed query leaves no trace.
-* ``database_exists(path)`` and ``principal_for_key(secret, scope)`` for authentication;
+* ``database_exists(path)`` and ``principal_for_key(secret)`` for authentication;
 * ``resolver(session)`` to decode ``@mod``/``@doc``/``@ref`` arguments in that database.
 
 Importing this module registers every document, collection, function, database and key
@@ -15,6 +15,7 @@ member with the interpreter and the wire encoder.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -36,8 +37,6 @@ from faunalite.storage import SQLiteStorage, Storage
 
 if TYPE_CHECKING:
     from faunalite.fql.context import QueryStats
-
-ADMIN_SCOPES = ("admin", "server", "server-readonly", "client")
 
 
 class _RollBack(Exception):
@@ -85,21 +84,11 @@ class DataModel:
         with self.storage.transaction() as txn:
             return txn.find_database(path) is not None
 
-    def principal_for_key(self, secret: str, scope: str) -> tuple[tuple[str, ...], str] | None:
-        """The database path and role a key secret grants, with an optional scope suffix
-        (``db/path:role`` or ``role``), which FaunaDB honours for admin keys only."""
+    def principal_for_key(self, secret: str) -> tuple[tuple[str, ...], str] | None:
+        """The database path and role a live key's secret grants (a key past its ``ttl``, or
+        deleted, grants nothing); scopes on the secret are ``faunalite.server.auth``'s job."""
         with self.storage.transaction() as txn:
-            granted = authenticate_key(txn, secret)
-        if granted is None:
-            return None
-        path, role = granted
-        if not scope or role != "admin":
-            return path, role
-        child, _, scoped_role = scope.rpartition(":")
-        if scoped_role not in ADMIN_SCOPES:
-            return path, role
-        extended = (*path, *child.split("/")) if child else path
-        return extended, scoped_role
+            return authenticate_key(txn, secret, time.time_ns())
 
     @staticmethod
     def resolver(session: QuerySession) -> SessionResolver:

@@ -211,7 +211,8 @@ class IndexSource:
         self, ctx: QueryContext, after: Position | None, reverse: bool
     ) -> Iterator[tuple[Position, Value]]:
         session = session_of(ctx)
-        session.require_read()
+        if not session.set_is_readable(self.collection):
+            return
         at_ts = self.read_ts if self.read_ts is not None else session.read_ts
         position: IndexPosition | None = after
         while True:
@@ -294,7 +295,7 @@ def index_call(ctx: Any, coll: Module, index: IndexDef, args: list[Value]) -> Va
     from faunalite.model.sets import set_from_source
 
     session = session_of(ctx)
-    session.require_read()
+    session.set_is_readable(coll.name)
     if not index.queryable:
         raise QueryError(
             "invalid_index_invocation", f"The index `{coll.name}.{index.name}` is not queryable."

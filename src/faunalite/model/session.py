@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from faunalite.fql.errors import Hint, QueryError
 from faunalite.fql.values import TRANSACTION_TIME, Time, Value
+from faunalite.model.access import can_read, can_write, rights_of, sees_unreadable_as_empty
 from faunalite.storage.codec import encode_value
 from faunalite.storage.interface import DatabaseInfo, DocKey, Document, Transaction
 
@@ -193,16 +194,28 @@ class QuerySession:
 
     def require_admin(self) -> None:
         """Databases and keys are managed by admin principals only."""
-        if self.role != "admin":
+        if not rights_of(self.role).admin:
             raise permission_denied()
 
-    def require_read(self) -> None:
-        if self.role not in ("admin", "server", "server-readonly"):
+    def require_read(self, collection: str | None = None) -> None:
+        """The role may read ``collection``'s documents (``None``: any readable ones)."""
+        if not can_read(self.role, collection):
             raise permission_denied()
 
-    def require_write(self) -> None:
-        if self.role not in ("admin", "server"):
+    def require_write(self, collection: str | None = None) -> None:
+        """The role may write ``collection``'s documents (``None``: any writable ones)."""
+        if not can_write(self.role, collection):
             raise permission_denied()
+
+    def set_is_readable(self, collection: str) -> bool:
+        """For a Set over ``collection``'s documents: ``permission_denied`` when the role reads
+        no documents at all, ``False`` when it skips every one of them (``server`` on
+        ``Key``), ``True`` when it reads them (see ``faunalite.model.access``)."""
+        if can_read(self.role, collection):
+            return True
+        if sees_unreadable_as_empty(self.role):
+            return False
+        raise permission_denied()
 
     # -- StorageHooks --------------------------------------------------------------------------
 

@@ -1,10 +1,20 @@
-"""Who a request runs as: the ``Authorization`` header → a ``Principal``, or ``None``.
+"""Who a request runs as: the ``Authorization`` header → a ``Principal``, or ``None`` (401).
 
-Follows FaunaDB (reference §3.1): ``Bearer <secret>`` or ``Basic base64(<secret>:)``, where
-the secret is ``<key>[:[<db/path>:]<role>]``. A scope that does not fit the grammar is
-silently ignored. The root key gets admin on the root database, scoped to a child database or
-a role when the secret says so; any other secret is offered to ``keys`` (the engine's lookup of
-``Key`` secrets, ``Engine.principal_for_key``); otherwise the answer is ``None`` (401).
+Follows FaunaDB (reference §3.1; ``ext/model/.../auth/AuthScope.scala``): ``Bearer <secret>`` or
+``Basic base64(<secret>:)``, where the secret is ``<key>[:[<db/path>:]<scope>]`` and the scope
+is a built-in role (``admin``, ``server``, ``server-readonly``, ``client``), a user-defined role
+(``@role/<name>``) or a document identity (``@doc/<ref>``, legacy ``classes/<ref>`` and
+``collections/<ref>``). Text after the first ``:`` that fits none of these is ignored, as
+FaunaDB ignores it.
+
+* The root key: no scope is admin on the root database; a built-in scope is that role in the
+  named database.
+* A ``Key``'s secret (looked up by ``keys``, ``Engine.principal_for_key``, which also checks the
+  key's ``ttl``): no scope is the key's own role in its database; only an ``admin`` key may take
+  a scope (FaunaDB refuses one on any other key), and its database path is then below the key's.
+* User-defined roles, document identities (either as a scope or as a key's role) and JWTs are
+  not implemented in faunalite, so they are refused: an unknown or unsupported role is never
+  widened into a built-in one.
 """
 
 from __future__ import annotations
@@ -14,15 +24,27 @@ import binascii
 import hmac
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from faunalite.engine import Principal
+from faunalite.model.access import BUILTIN_ROLES
 
 _KEY_RE = re.compile(r"[^/,()&=:]+\Z")
-_DATABASE_PATH_RE = re.compile(r"[^,()&=:]+\Z")
-_ROLE_RE = re.compile(
-    r"(?:admin|server-readonly|server|client|@role/[^,()&=:/]+"
-    r"|(?:@doc/|classes/|collections/)[^,()&=:/]+/[^,()&=:/]+)\Z"
-)
+_SEGMENT_RE = re.compile(r"[^,()&=:]+\Z")
+_USER_SCOPE_PREFIXES = ("@role/", "@doc/", "classes/", "collections/")
+
+
+@dataclass(frozen=True, slots=True)
+class SecretScope:
+    """The part of a secret after its key: a database path below the key's own database and
+    the role asked for there (a built-in name, or ``@role/...``/``@doc/...`` as written)."""
+
+    database: tuple[str, ...]
+    role: str
+
+    @property
+    def is_builtin(self) -> bool:
+        return self.role in BUILTIN_ROLES
 
 
 def _secret_from_header(authorization: str | None) -> str | None:
@@ -41,29 +63,36 @@ def _secret_from_header(authorization: str | None) -> str | None:
     return None
 
 
-def _role(scope: str) -> str:
-    for legacy in ("classes/", "collections/"):
-        if scope.startswith(legacy):
-            return "@doc/" + scope[len(legacy) :]
-    return scope
+def _scope_role(text: str) -> str | None:
+    """``text`` as a scope's role, or ``None`` when it is not one."""
+    if text in BUILTIN_ROLES:
+        return text
+    for prefix in _USER_SCOPE_PREFIXES:
+        if text.startswith(prefix) and _SEGMENT_RE.match(text[len(prefix) :]):
+            return text
+    return None
 
 
-def parse_secret(secret: str) -> tuple[str, Principal] | None:
-    """Split ``key[:[db/path:]role]`` into the key and the principal it asks for."""
-    key, _, scope = secret.partition(":")
+def parse_secret(secret: str) -> tuple[str, SecretScope | None] | None:
+    """Split ``key[:[db/path:]scope]`` into the key and the scope it asks for (``None``: no
+    scope, or text FaunaDB ignores); ``None`` when the key part itself is malformed."""
+    key, colon, rest = secret.partition(":")
     if not _KEY_RE.match(key):
         return None
-    if _ROLE_RE.match(scope):
-        return key, Principal((), _role(scope))
-    path, _, role = scope.partition(":")
-    if _DATABASE_PATH_RE.match(path) and _ROLE_RE.match(role):
-        return key, Principal(tuple(path.split("/")), _role(role))
-    # FaunaDB ignores a scope it cannot read and uses the bare key.
-    return key, Principal()
+    if not colon:
+        return key, None
+    role = _scope_role(rest)
+    if role is not None:
+        return key, SecretScope((), role)
+    path, colon, role_text = rest.partition(":")
+    role = _scope_role(role_text) if colon else None
+    if role is not None and _SEGMENT_RE.match(path):
+        return key, SecretScope(tuple(path.split("/")), role)
+    return key, None
 
 
-KeyLookup = Callable[[str, str], "Principal | None"]
-"""``(key secret, scope text after its first ':')`` → the principal the key grants."""
+KeyLookup = Callable[[str], "Principal | None"]
+"""A key's secret → the database and role the key itself grants (``None``: no such live key)."""
 
 
 def authenticate(
@@ -77,7 +106,15 @@ def authenticate(
     parsed = parse_secret(secret)
     if parsed is None:
         return None
-    key, principal = parsed
-    if not hmac.compare_digest(key.encode(), root_secret.encode()):
-        return None if keys is None else keys(key, secret.partition(":")[2])
-    return principal
+    key, scope = parsed
+    if hmac.compare_digest(key.encode(), root_secret.encode()):
+        granted: Principal | None = Principal()
+    else:
+        granted = None if keys is None else keys(key)
+    if granted is None or granted.role not in BUILTIN_ROLES:
+        return None
+    if scope is None:
+        return granted
+    if granted.role != "admin" or not scope.is_builtin:
+        return None
+    return Principal((*granted.database, *scope.database), scope.role)
