@@ -38,6 +38,9 @@ from faunalite.model.session import (
 )
 from faunalite.storage.interface import DocKey, DocRef, Document
 
+PERMISSION_DENIED_CAUSE = "permission denied"
+"""The ``@ref`` cause of a document the principal's role may not read."""
+
 SPECIAL_FIELD_NAMES = frozenset(
     {"id", "coll", "ts", "data", "ttl", "update", "replace", "delete", "exists"}
     | {"updateData", "replaceData"}
@@ -106,7 +109,10 @@ class DocValue(StorageValue):
     # -- reading ----------------------------------------------------------------------------
 
     def document(self) -> Document | None:
-        """The version this reference reads, ``None`` when it does not exist (or expired)."""
+        """The version this reference reads, ``None`` when it does not exist, expired, or
+        the principal's role may not read it (see ``faunalite.model.access``)."""
+        if not self.session.may_read(self.collection):
+            return None
         found = self.session.get(self.collection, self.key, self.read_ts)
         if found is None or is_expired(self.session, found, self.read_ts):
             return None
@@ -118,6 +124,8 @@ class DocValue(StorageValue):
 
     def cause(self) -> str:
         """Why the document is missing, in FaunaDB's words (``@ref`` ``cause``)."""
+        if not self.session.may_read(self.collection):
+            return PERMISSION_DENIED_CAUSE
         if self.session.was_deleted(self.collection, self.key):
             return "deleted"
         return "not found"
@@ -128,12 +136,16 @@ class DocValue(StorageValue):
     def missing_error(self) -> QueryError | None:
         if self.exists():
             return None
+        if not self.session.may_read(self.collection):
+            return QueryError("null_value", "Null value, due to permission denied")
         return QueryError("document_not_found", self.not_found_message())
 
     def require(self) -> Document:
         found = self.document()
         if found is None:
-            raise QueryError("document_not_found", self.not_found_message())
+            error = self.missing_error()
+            assert error is not None
+            raise error
         return found
 
     def ts_value(self, document: Document) -> Value:
@@ -211,7 +223,9 @@ class UserDoc(DocValue):
         return self.session.get(COLLECTION, self.collection, self.read_ts) is None
 
     def cause(self) -> str:
-        return "collection deleted" if self.collection_deleted() else super().cause()
+        if self.session.may_read(self.collection) and self.collection_deleted():
+            return "collection deleted"
+        return super().cause()
 
     def not_found_message(self) -> str:
         if self.collection_deleted():

@@ -21,7 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 from faunalite.fql.errors import Hint, QueryError
 from faunalite.fql.values import TRANSACTION_TIME, Time, Value
-from faunalite.model.access import can_read, can_write, rights_of, sees_unreadable_as_empty
+from faunalite.model.access import (
+    ADMIN_COLLECTIONS,
+    can_read,
+    can_write,
+    rights_of,
+    sees_unreadable_as_empty,
+)
 from faunalite.storage.codec import encode_value
 from faunalite.storage.interface import DatabaseInfo, DocKey, Document, Transaction
 
@@ -93,6 +99,7 @@ class QuerySession:
         self.database = database
         self.scope = database.scope
         self.role = role
+        self.rights = rights_of(role)
         self.txn_ts = txn.txn_ts
         self.start_ts = txn.snapshot_ts
         self.changes = QueryChanges()
@@ -206,6 +213,13 @@ class QuerySession:
         """The role may write ``collection``'s documents (``None``: any writable ones)."""
         if not can_write(self.role, collection):
             raise permission_denied()
+
+    def may_read(self, collection: str) -> bool:
+        """Whether the role reads ``collection``'s documents; an unreadable one is a null
+        with the cause ``permission denied``, as in FaunaDB."""
+        if collection in ADMIN_COLLECTIONS:
+            return self.rights.admin
+        return self.rights.read
 
     def set_is_readable(self, collection: str) -> bool:
         """For a Set over ``collection``'s documents: ``permission_denied`` when the role reads
