@@ -26,6 +26,7 @@ import base64
 import binascii
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -150,14 +151,28 @@ def error_event(
 class EventReader:
     """Reads one event source's events for one principal (see the module docstring)."""
 
-    def __init__(self, storage: Storage, spec: EventSourceSpec, role: str) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        spec: EventSourceSpec,
+        role: str,
+        still_authorized: Callable[[], bool] | None = None,
+    ) -> None:
         self.storage = storage
         self.spec = spec
         self.role = role
+        self.still_authorized = still_authorized
+        """Asked before every read: ``False`` once the secret that opened the source no
+        longer grants what it did (its key deleted or expired), which ends it."""
+
+    def _check_authorized(self) -> None:
+        if self.still_authorized is not None and not self.still_authorized():
+            raise SourceUnavailable("permission_loss", "Stream authentication is no longer valid.")
 
     def check(self) -> int:
         """Evaluate the source once now: raises ``SourceUnavailable`` if it cannot run.
         Returns the latest commit ts."""
+        self._check_authorized()
         with self.storage.transaction() as txn:
             _Translation(self, txn)
             return txn.snapshot_ts
@@ -167,6 +182,7 @@ class EventReader:
     ) -> ReadResult:
         """Events strictly after ``after``: stops after ``max_events`` events, ``max_changes``
         change-log entries, the first error event, or the end of the log."""
+        self._check_authorized()
         result = ReadResult(position=after)
         with self.storage.transaction() as txn:
             result.snapshot_ts = txn.snapshot_ts

@@ -61,6 +61,8 @@ FEED_HEADERS = ("x-query-timeout-ms", "x-last-txn-ts", "x-max-contention-retries
 """The headers ``/feed/1`` validates; it ignores the others."""
 EVENT_SEPARATOR = b"\r\n"
 DATABASE_COLLECTION = "Database"
+_AUTHORITY_COLLECTIONS = frozenset({DATABASE_COLLECTION, "Key"})
+"""Commits to these may take a stream's authority away: they wake every stream."""
 
 Wakeups = asyncio.Queue["CommitInfo | None"]
 """What wakes a stream: a commit touching its collection, or ``None`` to end it."""
@@ -121,11 +123,15 @@ class EventEndpoints:
 
     def _parse(self, headers: dict[str, str], raw_body: bytes, *, feed: bool) -> EventRequest:
         """Blocking (reads storage): run in a worker thread."""
-        principal = authenticate(
-            headers.get("authorization"), self.root_secret, self.engine.principal_for_key
-        )
+        authorization = headers.get("authorization")
+        principal = authenticate(authorization, self.root_secret, self.engine.principal_for_key)
         if principal is None:
             raise _unauthorized()
+
+        def still_authorized() -> bool:
+            again = authenticate(authorization, self.root_secret, self.engine.principal_for_key)
+            return again == principal
+
         try:
             body = json.loads(raw_body)
         except (ValueError, UnicodeDecodeError):
@@ -172,7 +178,7 @@ class EventEndpoints:
                     "the event source belongs to another database.",
                 )
             )
-        reader = EventReader(storage, spec, principal.role)
+        reader = EventReader(storage, spec, principal.role, still_authorized)
         try:
             reader.check()
         except SourceUnavailable as error:
@@ -277,9 +283,10 @@ class EventEndpoints:
 
         def on_commit(info: CommitInfo) -> None:
             # Runs on the committing thread: only commits touching the source wake the
-            # stream, or ones that may have deleted its database (then the stream ends).
+            # stream, or ones that may have deleted its database or its key (then the stream
+            # ends with ``permission_loss``).
             if watched in info.collections or any(
-                collection == DATABASE_COLLECTION for _, collection in info.collections
+                collection in _AUTHORITY_COLLECTIONS for _, collection in info.collections
             ):
                 loop.call_soon_threadsafe(commits.put_nowait, info)
 

@@ -304,3 +304,19 @@ def test_a_forged_event_source_argument_is_refused(products: Client) -> None:
     with pytest.raises(FaunaException) as raised:
         products.query(fql("${source}.toString()", source=EventSource("Zm9yZ2Vk")))
     assert "invalid event source" in str(raised.value)
+
+
+def test_deleting_the_key_ends_its_streams(
+    faunalite_server: BackgroundServer, products: Client
+) -> None:
+    key = products.query(fql('Key.create({ role: "server" }) { id, secret }')).data
+    with Client(endpoint=faunalite_server.endpoint, secret=key["secret"]) as with_key:
+        source = with_key.query(fql("Product.all().eventSource()")).data
+        with StreamConsumer(with_key, source) as consumer:
+            _create(products, name="seen")
+            consumer.wait_for(1)
+            products.query(fql("Key.byId(${id})!.delete()", id=key["id"]))
+            error = consumer.wait_for_error()
+    assert isinstance(error, FaunaException)
+    assert "permission_loss" in str(error)
+    assert "Stream authentication is no longer valid." in str(error)
