@@ -27,6 +27,7 @@ from typing import Any, cast
 from hypercorn.asyncio import serve
 from hypercorn.config import Config
 
+from faunalite.fql import use_query_thread_stacks
 from faunalite.server.admin import AdminRoutes
 from faunalite.server.app import FaunaliteApp
 
@@ -77,7 +78,9 @@ class ServerRunner:
         self._stop_requested = False
 
     def run(self) -> None:
-        """Serve in this thread until stopped."""
+        """Serve in this thread until stopped. Queries run in worker threads started by this
+        event loop, so their stacks are sized for the engine's recursion limit first."""
+        use_query_thread_stacks()
         asyncio.run(self._serve())
 
     def stop(self) -> None:
