@@ -48,6 +48,12 @@ SPECIAL_FIELD_NAMES = frozenset(
 """Field names that collide with document metadata or methods: such user fields are only
 reachable (and only shown) under ``data``."""
 
+SPECIAL_FIELDS_SHOWN_ORDER: tuple[str, ...] = ("replace", "coll", "data", "ts", "id")
+SPECIAL_FIELDS_SHOWN_ORDER += ("replaceData", "updateData", "exists", "delete", "update", "ttl")
+"""The order of the ``data`` object a document shows: FaunaDB builds it by walking
+``Tokens.SpecialFieldNames`` (``Schema.scala`` ``toExternalData``), a Scala hash set, whose
+iteration order this is (derived from the set's hashing, not stated by a spec)."""
+
 ComputedFieldResolver = Callable[["UserDoc"], dict[str, Callable[[], Value]]]
 COMPUTED_FIELD_RESOLVERS: list[ComputedFieldResolver] = []
 """Hooks giving a user document's computed fields (name → how to compute it), which reads
@@ -252,10 +258,16 @@ class UserDoc(DocValue):
         return {name: value for name, value in data.items() if name not in SPECIAL_FIELD_NAMES}
 
     def stored_fields(self, document: Document) -> dict[str, Value]:
+        """User fields, computed fields, then (if any) ``data`` holding the user fields whose
+        names collide with metadata or methods, as FaunaDB shows a document."""
         fields = self.user_fields(document)
         for resolve in COMPUTED_FIELD_RESOLVERS:
             for name, compute in resolve(self).items():
                 fields[name] = compute()
+        data = self.user_data(document)
+        special = {name: data[name] for name in SPECIAL_FIELDS_SHOWN_ORDER if name in data}
+        if special:
+            fields["data"] = special
         return fields
 
     def fql_get_field(self, name: str) -> Value | None:
