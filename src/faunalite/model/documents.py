@@ -29,6 +29,7 @@ from faunalite.fql.display import debug
 from faunalite.fql.errors import QueryError
 from faunalite.fql.span import Span
 from faunalite.fql.values import ID, TRANSACTION_TIME, Function, Module, StorageValue, Time, Value
+from faunalite.model.hash_order import hash_set_order
 from faunalite.model.session import (
     COLLECTION,
     HIDDEN_PREFIX,
@@ -48,11 +49,10 @@ SPECIAL_FIELD_NAMES = frozenset(
 """Field names that collide with document metadata or methods: such user fields are only
 reachable (and only shown) under ``data``."""
 
-SPECIAL_FIELDS_SHOWN_ORDER: tuple[str, ...] = ("replace", "coll", "data", "ts", "id")
-SPECIAL_FIELDS_SHOWN_ORDER += ("replaceData", "updateData", "exists", "delete", "update", "ttl")
+SPECIAL_FIELDS_SHOWN_ORDER = tuple(hash_set_order(SPECIAL_FIELD_NAMES))
 """The order of the ``data`` object a document shows: FaunaDB builds it by walking
-``Tokens.SpecialFieldNames`` (``Schema.scala`` ``toExternalData``), a Scala hash set, whose
-iteration order this is (derived from the set's hashing, not stated by a spec)."""
+``Tokens.SpecialFieldNames`` (``Schema.scala`` ``toExternalData``), a Scala hash set, in that
+set's iteration order (derived from its hashing, not stated by a spec)."""
 
 ComputedFieldResolver = Callable[["UserDoc"], dict[str, Callable[[], Value]]]
 COMPUTED_FIELD_RESOLVERS: list[ComputedFieldResolver] = []

@@ -233,20 +233,25 @@ def parse_document_id(value: Value) -> int:
     item for the ``id`` path (raised as a ``_IdFailure``)."""
     if isinstance(value, Null):
         raise _IdFailure(f"Missing required field of type {ID_FIELD_TYPE}")
-    number: int | None = None
-    if isinstance(value, ID):
-        number = value.value
-    elif type(value) is int:
-        number = value
-    elif type(value) is str and _LONG_TEXT.fullmatch(value):
-        number = int(value)
-        if not INT64_MIN <= number <= INT64_MAX:
-            number = None
+    number = cast_id(value)
     if number is None:
         raise _IdFailure(f"Expected {ID_FIELD_TYPE}, provided {schema_type_name(value)}")
     if number < 0:
         raise _IdFailure("id must be nonnegative")
     return number
+
+
+def cast_id(value: Value) -> int | None:
+    """``value`` as a document id where FaunaDB accepts one in its place (``TypeTag.ID.cast``:
+    an ID, an integer, or a string ``Long.parseLong`` reads), else ``None``."""
+    if isinstance(value, ID):
+        return value.value
+    if type(value) is int:
+        return value
+    if type(value) is str and _LONG_TEXT.fullmatch(value):
+        number = int(value)
+        return number if INT64_MIN <= number <= INT64_MAX else None
+    return None
 
 
 class _IdFailure(Exception):
