@@ -83,3 +83,18 @@ def test_data_variants_show_colliding_fields_under_data(dogs: Client) -> None:
     # `doc.data` is every user field; a plain document shows no `data`.
     assert dogs.query(fql("Dogs.byId(${id})!.data", id=created.id)).data == {"replace": 0}
     assert "data" not in dict(dogs.query(fql("Dogs.create({ b: 1 })")).data)
+
+
+def test_native_documents_refuse_reserved_fields(dogs: Client) -> None:
+    assert failure_of(dogs, 'Collection.create({ name: "Cats", ts: 1 })') == (
+        400,
+        "constraint_failure",
+        "Failed to create Collection.",
+        [([["ts"]], "Is a reserved field and cannot be used")],
+    )
+    assert failure_of(dogs, "Dogs.definition.update({ id: 1 })") == (
+        400,
+        "constraint_failure",
+        "Failed to update Collection `Dogs`.",
+        [([["id"]], "Is a reserved field and cannot be used")],
+    )

@@ -6,7 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from faunalite.fql.context import QueryContext
 from faunalite.fql.errors import QueryError
+from faunalite.fql.interpreter import run_query
+from faunalite.fql.parser import parse_query
 from faunalite.fql.values import ID, NULL, TRANSACTION_TIME, Lambda, Module, Time, Value
 from faunalite.model.documents import UserDoc, from_stored
 from faunalite.model.hooks import DataModel
@@ -150,3 +153,38 @@ def test_the_shown_data_object_follows_faunadb_order(session: QuerySession) -> N
     shown = doc.fql_fields()
     assert list(shown) == ["id", "coll", "ts", "a", "data"]
     assert list(shown["data"]) == ["replace", "coll", "id", "update", "ttl"]
+
+
+@pytest.mark.parametrize(
+    ("query", "failed"),
+    [
+        ('Collection.create({ name: "X", ts: 1, foo: 2 })', "Failed to create Collection."),
+        ('Key.create({ role: "admin", coll: 1 })', "Failed to create Key."),
+        ('Collection.byName("Dogs")!.update({ id: 1 })', "Failed to update Collection `Dogs`."),
+        (
+            'Collection.byName("Dogs")!.replace({ name: "Dogs", exists: 1 })',
+            "Failed to update Collection `Dogs`.",
+        ),
+    ],
+)
+def test_native_documents_refuse_reserved_fields_first(query: str, failed: str) -> None:
+    # Schema.scala validateReserved runs for every collection, before the fields' types.
+    model = DataModel()
+    try:
+        with model.query_session((), "admin") as running:
+            context = QueryContext(snapshot_time=running.transaction_time(), storage=running)
+            running.query_context = context
+            run_query(parse_query('Collection.create({ name: "Dogs" })', "*query*"), context)
+        with model.query_session((), "admin") as running:
+            context = QueryContext(snapshot_time=running.transaction_time(), storage=running)
+            running.query_context = context
+            with pytest.raises(QueryError) as caught:
+                run_query(parse_query(query, "*query*"), context)
+    finally:
+        model.close()
+    error = caught.value
+    assert (error.code, error.message) == ("constraint_failure", failed)
+    assert error.constraint_failures is not None
+    assert [item["message"] for item in error.constraint_failures] == [
+        "Is a reserved field and cannot be used"
+    ]
