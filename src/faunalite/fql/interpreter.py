@@ -529,7 +529,13 @@ class Interpreter:
         if access is None:
             raise function_missing("[]", type_name(value)).at(node.bracket_span)
         args = self._args(node.args, scope)
-        return self._call_native(node.bracket_span, access, value, args), False
+        try:
+            return self._call_native(node.bracket_span, access, value, args), False
+        except QueryError as err:
+            # As for `.field`: reading a missing document fails where it was produced.
+            if err.span == node.bracket_span and not err.trace and self.is_missing_document(value):
+                err.span = node.receiver.span
+            raise
 
     # -- projection ---------------------------------------------------------------------------
 

@@ -4,7 +4,9 @@ form, and their parsed form the write and read paths use.
 
 * ``schema_failures(stored)``: the constraint failures of a definition's ``indexes``,
   ``constraints`` and ``computed_fields`` (field paths, ``mva``, ``order``, check and computed
-  bodies that must be one-argument lambdas, duplicate check names).
+  bodies that must be one-argument lambdas, check names that are identifiers) and, once those
+  hold, what FaunaDB's collection write hook refuses (check names used twice, unique
+  constraints without fields or on the same paths).
 * ``normalized_definition(stored)``: the definition as FaunaDB echoes it: each index gains
   ``queryable`` (default true) and its build ``status``, each value its ``order``, each unique
   constraint its ``status``.
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +31,7 @@ from faunalite.fql.errors import QueryCheckError
 from faunalite.fql.parser import parse_function_body
 from faunalite.fql.values import NULL, Null, type_name
 from faunalite.model.field_paths import FieldPath, parse_field_path, read_path
+from faunalite.model.hash_order import hash_set_order
 from faunalite.storage.interface import DocKey, IndexEntry
 from faunalite.storage.keys import tuple_key
 
@@ -37,6 +41,13 @@ INDEX_STATUS_BUILT = "complete"
 """FaunaDB's ``status`` of an index whose build finished (faunalite builds synchronously)."""
 UNIQUE_STATUS_ACTIVE = "active"
 UNIQUE_INDEX_PREFIX = "#unique:"
+
+_VALID_IDENTIFIER = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+_INVALID_IDENTIFIERS = frozenset(
+    {"if", "else", "at", "match", "case", "let", "null", "true", "false", "isa", "join", "on"}
+    | {"of"}
+)
+"""Keywords that are not identifiers (``Tokens.invalidIdents``)."""
 
 TERM_FORBIDDEN = frozenset({"id", "coll", "ts"})
 VALUE_FORBIDDEN = frozenset({"coll"})
@@ -242,7 +253,59 @@ def schema_failures(stored: dict[str, Any]) -> Failures:
     if isinstance(computed, dict):
         for name, spec in computed.items():
             failures += _computed_failures(["computed_fields", name], spec)
+    if not failures and isinstance(constraints, list):
+        failures += _redundant_constraint_failures(constraints)
     return failures
+
+
+def _redundant_constraint_failures(constraints: list[Any]) -> Failures:
+    """What FaunaDB's collection write hook refuses once the definition is well formed
+    (``CollectionSchemaHooks.validateCollection``): check names used twice, unique
+    constraints without fields or on the same paths as another. Duplicate names come in the
+    order of the Scala hash map FaunaDB groups them in."""
+    failures: Failures = []
+    names = [item["check"]["name"] for item in constraints if "check" in item]
+    for name in hash_set_order(names):
+        if names.count(name) > 1:
+            failures.append((["constraints"], f"Duplicate check constraint name '{name}'"))
+    groups: dict[tuple[FieldPath, ...], int] = {}
+    for item in constraints:
+        if "unique" in item:
+            paths = tuple(_unique_path(field) for field in item["unique"])
+            groups[paths] = groups.get(paths, 0) + 1
+    if () in groups:
+        failures.append((["constraints"], "Unique constraints must have at least one term"))
+    for paths, count in groups.items():
+        if count > 1:
+            shown = ", ".join(display_field_path(path) for path in paths)
+            failures.append((["constraints"], f"Duplicate unique constraint on path [{shown}]"))
+    return failures
+
+
+def _unique_path(field: Any) -> FieldPath:
+    text = field if type(field) is str else field["field"]
+    steps = parse_field_path(text)
+    assert steps is not None
+    return steps
+
+
+def display_field_path(path: FieldPath) -> str:
+    """A field path as FaunaDB prints it in messages: ``.foo.bar``, ``.a[0]``."""
+    shown = []
+    for position, step in enumerate(path):
+        if isinstance(step, int):
+            shown.append(f"[{step}]")
+        elif _VALID_IDENTIFIER.fullmatch(step):
+            shown.append(f".{step}")
+        else:
+            quoted = json.dumps(step, ensure_ascii=False)
+            shown.append(f".[{quoted}]" if position == 0 else f"[{quoted}]")
+    return "".join(shown)
+
+
+def is_valid_identifier(name: str) -> bool:
+    """FaunaDB's ``Tokens.isValidIdent``: an identifier that is not a keyword."""
+    return _VALID_IDENTIFIER.fullmatch(name) is not None and name not in _INVALID_IDENTIFIERS
 
 
 def _unexpected(path: list[Any], spec: dict[str, Any], allowed: tuple[str, ...]) -> Failures:
@@ -313,7 +376,6 @@ def _path_failures(path: list[Any], text: str, forbidden: frozenset[str]) -> Fai
 
 def _constraint_failures(constraints: list[Any]) -> Failures:
     failures: Failures = []
-    check_names: set[str] = set()
     for position, item in enumerate(constraints):
         path: list[Any] = ["constraints", position]
         if type(item) is not dict or not ({"unique", "check"} & set(item)):
@@ -334,16 +396,14 @@ def _constraint_failures(constraints: list[Any]) -> Failures:
         name = check.get("name")
         if type(name) is not str:
             failures += _required_string([*path, "check", "name"], name)
-        elif name in check_names:
-            failures.append(([*path, "check", "name"], f"Duplicate check constraint `{name}`."))
-        else:
-            check_names.add(name)
+        elif not is_valid_identifier(name):
+            failures.append(([*path, "check", "name"], "Invalid identifier."))
         failures += _body_failures([*path, "check", "body"], check.get("body"))
     return failures
 
 
 def _unique_failures(path: list[Any], fields: Any) -> Failures:
-    if type(fields) is not list or not fields:
+    if type(fields) is not list:
         return _expected(path, _UNIQUE_TYPE, fields)
     failures: Failures = []
     for position, item in enumerate(fields):
@@ -384,7 +444,10 @@ def _body_failures(path: list[Any], body: Any) -> Failures:
         )
         return [(path, "Unable to parse FQL source code.\n" + rendered)]
     if parsed is None:
-        return [(path, "Body must be a function that takes exactly one argument.")]
+        # FaunaDB's lambda validator counts the named parameters only.
+        count = len(parse_function_body(body, "*body*").params)
+        message = "Invalid function arity. Expected exactly 1 argument, but the function was"
+        return [(path, f"{message} defined with {count} arguments")]
     return []
 
 

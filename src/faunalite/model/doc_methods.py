@@ -1,5 +1,5 @@
-"""The instance methods of documents: ``update``, ``replace``, ``delete``, ``exists`` and, on
-user documents only, ``updateData``/``replaceData``.
+"""The instance methods of documents: ``update``, ``replace``, ``delete``, ``exists``, the
+``[]`` field access and, on user documents only, ``updateData``/``replaceData``.
 
 They are registered in the interpreter's ``PROTOTYPES`` under the three document classes, so
 member lookup finds them before any user field (a user field named ``update`` is only reachable
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from faunalite.fql.members import missing_field
+from faunalite.fql.stdlib.args import expect_string
 from faunalite.fql.stdlib.registry import TypeTable, module, prototype
 from faunalite.fql.values import Value
 from faunalite.model.documents import DocValue, KeyDoc, NamedDoc, UserDoc
@@ -25,6 +27,18 @@ DOC_MODULE = module("Doc")
 
 def _exists(ctx: Any, doc: DocValue) -> Value:
     return doc.exists()
+
+
+def _field_by_key(ctx: Any, doc: DocValue, key: Value) -> Value:
+    """``doc["name"]``: the field ``doc.name`` reads (never a method), null when missing.
+
+    FaunaDB's ``[]`` on documents is its field read (``Docs.scala`` ``defAccess`` calls
+    ``getField``), so a missing document still answers ``id``/``coll`` and fails with
+    ``document_not_found`` on any other key.
+    """
+    name = expect_string(key, "key")
+    value = doc.fql_get_field(name)
+    return missing_field(name, getattr(ctx, "current_span", None)) if value is None else value
 
 
 @USER_DOC.method("update", 1)
@@ -66,8 +80,10 @@ def _native_methods(table: TypeTable) -> None:
     table.method("replace", 1)(replace)
     table.method("delete", 0)(delete)
     table.method("exists", 0)(_exists)
+    table.method("[]", 1)(_field_by_key)
 
 
 USER_DOC.method("exists", 0)(_exists)
+USER_DOC.method("[]", 1)(_field_by_key)
 _native_methods(NAMED_DOC)
 _native_methods(KEY_DOC)

@@ -29,6 +29,7 @@ from faunalite.fql.display import debug
 from faunalite.fql.errors import QueryError
 from faunalite.fql.span import Span
 from faunalite.fql.values import ID, TRANSACTION_TIME, Function, Module, StorageValue, Time, Value
+from faunalite.model.hash_order import hash_set_order
 from faunalite.model.session import (
     COLLECTION,
     HIDDEN_PREFIX,
@@ -47,6 +48,11 @@ SPECIAL_FIELD_NAMES = frozenset(
 )
 """Field names that collide with document metadata or methods: such user fields are only
 reachable (and only shown) under ``data``."""
+
+SPECIAL_FIELDS_SHOWN_ORDER = tuple(hash_set_order(SPECIAL_FIELD_NAMES))
+"""The order of the ``data`` object a document shows: FaunaDB builds it by walking
+``Tokens.SpecialFieldNames`` (``Schema.scala`` ``toExternalData``), a Scala hash set, in that
+set's iteration order (derived from its hashing, not stated by a spec)."""
 
 ComputedFieldResolver = Callable[["UserDoc"], dict[str, Callable[[], Value]]]
 COMPUTED_FIELD_RESOLVERS: list[ComputedFieldResolver] = []
@@ -252,10 +258,16 @@ class UserDoc(DocValue):
         return {name: value for name, value in data.items() if name not in SPECIAL_FIELD_NAMES}
 
     def stored_fields(self, document: Document) -> dict[str, Value]:
+        """User fields, computed fields, then (if any) ``data`` holding the user fields whose
+        names collide with metadata or methods, as FaunaDB shows a document."""
         fields = self.user_fields(document)
         for resolve in COMPUTED_FIELD_RESOLVERS:
             for name, compute in resolve(self).items():
                 fields[name] = compute()
+        data = self.user_data(document)
+        special = {name: data[name] for name in SPECIAL_FIELDS_SHOWN_ORDER if name in data}
+        if special:
+            fields["data"] = special
         return fields
 
     def fql_get_field(self, name: str) -> Value | None:

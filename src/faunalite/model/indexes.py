@@ -22,14 +22,14 @@ from faunalite.fql.display import debug
 from faunalite.fql.errors import QueryError
 from faunalite.fql.stdlib.args import invalid_argument
 from faunalite.fql.stdlib.registry import TypeTable
-from faunalite.fql.values import Module, Null, Value
+from faunalite.fql.values import ID, INT64_MIN, NULL, Module, Null, Value
 from faunalite.model.collection_schema import (
     CollectionSchema,
     IndexDef,
     normalized_definition,
     parse_schema,
 )
-from faunalite.model.collections import COLLECTION_TABLE_EXTENSIONS, parse_id_argument
+from faunalite.model.collections import COLLECTION_TABLE_EXTENSIONS
 from faunalite.model.documents import DocValue, is_expired, make_doc
 from faunalite.model.session import (
     COLLECTION,
@@ -39,7 +39,7 @@ from faunalite.model.session import (
     session_of,
 )
 from faunalite.model.set_sources import Position, StreamRoot
-from faunalite.model.writes import AFTER_WRITE, BEFORE_WRITE, DocumentWrite, to_stored
+from faunalite.model.writes import AFTER_WRITE, BEFORE_WRITE, DocumentWrite, cast_id, to_stored
 from faunalite.storage.interface import DocKey, IndexPosition, StoredValue, iter_pages
 
 if TYPE_CHECKING:
@@ -261,14 +261,37 @@ def _lookup_term(session: QuerySession, value: Value, position: int) -> StoredVa
         ) from None
 
 
-def _value_bound(session: QuerySession, name: str, bound: Value) -> tuple[StoredValue, ...] | None:
-    """A range bound on covered values: a value (first-value prefix) or an array prefix. A
-    null component is the open end: the prefix stops there."""
-    items = bound if type(bound) is list else [bound]
+_ID_BOUND_MIN = ID(INT64_MIN)
+"""Where a ``null`` bound on a covered ``id`` sits: before every document id."""
+_ID_BOUND_MAX = NULL
+"""Where a bound on a covered ``id`` that is no id sits: after every document id (the key of
+null sorts after every ID, and a covered ``id`` is never null)."""
+
+
+def _value_bound(
+    session: QuerySession, index: IndexDef, name: str, bound: Value
+) -> tuple[StoredValue, ...]:
+    """A range bound on covered values, as FaunaDB's ``collectRange`` builds it
+    (``CollectionIndexMethod.scala``): a value is a one-value prefix; an array is a prefix of
+    the covered values, except when the index covers one value, where it is that value (with a
+    null appended for ``to``, so that it takes in the arrays it begins). ``null`` is a value
+    like any other (the greatest); on a covered ``id`` it is below every id, an ID-like value
+    is that id and anything else is above every id."""
+    if type(bound) is list and len(index.values) == 1:
+        items: list[Value] = [[*bound, NULL] if name == "to" else bound]
+    elif type(bound) is list:
+        items = bound
+    else:
+        items = [bound]
+    if len(items) > len(index.values):
+        raise invalid_argument(
+            "range", f"The field `{name}` can have at most {len(index.values)} values"
+        )
     prefix: list[StoredValue] = []
-    for item in items:
-        if isinstance(item, Null):
-            break
+    for item, covered in zip(items, index.values, strict=False):
+        if covered.path == ("id",):
+            prefix.append(_id_bound(item))
+            continue
         try:
             prefix.append(to_stored(session, item))
         except QueryError:
@@ -276,18 +299,26 @@ def _value_bound(session: QuerySession, name: str, bound: Value) -> tuple[Stored
                 "range",
                 f"The `{name}` field should be either an indexable value or an array of values",
             ) from None
-    return tuple(prefix) if prefix else None
+    return tuple(prefix)
 
 
-def _key_bound(bound: Value) -> DocKey | None:
+def _id_bound(item: Value) -> StoredValue:
+    if isinstance(item, DocValue):
+        return ID(int(item.key))
+    if isinstance(item, Null):
+        return _ID_BOUND_MIN
+    number = cast_id(item)
+    return _ID_BOUND_MAX if number is None else ID(number)
+
+
+def _key_bound(name: str, bound: Value) -> DocKey:
     """A range bound of an index without values: a document or its id."""
-    if type(bound) is list:
-        bound = bound[0] if bound else None
-    if bound is None or isinstance(bound, Null):
-        return None
     if isinstance(bound, DocValue):
         return bound.key
-    return parse_id_argument(bound)
+    number = cast_id(bound)
+    if number is None:
+        raise invalid_argument("range", f"The `{name}` field must be a document id.")
+    return number
 
 
 def index_call(ctx: Any, coll: Module, index: IndexDef, args: list[Value]) -> Value:
@@ -320,11 +351,11 @@ def _with_range(
     end = range_arg.get("to")
     fields: dict[str, Any] = {}
     if index.values:
-        fields["lower"] = None if start is None else _value_bound(session, "from", start)
-        fields["upper"] = None if end is None else _value_bound(session, "to", end)
+        fields["lower"] = None if start is None else _value_bound(session, index, "from", start)
+        fields["upper"] = None if end is None else _value_bound(session, index, "to", end)
     else:
-        fields["key_lower"] = _key_bound(start)
-        fields["key_upper"] = _key_bound(end)
+        fields["key_lower"] = None if start is None else _key_bound("from", start)
+        fields["key_upper"] = None if end is None else _key_bound("to", end)
     return IndexSource(
         source.collection,
         source.index,

@@ -35,6 +35,8 @@ from faunalite.model.session import (
     QuerySession,
 )
 from faunalite.model.writes import (
+    RESERVED_MESSAGE,
+    RESERVED_ON_WRITE,
     DocumentWrite,
     check_writable,
     constraint_failure,
@@ -239,6 +241,21 @@ def name_failures(
 # -- generic create / update / delete ----------------------------------------------------------
 
 
+NATIVE_RESERVED_FIELDS = frozenset(RESERVED_ON_WRITE) - {"data"} | {"id"}
+"""Top-level names no native document may be written with (FaunaDB's ``validateReserved`` of
+``Schema.scala``: ``Tokens.ReservedFieldNames`` without ``data``; ``id`` is let through in a
+create)."""
+
+
+def _reserved_failures(data: dict[str, Value], *, creating: bool) -> Failures:
+    """The reserved names in ``data``: FaunaDB refuses them before validating any field."""
+    return [
+        ([name], RESERVED_MESSAGE)
+        for name in data
+        if name in NATIVE_RESERVED_FIELDS and not (creating and name == "id")
+    ]
+
+
 def _check_fields(spec: NativeSpec, data: dict[str, Value], *, creating: bool) -> Failures:
     failures: Failures = []
     key_field = "name" if spec.named else None
@@ -296,7 +313,7 @@ def create_native(ctx: Any, session: QuerySession, spec: NativeSpec, argument: V
     """``<Native>.create(data)``."""
     _authorize(ctx, session, spec, "create")
     data = expect_data(argument)
-    failures = _check_fields(spec, data, creating=True)
+    failures = _reserved_failures(data, creating=True) or _check_fields(spec, data, creating=True)
     name = data.get("name") if spec.named else None
     if not failures and spec.named:
         failures += name_failures(session, spec, name, None, "name")
@@ -326,7 +343,9 @@ def update_native(ctx: Any, doc: DocValue, argument: Value, *, replace: bool) ->
     data = expect_data(argument)
     current = doc.require()
     before: dict[str, Any] = dict(current.data)
-    failures = _check_fields(spec, data, creating=replace)
+    failures = _reserved_failures(data, creating=False) or _check_fields(
+        spec, data, creating=replace
+    )
     old_name = str(doc.key) if spec.named else None
     new_name = data.get("name", old_name) if spec.named else None
     if isinstance(new_name, Null):

@@ -4,7 +4,8 @@ FaunaDB's rules (fql-language.md §4.2-§4.3): ``update`` deep-merges (a ``null`
 field, objects merge recursively, anything else replaces); ``replace`` swaps all user fields;
 fields named like metadata or methods are refused with ``constraint_failure`` unless written
 through the ``*Data`` variants, which put everything under ``data``; ``id`` is only allowed in
-``create``; ``ttl`` must be a ``Time``; values that cannot be stored (functions, sets) fail with
+``create``, as an ID, an integer or a numeric string, never negative (else a
+``constraint_failure`` on ``id``, checked before anything else); ``ttl`` must be a ``Time``; values that cannot be stored (functions, sets) fail with
 ``invalid_type``; documents inside the data are stored as references.
 
 Every document write of any collection, user or native, ends in ``write_document``: the one
@@ -13,6 +14,7 @@ place where index maintenance and constraint checks hook in (``BEFORE_WRITE``/``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +23,7 @@ from faunalite.fql.errors import QueryError
 from faunalite.fql.values import (
     ID,
     INT64_MAX,
+    INT64_MIN,
     TRANSACTION_TIME,
     Function,
     Lambda,
@@ -212,34 +215,62 @@ def _user_fields(
             failures.append(([name], RESERVED_MESSAGE))
         else:
             fields[name] = value
-    if ttl is not None and not isinstance(ttl, (Time, Null)):
+    # Reserved names fail alone: FaunaDB validates the field types only after them.
+    if not failures and ttl is not None and not isinstance(ttl, (Time, Null)):
         failures.append((["ttl"], f"Expected Time | Null, provided {type_name(ttl)}"))
     return fields, failures, doc_id, ttl
 
 
-def parse_document_id(value: Value, collection: str) -> int:
-    """An explicit ``id`` of ``create``: an ID, a numeric string or an integer, ``>= 0``."""
-    if isinstance(value, ID):
-        number = value.value
-    elif type(value) is int:
-        number = value
-    elif type(value) is str:
-        text = value.strip()
-        body = text[1:] if text[:1] in "+-" else text
-        if not body.isdigit():
-            raise QueryError("invalid_id", f'`"{value}"` is not a valid ID.')
-        number = int(text)
-    else:
-        raise QueryError(
-            "invalid_argument",
-            f"expected value for `id` of type ID, received {type_name(value)}",
-        )
-    if number < 0 or number > INT64_MAX:
-        raise QueryError(
-            "invalid_document_id",
-            f"Create in collection {collection} failed due to invalid document id {number}",
-        )
+ID_FIELD_TYPE = "ID | String | Long"
+"""What FaunaDB accepts as an explicit ``id`` (``WriteBroker.scala`` ``getOrMakeID``)."""
+
+_LONG_TEXT = re.compile(r"[+-]?[0-9]+")
+
+
+def parse_document_id(value: Value) -> int:
+    """An explicit ``id`` of ``create``: an ID, an integer or a string Java's
+    ``Long.parseLong`` reads, and ``>= 0``; anything else is FaunaDB's ``constraint_failure``
+    item for the ``id`` path (raised as a ``_IdFailure``)."""
+    if isinstance(value, Null):
+        raise _IdFailure(f"Missing required field of type {ID_FIELD_TYPE}")
+    number = cast_id(value)
+    if number is None:
+        raise _IdFailure(f"Expected {ID_FIELD_TYPE}, provided {schema_type_name(value)}")
+    if number < 0:
+        raise _IdFailure("id must be nonnegative")
     return number
+
+
+def cast_id(value: Value) -> int | None:
+    """``value`` as a document id where FaunaDB accepts one in its place (``TypeTag.ID.cast``:
+    an ID, an integer, or a string ``Long.parseLong`` reads), else ``None``."""
+    if isinstance(value, ID):
+        return value.value
+    if type(value) is int:
+        return value
+    if type(value) is str and _LONG_TEXT.fullmatch(value):
+        number = int(value)
+        return number if INT64_MIN <= number <= INT64_MAX else None
+    return None
+
+
+class _IdFailure(Exception):
+    """Why an explicit ``id`` is refused, in FaunaDB's words."""
+
+
+def schema_type_name(value: Value) -> str:
+    """The type FaunaDB's schema validation names for a provided value
+    (``SchemaType.valuePreciseType``): scalars by kind, arrays as tuples, objects as records."""
+    if type(value) is list:
+        return "[" + ", ".join(schema_type_name(item) for item in value) + "]"
+    if type(value) is dict:
+        if not value:
+            return "{}"
+        inner = ", ".join(f"{name}: {schema_type_name(item)}" for name, item in value.items())
+        return "{ " + inner + " }"
+    if isinstance(value, DocValue):
+        return "Document"
+    return type_name(value)
 
 
 # -- user documents --------------------------------------------------------------------------------
@@ -257,15 +288,19 @@ def create_user_document(
         failures: list[tuple[list[Any], str]] = []
     else:
         fields, failures, doc_id, ttl = _user_fields(data, allow_id=True)
-        if doc_id is not None and isinstance(doc_id, Null):
-            failures.append((["id"], "Missing required field of type ID"))
+    key: int | None = None
+    if doc_id is not None:
+        # FaunaDB settles the id before validating the other fields: its failure is alone.
+        try:
+            key = parse_document_id(doc_id)
+        except _IdFailure as refused:
+            raise constraint_failure(failure_message, [(["id"], str(refused))]) from None
     if failures:
         raise constraint_failure(failure_message, failures)
     check_collection_not_redefined(session, collection)
-    if doc_id is None:
+    if key is None:
         key = session.new_id()
     else:
-        key = parse_document_id(doc_id, collection)
         if session.get(collection, key) is not None:
             raise QueryError(
                 "document_id_exists",

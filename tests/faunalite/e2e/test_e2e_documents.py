@@ -136,9 +136,9 @@ def test_reserved_fields(db: Client) -> None:
         "constraint failures:\n"
         "  ts: Is a reserved field and cannot be used\n"
     )
-    # The *Data variants store such names under data only.
+    # The *Data variants store such names under data, and FaunaDB shows them there.
     doc = db.query(fql('Dogs.createData({ ts: "Thing", update: 1 })')).data
-    assert dict(doc) == {}
+    assert dict(doc) == {"data": {"ts": "Thing", "update": 1}}
     assert db.query(fql("Dogs(${id}).data", id=doc.id)).data == {"ts": "Thing", "update": 1}
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from faunalite.fql.values import NULL
 from faunalite.model.collection_schema import (
+    _UNIQUE_TYPE,
     normalized_definition,
     parse_schema,
     schema_failures,
@@ -88,8 +89,8 @@ def test_invalid_declarations() -> None:
             "constraints": [
                 {"check": {"name": "c", "body": "(a, b) => true"}},
                 {"check": {"name": "k", "body": "doc => true"}},
-                {"check": {"name": "k", "body": "doc => true"}},
-                {"unique": []},
+                {"check": {"name": "foo bar", "body": "doc => true"}},
+                {"unique": "x"},
             ],
             "computed_fields": {"f": {"body": "1 + "}},
         }
@@ -106,3 +107,31 @@ def test_invalid_declarations() -> None:
     assert ("constraints", 3, "unique") in paths
     assert ("computed_fields", "f", "body") in paths
     assert ("constraints", 1, "check", "name") not in paths
+    assert (["constraints", 2, "check", "name"], "Invalid identifier.") in failures
+
+
+def test_redundant_constraints_are_refused_once_the_definition_is_well_formed() -> None:
+    # FaunaDB's CollectionSchemaHooks.validateCollection: all on the `constraints` path.
+    constraints = [
+        {"check": {"name": "ok", "body": "doc => true"}},
+        {"check": {"name": "ok", "body": "doc => true"}},
+        {"check": {"name": "ko", "body": "doc => true"}},
+        {"check": {"name": "ko", "body": "doc => true"}},
+        {"unique": []},
+        {"unique": ["foo", "bar"]},
+        {"unique": [".foo", {"field": "bar", "mva": True}]},
+        {"unique": ["name"]},
+        {"unique": [".['name']"]},
+    ]
+    assert schema_failures({"constraints": constraints}) == [
+        # The order of FaunaDB's hash map of names (its spec expects 'ko' first).
+        (["constraints"], "Duplicate check constraint name 'ko'"),
+        (["constraints"], "Duplicate check constraint name 'ok'"),
+        (["constraints"], "Unique constraints must have at least one term"),
+        (["constraints"], "Duplicate unique constraint on path [.foo, .bar]"),
+        (["constraints"], "Duplicate unique constraint on path [.name]"),
+    ]
+    # A malformed definition reports only its malformed parts.
+    assert schema_failures({"constraints": [*constraints, {"unique": "x"}]}) == [
+        (["constraints", 9, "unique"], f"Expected {_UNIQUE_TYPE}, provided String")
+    ]

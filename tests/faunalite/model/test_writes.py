@@ -6,8 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from faunalite.fql.context import QueryContext
 from faunalite.fql.errors import QueryError
-from faunalite.fql.values import NULL, TRANSACTION_TIME, Lambda, Time
+from faunalite.fql.interpreter import run_query
+from faunalite.fql.parser import parse_query
+from faunalite.fql.values import ID, NULL, TRANSACTION_TIME, Lambda, Module, Time, Value
 from faunalite.model.documents import UserDoc, from_stored
 from faunalite.model.hooks import DataModel
 from faunalite.model.session import QuerySession
@@ -85,12 +88,48 @@ def test_ttl_must_be_a_time(session: QuerySession) -> None:
     ]
 
 
-def test_document_ids() -> None:
-    assert parse_document_id("12", "Dogs") == 12
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        (-1, "id must be nonnegative"),
+        ("-1", "id must be nonnegative"),
+        ("abc", "Expected ID | String | Long, provided String"),
+        (" 8", "Expected ID | String | Long, provided String"),
+        ("99999999999999999999", "Expected ID | String | Long, provided String"),
+        (1.5, "Expected ID | String | Long, provided Double"),
+        (True, "Expected ID | String | Long, provided Boolean"),
+        ([1], "Expected ID | String | Long, provided [Int]"),
+        (NULL, "Missing required field of type ID | String | Long"),
+    ],
+)
+def test_refused_document_ids_are_constraint_failures(
+    session: QuerySession, given: Value, message: str
+) -> None:
+    # WriteBroker.scala getOrMakeID: the id is settled first, so its failure comes alone.
     with pytest.raises(QueryError) as caught:
-        parse_document_id(-1, "Dogs")
-    assert caught.value.code == "invalid_document_id"
-    assert caught.value.message == "Create in collection Dogs failed due to invalid document id -1"
+        create_user_document(None, session, "Dogs", {"id": given, "ts": 1}, plain=False)
+    error = caught.value
+    assert (error.code, error.message) == (
+        "constraint_failure",
+        "Failed to create document in collection `Dogs`.",
+    )
+    assert error.constraint_failures == [{"paths": [["id"]], "message": message}]
+
+
+def test_accepted_document_ids() -> None:
+    assert parse_document_id("12") == 12
+    assert parse_document_id("+7") == 7
+    assert parse_document_id(0) == 0
+    assert parse_document_id(ID(9)) == 9
+    assert parse_document_id(str(2**63 - 1)) == 2**63 - 1
+
+
+def test_reserved_names_fail_before_field_types(session: QuerySession) -> None:
+    with pytest.raises(QueryError) as caught:
+        create_user_document(None, session, "Dogs", {"ts": 1, "ttl": "soon"}, plain=False)
+    assert caught.value.constraint_failures == [
+        {"paths": [["ts"]], "message": "Is a reserved field and cannot be used"}
+    ]
 
 
 def test_user_fields_with_reserved_names_only_show_under_data(session: QuerySession) -> None:
@@ -98,4 +137,54 @@ def test_user_fields_with_reserved_names_only_show_under_data(session: QuerySess
     assert doc.fql_get_field("name") == "x"
     assert doc.fql_get_field("ts") is TRANSACTION_TIME
     assert doc.fql_get_field("data") == {"ts": 1, "name": "x"}
-    assert list(doc.fql_fields()) == ["id", "coll", "ts", "name"]
+    # Shown as FaunaDB shows it (Schema.scala toExternalData): colliding names under `data`.
+    assert doc.fql_fields() == {
+        "id": ID(doc.key),
+        "coll": Module("Dogs"),
+        "ts": TRANSACTION_TIME,
+        "name": "x",
+        "data": {"ts": 1},
+    }
+
+
+def test_the_shown_data_object_follows_faunadb_order(session: QuerySession) -> None:
+    given = {"ttl": 1, "update": 2, "id": 3, "coll": 4, "replace": 5, "a": 6}
+    doc = create_user_document(None, session, "Dogs", given, plain=True)
+    shown = doc.fql_fields()
+    assert list(shown) == ["id", "coll", "ts", "a", "data"]
+    assert list(shown["data"]) == ["replace", "coll", "id", "update", "ttl"]
+
+
+@pytest.mark.parametrize(
+    ("query", "failed"),
+    [
+        ('Collection.create({ name: "X", ts: 1, foo: 2 })', "Failed to create Collection."),
+        ('Key.create({ role: "admin", coll: 1 })', "Failed to create Key."),
+        ('Collection.byName("Dogs")!.update({ id: 1 })', "Failed to update Collection `Dogs`."),
+        (
+            'Collection.byName("Dogs")!.replace({ name: "Dogs", exists: 1 })',
+            "Failed to update Collection `Dogs`.",
+        ),
+    ],
+)
+def test_native_documents_refuse_reserved_fields_first(query: str, failed: str) -> None:
+    # Schema.scala validateReserved runs for every collection, before the fields' types.
+    model = DataModel()
+    try:
+        with model.query_session((), "admin") as running:
+            context = QueryContext(snapshot_time=running.transaction_time(), storage=running)
+            running.query_context = context
+            run_query(parse_query('Collection.create({ name: "Dogs" })', "*query*"), context)
+        with model.query_session((), "admin") as running:
+            context = QueryContext(snapshot_time=running.transaction_time(), storage=running)
+            running.query_context = context
+            with pytest.raises(QueryError) as caught:
+                run_query(parse_query(query, "*query*"), context)
+    finally:
+        model.close()
+    error = caught.value
+    assert (error.code, error.message) == ("constraint_failure", failed)
+    assert error.constraint_failures is not None
+    assert [item["message"] for item in error.constraint_failures] == [
+        "Is a reserved field and cannot be used"
+    ]
