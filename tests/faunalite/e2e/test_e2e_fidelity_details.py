@@ -4,8 +4,14 @@ identifiers, and what unknown paths answer."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
 from fauna import fql
 from fauna.client import Client
+from faunalite.testing import BackgroundServer
 
 
 def test_a_set_cursor_to_string_is_the_after_token(db: Client) -> None:
@@ -18,3 +24,35 @@ def test_a_set_cursor_to_string_is_the_after_token(db: Client) -> None:
     assert shown == after
     page = db.query(fql("Set.paginate(${cursor}).data.map(.n)", cursor=shown)).data
     assert page == [1]
+
+
+@pytest.fixture
+def http(faunalite_server: BackgroundServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=faunalite_server.endpoint, timeout=5) as client:
+        yield client
+
+
+def test_schema_paths_answer_in_the_schema_endpoints_shape(
+    http: httpx.Client, faunalite_server: BackgroundServer, db_name: str
+) -> None:
+    # The Fauna CLI's schema commands read `error.message`; the v4 `errors` 404 read as success.
+    auth = {"Authorization": f"Bearer {faunalite_server.secret}:{db_name}:admin"}
+    missing = http.get("/schema/1/nope", headers=auth)
+    assert (missing.status_code, missing.json()) == (404, {"error": {"message": "Not found"}})
+    wrong = http.get("/schema/1/update", headers=auth)
+    assert (wrong.status_code, wrong.json()) == (405, {"error": {"message": "Method not allowed"}})
+    anonymous = http.get("/schema/1/files")
+    assert (anonymous.status_code, anonymous.json()) == (
+        401,
+        {"error": {"message": "Access token required"}},
+    )
+    assert anonymous.headers["www-authenticate"] == "Bearer"
+    push = http.post("/schema/1/update", headers=auth, files={"main.fsl": b"collection A {}"})
+    assert push.status_code == 501
+    assert "does not implement the schema API" in push.json()["error"]["message"]
+
+
+def test_other_unknown_paths_keep_the_legacy_404(http: httpx.Client) -> None:
+    response = http.get("/nope")
+    assert response.status_code == 404
+    assert response.json() == {"errors": [{"code": "not found", "description": "Not Found"}]}
