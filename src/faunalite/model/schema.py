@@ -10,8 +10,8 @@ ends in ``writes.write_document``.
 
 Validation follows FaunaDB: unknown fields → ``Unexpected field provided``, wrong types →
 ``Expected <T>, provided <U>``, a missing name → ``Missing required field of type String``,
-names must be identifiers and must not clash with FQL's own globals or other schema items
-(``The identifier `X` is reserved.``). Failures are ``constraint_failure`` errors summarised as
+names must be identifiers (databases and roles too: ``is_valid_name``) and must not clash with
+FQL's own globals or other schema items (``The identifier `X` is reserved.``). Failures are ``constraint_failure`` errors summarised as
 ``Failed to create <Coll>.`` / ``Failed to update <Coll> `<name>`.``.
 """
 
@@ -29,6 +29,7 @@ from faunalite.fql.values import Null, Time, Value, type_name
 from faunalite.model.documents import DocValue, make_doc
 from faunalite.model.session import (
     COLLECTION,
+    DATABASE,
     FUNCTION,
     HIDDEN_PREFIX,
     SCHEMA_META,
@@ -49,7 +50,6 @@ from faunalite.storage.interface import DocKey, Document
 Failures = list[tuple[list[Any], str]]
 
 _IDENTIFIER_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_DATABASE_NAME_RE = re.compile(r"[A-Za-z0-9_-]+\Z")
 BUILTIN_ROLES = frozenset({"admin", "server", "server-readonly", "client"})
 
 RESERVED_TYPE_NAMES = frozenset(
@@ -73,6 +73,13 @@ OTHER_GLOBALS = frozenset(
         "Token",
     }
 )
+
+
+def is_valid_name(name: str) -> bool:
+    """FaunaDB's rule for schema names (``Validators.isValidName``): an identifier of ASCII
+    letters, digits and ``_`` not starting with a digit, neither a keyword nor ``_``. Database
+    and role names must follow it (``bad-name`` is ``Invalid identifier.``)."""
+    return _IDENTIFIER_RE.match(name) is not None and name not in KEYWORDS and name != "_"
 
 
 def is_reserved_identifier(name: str) -> bool:
@@ -219,8 +226,12 @@ def name_failures(
     if not isinstance(name, str):
         return []
     global_name = spec.collection in (COLLECTION, FUNCTION)
-    pattern = _IDENTIFIER_RE if global_name else _DATABASE_NAME_RE
-    if not pattern.match(name) or name == "_":
+    # A Database keeps a name it already has (ValidIdentifierValidator checks only a changed one).
+    keeps_name = spec.collection == DATABASE and name == old_name
+    if global_name:
+        if not _IDENTIFIER_RE.match(name) or name == "_":
+            return [([path], "Invalid identifier.")]
+    elif not keeps_name and not is_valid_name(name):
         return [([path], "Invalid identifier.")]
     if global_name and is_reserved_identifier(name):
         return [([path], f"The identifier `{name}` is reserved.")]

@@ -11,6 +11,7 @@ import pytest
 
 from fauna import fql
 from fauna.client import Client
+from fauna.errors import QueryRuntimeError
 from faunalite.testing import BackgroundServer
 
 
@@ -24,6 +25,22 @@ def test_a_set_cursor_to_string_is_the_after_token(db: Client) -> None:
     assert shown == after
     page = db.query(fql("Set.paginate(${cursor}).data.map(.n)", cursor=shown)).data
     assert page == [1]
+
+
+def test_a_database_name_must_be_an_identifier(db: Client) -> None:
+    # The Fauna CLI shows FaunaDB's `Invalid identifier.` for `fauna database create bad-name`.
+    with pytest.raises(QueryRuntimeError) as caught:
+        db.query(fql('Database.create({ name: "bad-name" })'))
+    error = caught.value
+    assert (error.status_code, error.code, error.message) == (
+        400,
+        "constraint_failure",
+        "Failed to create Database.",
+    )
+    assert error.constraint_failures is not None
+    failures = [(failure.paths, failure.message) for failure in error.constraint_failures]
+    assert failures == [([["name"]], "Invalid identifier.")]
+    assert db.query(fql('Database.create({ name: "good_name" }).name')).data == "good_name"
 
 
 @pytest.fixture
