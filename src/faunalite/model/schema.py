@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from faunalite.fql.errors import QueryError
 from faunalite.fql.lexer import KEYWORDS
 from faunalite.fql.stdlib.registry import GLOBAL_FUNCTIONS, MODULES
-from faunalite.fql.values import Null, Time, Value, type_name
+from faunalite.fql.values import Null, Time, Value, is_number, type_name
 from faunalite.model.documents import DocValue, make_doc
 from faunalite.model.session import (
     COLLECTION,
@@ -105,12 +105,8 @@ class FieldType:
     test: Callable[[Value], bool]
 
 
-def _is_number(value: Value) -> bool:
-    return type(value) in (int, float)
-
-
 STRING = FieldType("String", lambda v: type(v) is str)
-NUMBER = FieldType("Number", _is_number)
+NUMBER = FieldType("Number", is_number)
 BOOLEAN = FieldType("Boolean", lambda v: type(v) is bool)
 OBJECT = FieldType("{ *: Any }", lambda v: type(v) is dict)
 ARRAY = FieldType("Array<Any>", lambda v: type(v) is list)

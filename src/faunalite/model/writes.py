@@ -24,11 +24,13 @@ from faunalite.fql.values import (
     TRANSACTION_TIME,
     Function,
     Lambda,
+    Long,
     Module,
     Null,
     StorageValue,
     Time,
     Value,
+    is_int,
     type_name,
 )
 from faunalite.model.documents import DocValue, UserDoc
@@ -121,6 +123,9 @@ def to_stored(session: QuerySession, value: Value) -> Any:
         return value.ref()
     if isinstance(value, (Function, Module, StorageValue)):
         raise unstorable(value)
+    if kind is Long:
+        # FaunaDB stores every integer as a LongV and reads it back normalised.
+        return int(value)
     return value
 
 
@@ -221,8 +226,8 @@ def parse_document_id(value: Value, collection: str) -> int:
     """An explicit ``id`` of ``create``: an ID, a numeric string or an integer, ``>= 0``."""
     if isinstance(value, ID):
         number = value.value
-    elif type(value) is int:
-        number = value
+    elif is_int(value):
+        number = int(value)
     elif type(value) is str:
         text = value.strip()
         body = text[1:] if text[:1] in "+-" else text

@@ -27,6 +27,28 @@ def test_a_set_cursor_to_string_is_the_after_token(db: Client) -> None:
     assert page == [1]
 
 
+def test_parse_long_is_a_long_on_the_wire(faunalite_server: BackgroundServer, db_name: str) -> None:
+    replies: list[dict[str, object]] = []
+
+    def record(response: httpx.Response) -> None:
+        response.read()
+        replies.append(response.json())
+
+    secret = f"{faunalite_server.secret}:{db_name}:admin"
+    with httpx.Client(event_hooks={"response": [record]}) as pool:
+        client = Client(
+            endpoint=faunalite_server.endpoint, secret=secret, http_client=pool, max_attempts=1
+        )
+        small = client.query(fql('"5".parseLong()')).data
+        kinds = client.query(fql('let n = "5".parseLong()\n[n isa Long, n isa Int, n + 1]')).data
+        client.close()
+    assert (small, kinds) == (5, [True, False, 6])
+    assert [reply["data"] for reply in replies] == [
+        {"@long": "5"},
+        [True, False, {"@int": "6"}],
+    ]
+
+
 def test_a_database_name_must_be_an_identifier(db: Client) -> None:
     # The Fauna CLI shows FaunaDB's `Invalid identifier.` for `fauna database create bad-name`.
     with pytest.raises(QueryRuntimeError) as caught:
