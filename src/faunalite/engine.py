@@ -51,6 +51,11 @@ DEFAULT_TIMEOUT_MS = 120_000
 AGGRESSIVE_TIMEOUT_MS = 1000
 """A deadline that runs out sooner than this after the request started is the client's fault
 (440); a later one is the server's (503)."""
+MIN_QUERY_TIME_MS = 2
+"""FaunaDB cannot answer any query, however trivial, within a 1 ms deadline (its own protocol
+test counts on ``x-query-timeout-ms: 1`` always giving 440), while faunalite sometimes can. A
+deadline shorter than this is therefore refused before the query runs, as FaunaDB would time
+it out; longer ones are met or missed by the clock, as there."""
 
 PROTOCOL_STATUS = {
     "invalid_request": 400,
@@ -150,6 +155,29 @@ def unauthorized(query_tags: dict[str, str] | None = None) -> QueryResult:
     )
 
 
+def deadline_unmeetable(timeout_ms: int) -> bool:
+    """Whether FaunaDB could never answer within ``timeout_ms`` (see ``MIN_QUERY_TIME_MS``)."""
+    return timeout_ms < MIN_QUERY_TIME_MS
+
+
+def timed_out(received_at: float, timeout_ms: int) -> QueryResult:
+    """FaunaDB's reply to a request whose deadline ran out: 440 when that happened within
+    ``AGGRESSIVE_TIMEOUT_MS`` of its start (the client asked too much), else 503.
+
+    The elapsed time reported is never less than the deadline: FaunaDB's timer fires only once
+    the deadline has passed, even when faunalite refused the request before running it.
+    """
+    elapsed_ms = max(int((time.monotonic() - received_at) * 1000), timeout_ms)
+    if elapsed_ms < AGGRESSIVE_TIMEOUT_MS:
+        return protocol_error(
+            "time_out",
+            f"Client set aggressive deadline: query needs {AGGRESSIVE_TIMEOUT_MS}, "
+            f"timed out within {elapsed_ms}",
+            status=440,
+        )
+    return protocol_error("time_out", "Read timed out")
+
+
 @dataclass(slots=True)
 class _Evaluation:
     """What running one query produced, before it is rendered as a reply."""
@@ -212,6 +240,8 @@ class Engine:
         from faunalite.model.hooks import UnknownDatabase
         from faunalite.storage import ReadOnlyTransactionError
 
+        if deadline_unmeetable(request.timeout_ms):
+            return self._timed_out(request)
         principal = request.principal
         try:
             if _may_only_read(request):
@@ -331,15 +361,7 @@ class Engine:
         return evaluation
 
     def _timed_out(self, request: QueryRequest) -> QueryResult:
-        elapsed_ms = int((time.monotonic() - request.received_at) * 1000)
-        if elapsed_ms < AGGRESSIVE_TIMEOUT_MS:
-            return protocol_error(
-                "time_out",
-                f"Client set aggressive deadline: query needs {AGGRESSIVE_TIMEOUT_MS}, "
-                f"timed out within {elapsed_ms}",
-                status=440,
-            )
-        return protocol_error("time_out", "Read timed out")
+        return timed_out(request.received_at, request.timeout_ms)
 
     def _reply(self, request: QueryRequest, evaluation: _Evaluation) -> QueryResult:
         encoder = ValueEncoder(

@@ -56,3 +56,25 @@ def test_a_read_reports_a_txn_ts_not_before_the_last_write(engine: Engine) -> No
     read = run(engine, "1 + 1").body["txn_ts"]
     assert isinstance(written, int) and isinstance(read, int)
     assert read >= written
+
+
+AGGRESSIVE_1MS = {
+    "error": {
+        "code": "time_out",
+        "message": "Client set aggressive deadline: query needs 1000, timed out within 1",
+    }
+}
+
+
+@pytest.mark.parametrize("query", ["1", 'Collection.create({ name: "TooQuick" })'])
+def test_a_1ms_deadline_is_refused_however_trivial_the_query(engine: Engine, query: str) -> None:
+    # FaunaDB cannot answer within 1 ms (its protocol test relies on this): 440, not a result.
+    result = run(engine, query, timeout_ms=1)
+    assert (result.status, result.body) == (440, AGGRESSIVE_1MS)
+    assert run(engine, 'Collection.byName("TooQuick") == null').body["data"] is True
+
+
+def test_a_2ms_deadline_is_left_to_the_clock(engine: Engine) -> None:
+    # Not refused up front: met (200) or missed (440) by how long the query really takes.
+    result = run(engine, "1", timeout_ms=2)
+    assert result.status in (200, 440)

@@ -30,6 +30,7 @@ from faunalite.fql.values import (
     Date,
     Function,
     Lambda,
+    Long,
     Module,
     NativeFunction,
     Null,
@@ -59,7 +60,7 @@ def java_double_compare(x: float, y: float) -> int:
 
 
 def compare_numbers(a: int | float, b: int | float) -> int:
-    if type(a) is int and type(b) is int:
+    if not (type(a) is float or type(b) is float):
         return (a > b) - (a < b)
     return java_double_compare(float(a), float(b))
 
@@ -99,7 +100,7 @@ def parse_java_long(text: str) -> int | None:
 
 def _is_number(value: Value) -> bool:
     kind = type(value)
-    return kind is int or kind is float
+    return kind is int or kind is float or kind is Long
 
 
 def _sign(value: int) -> int:
@@ -257,6 +258,7 @@ def _storage_equal(a: Value, b: Value, missing_document: MissingDocument | None)
 
 _RANKS: dict[type, int] = {
     int: 0,
+    Long: 0,
     float: 0,
     bytes: 1,
     str: 2,

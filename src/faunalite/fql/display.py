@@ -28,6 +28,7 @@ from faunalite.fql.values import (
     Date,
     Function,
     Lambda,
+    Long,
     Module,
     Null,
     StorageValue,
@@ -158,8 +159,8 @@ def display(value: Value) -> str:
         return value  # type: ignore[no-any-return]
     if t is bool:
         return "true" if value else "false"
-    if t is int:
-        return str(value)
+    if t is int or t is Long:
+        return str(int(value))
     if t is float:
         return display_double(value)
     if t is ID:
@@ -193,8 +194,8 @@ def debug(value: Value, nested: bool = False) -> str:
         return quote_string(value)
     if t is bool:
         return "true" if value else "false"
-    if t is int:
-        return str(value)
+    if t is int or t is Long:
+        return str(int(value))
     if t is float:
         return java_double_to_string(value)
     if t is list:

@@ -44,6 +44,8 @@ from faunalite.fql.values import (
     TransactionTime,
     UUIDValue,
     Value,
+    is_int,
+    is_number,
     number_kind,
 )
 
@@ -151,14 +153,10 @@ def callable_module(value: Value, storage_tables: ModuleTables | None) -> Native
 # -- isa --------------------------------------------------------------------------------------
 
 
-def _is_number(value: Value) -> bool:
-    return type(value) is int or type(value) is float
-
-
 _CORE_MEMBERSHIP: dict[str, Callable[[Value], bool]] = {
-    "Number": _is_number,
-    "Int": lambda v: type(v) is int and number_kind(v) == "Int",
-    "Long": lambda v: type(v) is int and number_kind(v) == "Long",
+    "Number": is_number,
+    "Int": lambda v: is_int(v) and number_kind(v) == "Int",
+    "Long": lambda v: is_int(v) and number_kind(v) == "Long",
     "Double": lambda v: type(v) is float,
     "Float": lambda v: type(v) is float,
     "String": lambda v: type(v) is str,

@@ -23,7 +23,16 @@ from faunalite.fql.display import display
 from faunalite.fql.errors import QueryError
 from faunalite.fql.stdlib.args import wrong_type
 from faunalite.fql.stdlib.strings import concatenate
-from faunalite.fql.values import INT32_MIN, INT64_MAX, INT64_MIN, Value, normalize_int
+from faunalite.fql.values import (
+    INT32_MIN,
+    INT64_MAX,
+    INT64_MIN,
+    Long,
+    Value,
+    is_int,
+    is_number,
+    normalize_int,
+)
 
 COMPARISON_OPERATORS = frozenset({"==", "!=", "<", "<=", ">", ">="})
 NUMBER_OPERATORS = frozenset({"+", "-", "*", "/", "%", "**", "&", "|", "^"})
@@ -43,9 +52,7 @@ def function_missing(name: str, receiver_type: str) -> QueryError:
     )
 
 
-def _is_number(value: Value) -> bool:
-    kind = type(value)
-    return kind is int or kind is float
+_is_number = is_number
 
 
 def _wrap64(value: int) -> int:
@@ -55,8 +62,8 @@ def _wrap64(value: int) -> int:
 
 def java_long(value: Number) -> int:
     """Java's ``(long)`` conversion: truncation, NaN to 0, saturation at the bounds."""
-    if type(value) is int:
-        return value
+    if is_int(value):
+        return int(value)
     if math.isnan(value):
         return 0
     if value >= 2.0**63:
@@ -122,7 +129,7 @@ def _truncating_divide(left: int, right: int) -> int:
 
 
 def _divide(left: Number, right: Number) -> Number:
-    if type(left) is int and type(right) is int:
+    if is_int(left) and is_int(right):
         if right == 0:
             raise divide_by_zero()
         return normalize_int(_wrap64(_truncating_divide(left, right)))
@@ -136,7 +143,7 @@ def _divide(left: Number, right: Number) -> Number:
 
 
 def _remainder(left: Number, right: Number) -> Number:
-    if type(left) is int and type(right) is int:
+    if is_int(left) and is_int(right):
         if right == 0:
             raise divide_by_zero()
         return left - right * _truncating_divide(left, right)
@@ -149,25 +156,25 @@ def _remainder(left: Number, right: Number) -> Number:
 
 
 def _power(left: Number, right: Number) -> Number:
-    if type(left) is int and type(right) is int:
+    if is_int(left) and is_int(right):
         return _integer_power(left, right)
     return java_pow(float(left), float(right))
 
 
 def _add(left: Number, right: Number) -> Number:
-    if type(left) is int and type(right) is int:
+    if is_int(left) and is_int(right):
         return normalize_int(left + right)
     return float(left) + float(right)
 
 
 def _subtract(left: Number, right: Number) -> Number:
-    if type(left) is int and type(right) is int:
+    if is_int(left) and is_int(right):
         return normalize_int(left - right)
     return float(left) - float(right)
 
 
 def _multiply(left: Number, right: Number) -> Number:
-    if type(left) is int and type(right) is int:
+    if is_int(left) and is_int(right):
         return normalize_int(left * right)
     return float(left) * float(right)
 
@@ -241,6 +248,8 @@ def apply_unary(op: str, operand: Value) -> Value:
     if type(operand) is float:
         return -operand
     # Negation keeps the representation, wrapping like Java: -Int.MinValue stays itself.
+    if type(operand) is Long:
+        return Long(_wrap64(-operand))
     if operand == INT32_MIN:
         return operand
     return normalize_int(_wrap64(-operand))

@@ -7,9 +7,10 @@ paths stay cheap:
 FQL                Python
 =================  ======================================================================
 Boolean            ``bool``
-Int / Long         ``int`` (always normalised: Int if it fits 32 bits, else Long; see
-                   ``number_kind``). An integer result that does not fit 64 bits becomes a
-                   ``float`` (FaunaDB has no big integers).
+Int / Long         ``int`` (Int if it fits 32 bits, else Long; see ``number_kind``), or
+                   ``Long`` for a Long whose value would fit an Int (``"5".parseLong()``).
+                   Arithmetic normalises, as FaunaDB's ``Value.Number`` does. An integer
+                   result that does not fit 64 bits becomes a ``float`` (no big integers).
 Double             ``float``
 String             ``str``
 Bytes              ``bytes``
@@ -26,7 +27,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeGuard
 
 if TYPE_CHECKING:
     from faunalite.fql.span import Span
@@ -182,18 +183,34 @@ class StorageValue:
     order_rank: ClassVar[int] = 18
 
 
-def is_int(value: Value) -> bool:
+class Long(int):
+    """An FQL Long whose value would also fit an Int.
+
+    FaunaDB keeps the representation a number was made with: ``"5".parseLong()`` is a Long
+    (``{"@long": "5"}`` on the wire, ``isa Long``) although 5 fits 32 bits. Python arithmetic on
+    it gives a plain ``int``, which is FaunaDB's normalisation (``Value.Number``) for free, and
+    it is stored as a plain integer, as FaunaDB's storage (``LongV``) reads back normalised.
+    Integers beyond 32 bits need no wrapper: a plain ``int`` there is already a Long.
+    """
+
+    __slots__ = ()
+
+
+def is_int(value: Value) -> TypeGuard[int]:
     """True for FQL Int and Long (a Python ``int`` that is not a ``bool``)."""
-    return type(value) is int
+    t = type(value)
+    return t is int or t is Long
 
 
 def is_number(value: Value) -> bool:
     t = type(value)
-    return t is int or t is float
+    return t is int or t is float or t is Long
 
 
 def number_kind(value: int) -> str:
-    """``"Int"`` if the integer fits 32 bits, else ``"Long"``."""
+    """``"Int"`` if the integer is an Int (fits 32 bits and is not a ``Long``), else ``"Long"``."""
+    if type(value) is Long:
+        return "Long"
     return "Int" if INT32_MIN <= value <= INT32_MAX else "Long"
 
 
@@ -209,7 +226,7 @@ def type_name(value: Value) -> str:
     t = type(value)
     if t is bool:
         return "Boolean"
-    if t is int:
+    if t is int or t is Long:
         return number_kind(value)
     if t is float:
         return "Double"

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from faunalite.fql.errors import QueryError
 from faunalite.fql.stdlib.args import expect_string, invalid_argument, wrong_type
 from faunalite.fql.stdlib.registry import TypeTable, module
-from faunalite.fql.values import ID, NULL, Module, Null, Value
+from faunalite.fql.values import ID, NULL, Module, Null, Value, is_int
 from faunalite.model.collection_schema import schema_failures
 from faunalite.model.documents import DocValue, NamedDoc, UserDoc, is_expired, make_doc
 from faunalite.model.schema import (
@@ -191,8 +191,8 @@ def parse_id_argument(value: Value) -> int:
     """A document id argument: an ID, an integer or a string of digits."""
     if isinstance(value, ID):
         return value.value
-    if type(value) is int and value >= 0:
-        return value
+    if is_int(value) and value >= 0:
+        return int(value)
     if type(value) is str:
         text = value.strip()
         if text.isdigit():

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from faunalite.fql.values import ID, Module, Value
+from faunalite.fql.values import ID, Module, Value, is_int
 from faunalite.model.documents import DocValue, make_doc
 from faunalite.model.session import NAMED_COLLECTIONS, NATIVE_COLLECTIONS, QuerySession
 from faunalite.wire.decoding import STDLIB_RESOLVER, InvalidValue
@@ -119,8 +119,8 @@ def _id(tag: str, reference: dict[str, Any]) -> int:
     value = reference.get("id")
     if isinstance(value, ID):
         return value.value
-    if type(value) is int and value >= 0:
-        return value
+    if is_int(value) and value >= 0:
+        return int(value)
     if isinstance(value, str) and value.isdigit():
         return int(value)
     raise InvalidValue(f"{tag} field 'id' must be an integer")

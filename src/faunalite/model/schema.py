@@ -10,8 +10,8 @@ ends in ``writes.write_document``.
 
 Validation follows FaunaDB: unknown fields → ``Unexpected field provided``, wrong types →
 ``Expected <T>, provided <U>``, a missing name → ``Missing required field of type String``,
-names must be identifiers and must not clash with FQL's own globals or other schema items
-(``The identifier `X` is reserved.``). Failures are ``constraint_failure`` errors summarised as
+names must be identifiers (databases and roles too: ``is_valid_name``) and must not clash with
+FQL's own globals or other schema items (``The identifier `X` is reserved.``). Failures are ``constraint_failure`` errors summarised as
 ``Failed to create <Coll>.`` / ``Failed to update <Coll> `<name>`.``.
 """
 
@@ -25,10 +25,11 @@ from typing import Any, TypeVar
 from faunalite.fql.errors import QueryError
 from faunalite.fql.lexer import KEYWORDS
 from faunalite.fql.stdlib.registry import GLOBAL_FUNCTIONS, MODULES
-from faunalite.fql.values import Null, Time, Value, type_name
+from faunalite.fql.values import Null, Time, Value, is_number, type_name
 from faunalite.model.documents import DocValue, make_doc
 from faunalite.model.session import (
     COLLECTION,
+    DATABASE,
     FUNCTION,
     HIDDEN_PREFIX,
     SCHEMA_META,
@@ -51,7 +52,6 @@ from faunalite.storage.interface import DocKey, Document
 Failures = list[tuple[list[Any], str]]
 
 _IDENTIFIER_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_DATABASE_NAME_RE = re.compile(r"[A-Za-z0-9_-]+\Z")
 BUILTIN_ROLES = frozenset({"admin", "server", "server-readonly", "client"})
 
 RESERVED_TYPE_NAMES = frozenset(
@@ -77,6 +77,13 @@ OTHER_GLOBALS = frozenset(
 )
 
 
+def is_valid_name(name: str) -> bool:
+    """FaunaDB's rule for schema names (``Validators.isValidName``): an identifier of ASCII
+    letters, digits and ``_`` not starting with a digit, neither a keyword nor ``_``. Database
+    and role names must follow it (``bad-name`` is ``Invalid identifier.``)."""
+    return _IDENTIFIER_RE.match(name) is not None and name not in KEYWORDS and name != "_"
+
+
 def is_reserved_identifier(name: str) -> bool:
     """Names no collection, function or alias may take (FaunaDB's global namespace)."""
     return (
@@ -100,12 +107,8 @@ class FieldType:
     test: Callable[[Value], bool]
 
 
-def _is_number(value: Value) -> bool:
-    return type(value) in (int, float)
-
-
 STRING = FieldType("String", lambda v: type(v) is str)
-NUMBER = FieldType("Number", _is_number)
+NUMBER = FieldType("Number", is_number)
 BOOLEAN = FieldType("Boolean", lambda v: type(v) is bool)
 OBJECT = FieldType("{ *: Any }", lambda v: type(v) is dict)
 ARRAY = FieldType("Array<Any>", lambda v: type(v) is list)
@@ -221,8 +224,12 @@ def name_failures(
     if not isinstance(name, str):
         return []
     global_name = spec.collection in (COLLECTION, FUNCTION)
-    pattern = _IDENTIFIER_RE if global_name else _DATABASE_NAME_RE
-    if not pattern.match(name) or name == "_":
+    # A Database keeps a name it already has (ValidIdentifierValidator checks only a changed one).
+    keeps_name = spec.collection == DATABASE and name == old_name
+    if global_name:
+        if not _IDENTIFIER_RE.match(name) or name == "_":
+            return [([path], "Invalid identifier.")]
+    elif not keeps_name and not is_valid_name(name):
         return [([path], "Invalid identifier.")]
     if global_name and is_reserved_identifier(name):
         return [([path], f"The identifier `{name}` is reserved.")]

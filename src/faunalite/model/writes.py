@@ -27,11 +27,13 @@ from faunalite.fql.values import (
     TRANSACTION_TIME,
     Function,
     Lambda,
+    Long,
     Module,
     Null,
     StorageValue,
     Time,
     Value,
+    is_int,
     type_name,
 )
 from faunalite.model.documents import DocValue, UserDoc
@@ -124,6 +126,9 @@ def to_stored(session: QuerySession, value: Value) -> Any:
         return value.ref()
     if isinstance(value, (Function, Module, StorageValue)):
         raise unstorable(value)
+    if kind is Long:
+        # FaunaDB stores every integer as a LongV and reads it back normalised.
+        return int(value)
     return value
 
 
@@ -246,8 +251,8 @@ def cast_id(value: Value) -> int | None:
     an ID, an integer, or a string ``Long.parseLong`` reads), else ``None``."""
     if isinstance(value, ID):
         return value.value
-    if type(value) is int:
-        return value
+    if is_int(value):
+        return int(value)
     if type(value) is str and _LONG_TEXT.fullmatch(value):
         number = int(value)
         return number if INT64_MIN <= number <= INT64_MAX else None

@@ -1,7 +1,8 @@
 """The ASGI application: FaunaDB's HTTP surface in front of an ``Engine``.
 
 Routes by exact path as FaunaDB does: ``/query/1`` (any method) runs a query, ``/ping``
-(GET/HEAD) answers health checks, every other path gets the legacy 404. The work per query
+(GET/HEAD) answers health checks, paths under ``/schema/1`` get the schema endpoint's replies
+(``faunalite.server.schema_api``), every other path gets the legacy 404. The work per query
 request is: validate headers, read the body (8 MiB at most, ``faunalite.server.body``), then,
 in a worker thread so the event loop stays free for ``/ping``, streams and other requests:
 parse it, authenticate, run the engine and encode the reply's JSON. A watchdog a little past
@@ -37,6 +38,7 @@ from faunalite.server.headers import (
     read_query_headers,
     response_traceparent,
 )
+from faunalite.server.schema_api import is_schema_path, schema_reply
 from faunalite.wire.request import InvalidRequestBody, parse_query_body
 
 Scope = MutableMapping[str, Any]
@@ -110,6 +112,10 @@ class FaunaliteApp:
             elif path == "/feed/1":
                 result = await self.events.feed(headers, receive)
                 status, body = result.status, result.body
+            elif is_schema_path(path):
+                result = await self._schema(headers, method, scope)
+                status, body = result.status, result.body
+                extra.extend(result.headers)
             elif path == "/ping":
                 status, body, allow = self._ping(method, scope.get("query_string", b""))
                 if allow:
@@ -206,6 +212,18 @@ class FaunaliteApp:
         params = parse_qs(query_string.decode("latin-1"))
         scope_name = PING_SCOPES.get(params.get("scope", ["write"])[0], "node")
         return 200, {"resource": f"Scope {scope_name} is OK"}, None
+
+    async def _schema(self, headers: dict[str, str], method: str, scope: Scope) -> QueryResult:
+        """``/schema/1/...``: FaunaDB's schema endpoint, without FSL (``schema_api``)."""
+        raw_path = scope.get("raw_path") or scope["path"].encode()
+        authorization = headers.get("authorization")
+
+        def authenticated() -> bool:
+            principal = authenticate(authorization, self.root_secret, self.engine.principal_for_key)
+            return principal is not None and self.engine.database_exists(principal.database)
+
+        known = await anyio.to_thread.run_sync(authenticated)
+        return schema_reply(method, raw_path.decode("latin-1"), authenticated=known)
 
     async def _query(
         self, headers: dict[str, str], receive: Receive

@@ -22,13 +22,20 @@ import itertools
 import json
 import logging
 import threading
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
 import anyio.to_thread
 
-from faunalite.engine import Engine, QueryResult, protocol_error
+from faunalite.engine import (
+    Engine,
+    QueryResult,
+    deadline_unmeetable,
+    protocol_error,
+    timed_out,
+)
 from faunalite.events.sources import EventSourceSpec, InvalidToken, decode_token, signing_key
 from faunalite.events.translate import (
     EventReader,
@@ -235,13 +242,19 @@ class EventEndpoints:
     # -- /feed/1 ----------------------------------------------------------------------------
 
     async def feed(self, headers: dict[str, str], receive: Receive) -> QueryResult:
-        """One page of events."""
+        """One page of events. A deadline FaunaDB could never meet is refused once the
+        request is accepted, as ``/query/1`` refuses it (``faunalite.engine.timed_out``)."""
+        received_at = time.monotonic()
         try:
-            read_query_headers({name: headers[name] for name in FEED_HEADERS if name in headers})
+            options = read_query_headers(
+                {name: headers[name] for name in FEED_HEADERS if name in headers}
+            )
         except InvalidHeader as error:
             return protocol_error("invalid_request", f"Invalid headers: {error.message}")
         try:
             request = await self._accept(headers, receive, feed=True)
+            if deadline_unmeetable(options.timeout_ms):
+                return timed_out(received_at, options.timeout_ms)
             result: ReadResult = await anyio.to_thread.run_sync(
                 lambda: request.reader.read(request.start, max_events=request.page_size)
             )

@@ -93,9 +93,9 @@ def _encode(value: Any, out: bytearray) -> None:
     kind = type(value)
     if kind is bool:
         out.append(_TRUE if value else _FALSE)
-    elif kind is int:
+    elif isinstance(value, int):  # int, or an int subclass (an FQL small Long)
         out.append(_INT)
-        _write_signed(value, out)
+        _write_signed(int(value), out)
     elif kind is float:
         out.append(_DOUBLE)
         out += _DOUBLE_STRUCT.pack(value)

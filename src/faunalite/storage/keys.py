@@ -137,6 +137,9 @@ def _encode(value: Any, out: bytearray) -> None:
     kind = type(value)
     if kind is int or kind is float:
         _encode_number(value, out)
+    elif kind is not bool and isinstance(value, int):
+        # An int subclass (FQL's small Long) sorts and matches as the plain integer.
+        _encode_number(int(value), out)
     elif kind is str:
         out.append(_RANK_TAG["string"])
         out += _string_body(value)

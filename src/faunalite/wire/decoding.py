@@ -28,6 +28,7 @@ from faunalite.fql.values import (
     INT64_MIN,
     NULL,
     Date,
+    Long,
     Module,
     Time,
     Value,
@@ -156,7 +157,8 @@ def _decode_tag(tag: str, content: JSON, resolver: ValueResolver) -> Value:
     if tag == "@int":
         return _decode_integer(tag, content, INT32_MIN, INT32_MAX, "invalid integer")
     if tag == "@long":
-        return _decode_integer(tag, content, INT64_MIN, INT64_MAX, "invalid long")
+        # A Long stays a Long even when it would fit an Int, as in FaunaDB.
+        return Long(_decode_integer(tag, content, INT64_MIN, INT64_MAX, "invalid long"))
     if tag == "@double":
         number = parse_java_double(_string_content(tag, content))
         if number is None:

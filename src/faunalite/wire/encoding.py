@@ -25,6 +25,7 @@ from faunalite.fql.values import (
     INT32_MIN,
     Date,
     Function,
+    Long,
     Module,
     Null,
     StorageValue,
@@ -81,6 +82,8 @@ class ValueEncoder:
                 return value
             tag = "@int" if INT32_MIN <= value <= INT32_MAX else "@long"
             return {tag: str(value)}
+        if kind is Long:
+            return {"@long": str(int(value))} if self.tagged else int(value)
         if kind is float:
             if self.tagged:
                 return {"@double": java_double_to_string(value)}

@@ -98,6 +98,16 @@ def test_set_cursor_values() -> None:
     assert evaluate("Set.paginate(c).data", context(c=cursor)) == [2, 3]
 
 
+def test_a_set_cursor_displays_as_its_token() -> None:
+    # FaunaDB's ToString: a SetCursor's display string is its base64 token (the same string a
+    # client gets as `after`), so `toString()` and interpolation give a cursor Set.paginate takes.
+    cursor = evaluate("Set.sequence(0, 5).paginate(2).after")
+    assert isinstance(cursor, SetCursor)
+    shown = evaluate('[c.toString(), "#{c}", c.toString() == c]', context(c=cursor))
+    assert shown == [cursor.token, cursor.token, False]
+    assert evaluate("Set.paginate(c.toString()).data", context(c=cursor)) == [2, 3]
+
+
 def test_cursor_pages_reuse_the_lambdas_and_their_closure() -> None:
     page = evaluate("let k = 100\nSet.sequence(0, 4).map(x => x + k).paginate(2)")
     rest = evaluate("Set.paginate(c)", context(c=page["after"]))

@@ -14,6 +14,7 @@ from faunalite.fql.values import (
     INT32_MAX,
     INT32_MIN,
     Function,
+    Long,
     Null,
     Time,
     Value,
@@ -36,8 +37,8 @@ def invalid_argument(param: str, reason: str) -> QueryError:
 
 def _whole(value: Value, low: int, high: int) -> int | None:
     t = type(value)
-    if t is int:
-        return value if low <= value <= high else None
+    if t is int or t is Long:
+        return int(value) if low <= value <= high else None
     if t is float and math.isfinite(value) and value.is_integer() and low <= value <= high:
         return int(value)
     return None
@@ -53,7 +54,7 @@ def expect_int(value: Value, param: str) -> int:
 
 def expect_number(value: Value, param: str) -> int | float:
     t = type(value)
-    if t is int or t is float:
+    if t is int or t is float or t is Long:
         return value  # type: ignore[no-any-return]
     raise wrong_type(param, "Number", value)
 

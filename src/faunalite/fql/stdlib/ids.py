@@ -12,7 +12,7 @@ from faunalite.fql.errors import QueryError
 from faunalite.fql.javanumbers import parse_java_integer
 from faunalite.fql.stdlib.args import wrong_overload
 from faunalite.fql.stdlib.registry import CallContext, module, prototype
-from faunalite.fql.values import ID, INT64_MAX, INT64_MIN, Module, UUIDValue, Value
+from faunalite.fql.values import ID, INT64_MAX, INT64_MIN, Long, Module, UUIDValue, Value
 
 ID_PROTOTYPE = prototype(ID, "ID")
 UUID_PROTOTYPE = prototype(UUIDValue, "UUID")
@@ -29,8 +29,8 @@ def to_id(value: Value) -> ID | None:
         if number is not None and INT64_MIN <= number <= INT64_MAX:
             return ID(number)
         return None
-    if t is int:
-        return ID(value)
+    if t is int or t is Long:
+        return ID(int(value))
     return None
 
 

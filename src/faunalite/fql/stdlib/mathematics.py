@@ -16,7 +16,15 @@ from faunalite.fql.compare import compare_numbers
 from faunalite.fql.operators import apply_binary, java_pow
 from faunalite.fql.stdlib.args import expect_int, expect_number, invalid_argument, wrong_overload
 from faunalite.fql.stdlib.registry import CallContext, module
-from faunalite.fql.values import INT32_MIN, INT64_MIN, Module, Value, normalize_int
+from faunalite.fql.values import (
+    INT32_MIN,
+    INT64_MIN,
+    Module,
+    Value,
+    is_int,
+    is_number,
+    normalize_int,
+)
 
 if TYPE_CHECKING:
     from faunalite.fql.context import QueryContext
@@ -83,7 +91,7 @@ _unit_interval("asin", math.asin)
 @MATH.method("ceil", 1)
 def ceil(ctx: CallContext, _: Module, x: Value) -> Number:
     number = expect_number(x, "x")
-    if type(number) is int or not math.isfinite(number):
+    if is_int(number) or not math.isfinite(number):
         return number
     return float(math.ceil(number))
 
@@ -91,7 +99,7 @@ def ceil(ctx: CallContext, _: Module, x: Value) -> Number:
 @MATH.method("floor", 1)
 def floor(ctx: CallContext, _: Module, x: Value) -> Number:
     number = expect_number(x, "x")
-    if type(number) is int or not math.isfinite(number):
+    if is_int(number) or not math.isfinite(number):
         return number
     return float(math.floor(number))
 
@@ -147,7 +155,7 @@ def sign(ctx: CallContext, _: Module, x: Value) -> int:
 
 def _to_precision(number: Number, precision: int, rounding: str) -> Number:
     """``number`` rounded to ``precision`` decimal places (negative: to tens, hundreds...)."""
-    if type(number) is int:
+    if is_int(number):
         if precision >= 0:
             return number
         quantum = Decimal(1).scaleb(-precision)
@@ -185,7 +193,7 @@ def _numbers(ctx: QueryContext, name: str, numbers: Value) -> list[Number]:
         raise wrong_overload(name, ["(Array<Number>)", "(Set<Number>)"], [numbers])
     checked: list[Number] = []
     for element in numbers:
-        if type(element) not in (int, float):
+        if not is_number(element):
             raise invalid_argument("numbers", "all array elements must be numbers")
         checked.append(element)
     return checked

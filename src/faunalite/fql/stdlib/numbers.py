@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from faunalite.fql.display import display
 from faunalite.fql.stdlib.registry import PROTOTYPES, CallContext, module, prototype
+from faunalite.fql.values import Long
 
 NUMBER = prototype(int, "Number")
 PROTOTYPES[float] = NUMBER
+PROTOTYPES[Long] = NUMBER
 
 for _name in ("Number", "Int", "Long", "Double", "Float"):
     module(_name)

@@ -8,7 +8,8 @@ that lazy methods run later are set functions and may not write; the callbacks o
 element in memory (``toArray``, ``foldRight``, ``reduceRight``, ``aggregate``, and ``order``/
 ``distinct``/``reverse`` when paged) stop at 16 000 elements with ``value_too_large``.
 
-Pages and cursors (``paginate``, ``Set.paginate``) are in ``faunalite.model.set_cursors``.
+Pages and cursors (``paginate``, ``Set.paginate``) are in ``faunalite.model.set_cursors``; the
+``SetCursor`` prototype here only has ``toString`` (the cursor's token, as FaunaDB displays it).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
 
 SET = prototype(SetValue, "Set")
 SET_MODULE = module("Set")
+SET_CURSOR = prototype(SetCursor, "SetCursor")
 
 PREDICATE_TYPE = "A => Boolean | Null"
 EMPTY_SET = "empty set"
@@ -96,6 +98,11 @@ def paginate_cursor(ctx: QueryContext, _: Module, cursor: Value, *size: Value) -
     token = _cursor_token(cursor)
     page_size = expect_int(size[0], "size") if size else None
     return continue_cursor(ctx, token, page_size)
+
+
+@SET_CURSOR.method("toString", 0)
+def cursor_to_string(ctx: QueryContext, receiver: SetCursor) -> str:
+    return receiver.fql_display()
 
 
 # -- lazy methods -------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from faunalite.fql.stdlib.args import (
 )
 from faunalite.fql.stdlib.regex import compile_java_regex
 from faunalite.fql.stdlib.registry import CallContext, module, prototype
-from faunalite.fql.values import INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, Null, Value
+from faunalite.fql.values import INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, Long, Null, Value
 
 MAX_STRING_SIZE = 16 * 1024 * 1024
 """The longest string a query may build, in UTF-16 units (FaunaDB's transaction size)."""
@@ -444,7 +444,9 @@ def parse_int(ctx: CallContext, receiver: str, *args: Value) -> int | Null:
 
 @STRING.method("parseLong", (0, 1))
 def parse_long(ctx: CallContext, receiver: str, *args: Value) -> int | Null:
-    return _integer_or_null(receiver, _radix("parseLong", args), INT64_MIN, INT64_MAX)
+    # Always a Long, however small (FaunaDB: Value.Long(JLong.parseLong(...))).
+    number = _integer_or_null(receiver, _radix("parseLong", args), INT64_MIN, INT64_MAX)
+    return number if isinstance(number, Null) else Long(number)
 
 
 def _double_or_null(text: str) -> float | Null:

@@ -10,7 +10,7 @@ import faunalite.fql.stdlib  # noqa: F401  (registers the tables)
 from faunalite.fql.errors import QueryError
 from faunalite.fql.stdlib.registry import PROTOTYPES
 from faunalite.fql.stdlib.strings import MAX_STRING_SIZE, concatenate
-from faunalite.fql.values import Null
+from faunalite.fql.values import Long, Null
 
 STRING = PROTOTYPES[str]
 CTX: Any = None  # string methods never call back into the query
@@ -237,7 +237,10 @@ def test_size_limit_counts_utf16_units() -> None:
         ("parseInt", "+42", (), 42),
         ("parseInt", "-2147483648", (), -2147483648),
         ("parseInt", "ff", (16,), 255),
-        ("parseLong", "9223372036854775807", (), 9223372036854775807),
+        ("parseLong", "9223372036854775807", (), Long(9223372036854775807)),
+        # A Long however small (FaunaDB's Value.Long), unlike parseNumber's narrowest fit.
+        ("parseLong", "5", (), Long(5)),
+        ("parseLong", "-ff", (16,), Long(-255)),
         ("parseDouble", " 1.5 ", (), 1.5),
         ("parseDouble", "1e3", (), 1000.0),
         ("parseDouble", "-Infinity", (), float("-inf")),
