@@ -38,7 +38,14 @@ def test_replies_are_not_held_back_by_nagle() -> None:
     # Without TCP_NODELAY each reply's body waited for the client's delayed ACK (~40 ms).
     with faunalite.serve_in_background() as server, httpx.Client(base_url=server.endpoint) as http:
         http.get("/ping")
-        started = time.perf_counter()
-        for _ in range(10):
-            http.get("/ping")
-        assert (time.perf_counter() - started) / 10 < 0.02
+        # Delayed ACKs cost ~40 ms per reply, every time; a loaded machine costs some
+        # replies more. The fastest of several rounds tells the two apart.
+        fastest = min(_ping_round(http) for _ in range(5))
+        assert fastest < 0.03
+
+
+def _ping_round(http: httpx.Client) -> float:
+    started = time.perf_counter()
+    for _ in range(10):
+        http.get("/ping")
+    return (time.perf_counter() - started) / 10
