@@ -44,7 +44,6 @@ from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from fauna.encoding import _registry
-from fauna.errors._typed import ResultTypeError
 from fauna.query.fauna_time import FaunaTime
 from fauna.query.models import (
     Document,
@@ -591,6 +590,9 @@ class IntoType(Generic[T]):
         try:
             converted: T = self._convert(value)
         except _Mismatch as mismatch:
+            # Imported here: fauna.errors imports fauna.encoding, which imports this module.
+            from fauna.errors import ResultTypeError
+
             raise ResultTypeError(
                 mismatch.path,
                 f"{mismatch.problem} (converting into {self.name})",

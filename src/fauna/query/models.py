@@ -11,6 +11,8 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
+from fauna.query._jsonable import ToJsonable
+
 __all__ = [
     "BaseDocument",
     "BaseReference",
@@ -25,7 +27,7 @@ __all__ = [
 ]
 
 
-class Page:
+class Page(ToJsonable):
     """One page of a FaunaDB set: the items in ``data`` and the cursor ``after`` for the next page.
 
     ``after`` is None on the last page. A page decoded from a bare cursor (``{"@set": "..."}``)
@@ -58,7 +60,7 @@ class Page:
         return hash((type(self), self.data, self.after))
 
 
-class EventSource:
+class EventSource(ToJsonable):
     """A token for a FaunaDB event source (``{"@stream": token}`` on the wire).
 
     Pass it to ``Client.stream`` or ``Client.feed``; it can also be sent back inside a query.
@@ -80,7 +82,7 @@ class EventSource:
         return hash(self.token)
 
 
-class Module:
+class Module(ToJsonable):
     """A FaunaDB module: a collection (``Module("Users")``) or a built-in such as ``Math``."""
 
     def __init__(self, name: str) -> None:
@@ -112,7 +114,7 @@ def _require(name: str, value: Any, kind: type, kind_name: str) -> None:
         raise TypeError(f"'{name}' should be of type {kind_name}, but was {type(value)}")
 
 
-class BaseReference:
+class BaseReference(ToJsonable):
     """The part shared by references: the collection ``coll`` (always a ``Module``)."""
 
     _collection: Module
@@ -205,7 +207,7 @@ class NamedDocumentReference(_KeyedReference):
         return self._name
 
 
-class NullDocument:
+class NullDocument(ToJsonable):
     """A document that was read but does not exist; ``cause`` says why (e.g. ``"not found"``)."""
 
     __hash__ = None  # type: ignore[assignment]
@@ -241,7 +243,7 @@ class NullDocument:
         return not self == other
 
 
-class BaseDocument(Mapping[str, Any]):
+class BaseDocument(Mapping[str, Any], ToJsonable):
     """An immutable mapping of a document's user fields (metadata such as ``id`` is kept apart)."""
 
     __hash__ = None  # type: ignore[assignment]
