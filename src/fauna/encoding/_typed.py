@@ -123,15 +123,18 @@ _registry.on_change(_cache.clear)
 
 def converter_for(tp: Any) -> Converter:
     """The (cached) converter for ``tp``; ``TypeError`` if ``tp`` is not a supported type."""
+    # Unions compare equal whatever their order (``int | str == str | int``), but the order
+    # is the order arms are tried in; the repr tells them apart.
+    key = (tp, repr(tp))
     try:
-        return _cache[tp]
+        return _cache[key]
     except KeyError:
         pass
     except TypeError:
         # An unhashable annotation (Annotated with a list in it): compile, do not cache.
         return _compile(tp)
     converter = _compile(tp)
-    _cache[tp] = converter
+    _cache[key] = converter
     return converter
 
 
