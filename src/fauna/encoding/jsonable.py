@@ -59,7 +59,9 @@ def to_jsonable(value: Any) -> Any:
                                 "cause": "not found"}}``
     ``Document``                ``{"@doc": {"id": "123", "coll": "Users", "ts": "<time>",
                                 ...fields}}`` (``coll`` and ``ts`` as plain strings)
-    ``NamedDocument``           the same with ``"name"`` instead of ``"id"``
+    ``NamedDocument``           the same with ``"name"`` instead of ``"id"`` (an ``@doc``
+                                with an ``"id"`` reads back as a ``Document``: FaunaDB's
+                                named documents have no ``id`` field)
     ``Page``                    ``{"@set": {"data": [...], "after": "<cursor>"}}``
                                 (``after`` only when there is one)
     ``EventSource``             ``{"@stream": "<token>"}``
