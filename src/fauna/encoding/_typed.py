@@ -78,6 +78,11 @@ class _Mismatch(Exception):
 
 
 def _expected(expected: str, value: Any) -> _Mismatch:
+    if isinstance(value, Page):
+        return _Mismatch(
+            f"expected {expected}, got Page (a set: paginate(q, into=T) gives its items as T, "
+            "or end the query with .toArray())"
+        )
     return _Mismatch(f"expected {expected}, got {_kind(value)}")
 
 
@@ -394,11 +399,6 @@ def _sequence(kind: Callable[[list[Any]], Any], item: Converter) -> Converter:
 
     def convert(value: Any) -> Any:
         if not isinstance(value, (list, tuple)):
-            if isinstance(value, Page):
-                raise _Mismatch(
-                    f"expected {name}, got Page (a set: use client.paginate(q, into=T) for its "
-                    "items, or into=Page)"
-                )
             raise _expected(name, value)
         if item is _identity:
             return kind(list(value))
@@ -538,7 +538,6 @@ def _typed_dict_plan(cls: type) -> tuple[list[_Field], Callable[..., Any]]:
 
 def _pydantic(cls: type) -> Converter:
     validate = typing.cast(Any, cls).model_validate
-    name = cls.__name__
 
     def convert(value: Any) -> Any:
         pydantic = sys.modules["pydantic"]
@@ -546,7 +545,7 @@ def _pydantic(cls: type) -> Converter:
             return validate(_plain_for_pydantic(value))
         except pydantic.ValidationError as error:
             first = error.errors()[0]
-            mismatch = _Mismatch(f"{first['msg']} for {name}, got {_kind(first.get('input'))}")
+            mismatch = _Mismatch(f"{first['msg']}, got {_kind(first.get('input'))}")
             for part in reversed(first.get("loc", ())):
                 mismatch.at(f"[{part}]" if isinstance(part, int) else _key_segment(part))
             raise mismatch from None

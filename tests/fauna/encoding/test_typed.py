@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import enum
 import pickle
+import subprocess
+import sys
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timezone
@@ -235,3 +237,22 @@ def test_dataclass_post_init_refusal_becomes_a_misfit() -> None:
 def test_unsupported_into_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="into"):
         decode_into(1, "Person")  # type: ignore[call-overload]
+
+
+def test_a_set_where_a_value_was_expected_gets_a_hint() -> None:
+    assert "paginate(q, into=T)" in misfit(Page(data=[person()], after="x"), Person).problem
+
+
+def test_pydantic_is_not_imported_unless_a_model_is_used() -> None:
+    script = (
+        "import sys, dataclasses\n"
+        "from fauna import fql\n"
+        "from fauna.encoding import FaunaEncoder, decode_into\n"
+        "@dataclasses.dataclass\n"
+        "class P:\n"
+        "    n: int\n"
+        "assert decode_into({'n': 1}, P) == P(1)\n"
+        "FaunaEncoder.encode(fql('${p}', p=P(1)))\n"
+        "assert 'pydantic' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True)
