@@ -21,7 +21,7 @@ What ``T`` may be:
   ``model_validate`` does the rest, so its validators run;
 - the driver's models (``Document``, ``NamedDocument``, ``DocumentReference``, ``Module``,
   ``Page``, ``NullDocument``, ...), checked as they are; a document also fits a
-  ``DocumentReference``;
+  ``DocumentReference``; ``Page[T]`` converts the items of a set's page;
 - any type given a ``decode`` with ``fauna.encoding.register_codec``, and any other class,
   which a value fits when it is an instance of it.
 
@@ -193,6 +193,8 @@ def _compile_generic(tp: Any, origin: Any, args: tuple[Any, ...]) -> Converter:
     if origin in (dict, abc.Mapping, abc.MutableMapping):
         key, item = (args[0], args[1]) if args else (Any, Any)
         return _mapping(converter_for(key), converter_for(item))
+    if origin is Page:
+        return _page(converter_for(args[0]) if args else _identity)
     if isinstance(origin, type):
         # A parametrised user generic (Box[int]): its class decides, type arguments unchecked.
         return converter_for(origin)
@@ -426,6 +428,22 @@ def _fixed_tuple(tp: Any, items: list[Converter]) -> Converter:
             except _Mismatch as mismatch:
                 raise mismatch.at(f"[{index}]") from None
         return tuple(converted)
+
+    return convert
+
+
+def _page(item: Converter) -> Converter:
+    items = _sequence(list, item)
+
+    def convert(value: Any) -> Any:
+        if not isinstance(value, Page):
+            raise _Mismatch(f"expected Page, got {_kind(value)}")
+        if value.data is None:
+            return value
+        try:
+            return Page(data=items(value.data), after=value.after)
+        except _Mismatch as mismatch:
+            raise mismatch.at(".data") from None
 
     return convert
 

@@ -15,9 +15,10 @@ import math
 import uuid
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from fauna.encoding import _registry
+from fauna.encoding._typed import IntoType
 from fauna.query.fauna_time import FaunaTime, parse_fauna_time
 from fauna.query.models import (
     Document,
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
     from fauna.encoding.wire_protocol import QuerySuccess
 
 __all__ = ["from_jsonable", "to_jsonable"]
+
+T = TypeVar("T")
 
 _NON_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
 
@@ -160,15 +163,33 @@ def _reference(value: DocumentReference | NamedDocumentReference) -> dict[str, A
     return {"name": value.name, "coll": value.coll.name}
 
 
-def from_jsonable(value: Any) -> Any:
+@overload
+def from_jsonable(value: Any) -> Any: ...
+@overload
+def from_jsonable(value: Any, into: type[T]) -> T: ...
+@overload
+def from_jsonable(value: Any, into: object) -> Any: ...
+
+
+def from_jsonable(value: Any, into: object = None) -> Any:
     """The values ``to_jsonable`` exported, rebuilt: documents, times, pages, ...
 
     ``from_jsonable(to_jsonable(x)) == x`` for every decoded result ``x`` (tuples come back
-    as lists, ``bytearray`` as ``bytes``). A malformed tag raises ``ValueError``.
+    as lists, ``bytearray`` as ``bytes``). A malformed tag raises ``ValueError``. With
+    ``into=T`` the rebuilt value is then converted as ``client.query(q, into=T)`` would
+    (``fauna.encoding.decode_into``), so ``from_jsonable(doc.to_jsonable(), into=Person)``
+    works.
     """
+    rebuilt = _rebuild(value)
+    if into is None:
+        return rebuilt
+    return IntoType[Any](into).convert(rebuilt)
+
+
+def _rebuild(value: Any) -> Any:
     kind = type(value)
     if kind is list:
-        return [from_jsonable(item) for item in value]
+        return [_rebuild(item) for item in value]
     if kind is not dict:
         return value
     if len(value) == 1:
@@ -176,14 +197,14 @@ def from_jsonable(value: Any) -> Any:
         if key == "@object":
             if type(content) is not dict:
                 raise ValueError(f"Invalid @object value {content!r}: expected an object")
-            return {k: from_jsonable(v) for k, v in content.items()}
+            return {k: _rebuild(v) for k, v in content.items()}
         reader = _READERS.get(key)
         if reader is not None:
             try:
                 return reader(content)
             except (KeyError, TypeError, AttributeError) as error:
                 raise ValueError(f"Invalid {key} value {content!r}: {error}") from None
-    return {k: from_jsonable(v) for k, v in value.items()}
+    return {k: _rebuild(v) for k, v in value.items()}
 
 
 def _read_double(text: str) -> float:
@@ -205,7 +226,7 @@ def _read_ref(content: dict[str, Any]) -> Any:
 def _read_doc(content: dict[str, Any]) -> Document | NamedDocument:
     # A document with an id may well have a field called "name": only its own key is metadata.
     key = "id" if "id" in content else "name"
-    fields = {k: from_jsonable(v) for k, v in content.items() if k not in (key, "coll", "ts")}
+    fields = {k: _rebuild(v) for k, v in content.items() if k not in (key, "coll", "ts")}
     coll, ts = Module(content["coll"]), parse_fauna_time(content["ts"])
     if key == "id":
         return Document(id=content["id"], ts=ts, coll=coll, data=fields)
@@ -214,7 +235,7 @@ def _read_doc(content: dict[str, Any]) -> Document | NamedDocument:
 
 def _read_set(content: dict[str, Any]) -> Page:
     data = content.get("data")
-    return Page(data=None if data is None else from_jsonable(data), after=content.get("after"))
+    return Page(data=None if data is None else _rebuild(data), after=content.get("after"))
 
 
 _READERS: dict[str, Any] = {

@@ -9,9 +9,17 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from fauna.query._jsonable import ToJsonable
+
+if TYPE_CHECKING:
+    # A default makes a bare ``Page`` mean ``Page[Any]`` to type checkers.
+    from typing_extensions import TypeVar as DefaultedTypeVar
+
+    ItemT = DefaultedTypeVar("ItemT", default=Any)
+else:
+    ItemT = TypeVar("ItemT")
 
 __all__ = [
     "BaseDocument",
@@ -27,14 +35,14 @@ __all__ = [
 ]
 
 
-class Page(ToJsonable):
+class Page(ToJsonable, Generic[ItemT]):
     """One page of a FaunaDB set: the items in ``data`` and the cursor ``after`` for the next page.
 
     ``after`` is None on the last page. A page decoded from a bare cursor (``{"@set": "..."}``)
-    has ``data`` None and only ``after``.
+    has ``data`` None and only ``after``. ``into=Page[Person]`` gives a page of ``Person``.
     """
 
-    def __init__(self, data: list[Any] | None = None, after: str | None = None) -> None:
+    def __init__(self, data: list[ItemT] | None = None, after: str | None = None) -> None:
         self.data = data
         self.after = after
 
@@ -46,7 +54,7 @@ class Page(ToJsonable):
             parts.append(f"after={self.after!r}")
         return f"{type(self).__name__}({','.join(parts)})"
 
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> Iterator[ItemT]:
         return iter(self.data or [])
 
     def __eq__(self, other: object) -> bool:

@@ -27,7 +27,7 @@ from fauna_fakes import (
 from fauna import fql
 from fauna.client import Client
 from fauna.errors import AbortError, ClientError, ResultTypeError
-from fauna.query import Document, EventSource, Module
+from fauna.query import Document, EventSource, Module, Page
 
 SOURCE = EventSource("tok")
 
@@ -91,6 +91,19 @@ def test_misfit_names_the_path_and_keeps_the_raw_result(client: Client, fake: Fa
     assert error.path == "$.data[1].age"
     assert str(error).startswith("$.data[1].age: expected int, got str")
     assert error.raw.data["data"][1]["age"] == "two"
+
+
+def test_query_into_a_page_of_a_type(client: Client, fake: FakeFauna) -> None:
+    docs = [dog(str(n), f"D{n}", {"@int": str(n)}) for n in range(3)] + [dog("3", "D3", "x")]
+    fake.query(
+        query_success({"@set": {"data": docs[:3], "after": "more"}}),
+        query_success({"@set": {"data": docs}}),
+    )
+    page = client.query(fql("Dogs.all()"), into=Page[Dog]).data
+    assert [d.age for d in page] == [0, 1, 2] and page.after == "more"
+    with pytest.raises(ResultTypeError) as caught:
+        client.query(fql("Dogs.all()"), into=Page[Dog])
+    assert str(caught.value).startswith("$.data[3].age: expected int, got str")
 
 
 def test_bad_into_is_refused_before_sending(client: Client, fake: FakeFauna) -> None:

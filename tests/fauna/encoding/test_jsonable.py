@@ -191,3 +191,15 @@ def test_models_and_query_success_have_to_jsonable() -> None:
 
 def test_exported_at_top_level() -> None:
     assert fauna.to_jsonable is to_jsonable and "from_jsonable" in fauna.__all__
+
+
+def test_from_jsonable_into_a_type() -> None:
+    @dataclasses.dataclass
+    class Dog:
+        id: str
+        coll: str
+        ts: datetime
+        name: str
+
+    assert from_jsonable(DOG.to_jsonable(), into=Dog) == Dog("1", "Dogs", TS, "Scout")
+    assert from_jsonable([{"@date": "2024-01-01"}], into=list[date]) == [date(2024, 1, 1)]

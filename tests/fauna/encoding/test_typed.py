@@ -256,3 +256,12 @@ def test_pydantic_is_not_imported_unless_a_model_is_used() -> None:
         "assert 'pydantic' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", script], check=True)
+
+
+def test_page_of_a_type() -> None:
+    page = decode_into(Page(data=[person()], after="next"), Page[Person])
+    assert page == Page(data=[Person("1", "People", TS, "Ada", 36)], after="next")
+    error = misfit(Page(data=[person(), person(age="x")]), Page[Person])
+    assert error.path == "$.data[1].age"
+    assert decode_into(Page(after="only-a-cursor"), Page[Person]) == Page(after="only-a-cursor")
+    assert misfit([person()], Page[Person]).problem.startswith("expected Page, got list")

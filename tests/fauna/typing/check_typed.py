@@ -10,10 +10,10 @@ from typing import Any, TypedDict
 
 from typing_extensions import assert_type
 
-from fauna import fql
+from fauna import fql, from_jsonable
 from fauna.client import AsyncClient, Client
 from fauna.encoding import QuerySuccess, decode_into
-from fauna.query import Document
+from fauna.query import Document, Page
 
 
 @dataclasses.dataclass
@@ -36,6 +36,8 @@ def sync_client(client: Client) -> None:
     assert_type(client.query(q, into=dict[str, Person]).data, dict[str, Person])
     assert_type(client.query(q, into=PersonDict).data, PersonDict)
     assert_type(client.query(q, into=Document).data, Document)
+    assert_type(client.query(q, into=Page[Person]).data, Page[Person])
+    assert_type(client.query(q, into=Page[Person]).data.data, list[Person] | None)
     # Forms that are not classes (unions, Optional) still work, typed as Any.
     assert_type(client.query(q, into=Person | None), QuerySuccess[Any])
     for page in client.paginate(q, into=Person):
@@ -59,3 +61,5 @@ async def async_client(client: AsyncClient) -> None:
 def helpers(value: object) -> None:
     assert_type(decode_into(value, Person), Person)
     assert_type(decode_into(value, list[int]), list[int])
+    assert_type(from_jsonable(value, into=Person), Person)
+    assert_type(from_jsonable(value), Any)
