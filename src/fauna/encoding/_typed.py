@@ -478,8 +478,7 @@ def _mapping(key: Converter, item: Converter) -> Converter:
     return convert
 
 
-@dataclasses.dataclass(frozen=True)
-class _Field:
+class _Field(typing.NamedTuple):
     name: str
     convert: Converter
     required: bool
@@ -504,23 +503,26 @@ class _LazyPlan:
     def __call__(self, value: Any) -> Any:
         if self._fields is None:
             self._fields, self._build = self._plan(self._cls)
-        name = self._cls.__name__
-        source = _fields_of(value, name)
+        source = value if type(value) is dict else _fields_of(value, self._cls.__name__)
         arguments: dict[str, Any] = {}
-        for field in self._fields:
-            if field.name in source:
+        missing = _MISSING
+        for name, convert, required in self._fields:
+            element = source.get(name, missing)
+            if element is not missing:
                 try:
-                    arguments[field.name] = field.convert(source[field.name])
+                    arguments[name] = convert(element)
                 except _Mismatch as mismatch:
-                    raise mismatch.at(_key_segment(field.name)) from None
-            elif field.required:
-                raise _Mismatch(f"missing required field of {name}").at(
-                    _key_segment(field.name)
-                )
+                    raise mismatch.at(_key_segment(name)) from None
+            elif required:
+                problem = f"missing required field of {self._cls.__name__}"
+                raise _Mismatch(problem).at(_key_segment(name))
         try:
             return self._build(**arguments)
         except (TypeError, ValueError) as error:
-            raise _Mismatch(f"{name}(...) refused the value: {error}") from None
+            raise _Mismatch(f"{self._cls.__name__}(...) refused the value: {error}") from None
+
+
+_MISSING: Any = object()
 
 
 def _hints(cls: type) -> dict[str, Any]:
