@@ -267,6 +267,10 @@ class _Encoding:
                     )
                 fields[key] = self.template_value(item)
             return {"object": fields}
+        user_form = user_value_form(value)
+        if user_form is not NOT_A_USER_VALUE:
+            # A dataclass (or model) holding a query: its fields, so the query runs as FQL.
+            return self.template_value(user_form)
         return {"value": encoded}
 
 

@@ -167,3 +167,13 @@ def test_register_codec_checks_its_arguments() -> None:
         register_codec(Money)
     with pytest.raises(TypeError, match="class"):
         register_codec("Money", encode=str)  # type: ignore[call-overload, arg-type]
+
+
+def test_a_query_inside_a_dataclass_runs_as_fql() -> None:
+    @dataclasses.dataclass
+    class Wrapper:
+        total: Any
+        label: str
+
+    (_, fragment, _) = FaunaEncoder.encode(fql("f(${w})", w=Wrapper(fql("1 + 1"), "x")))["fql"]
+    assert fragment == {"object": {"total": {"fql": ["1 + 1"]}, "label": {"value": "x"}}}
