@@ -20,12 +20,13 @@ from fauna_fakes import (
     feed_page,
     json_response,
     query_success,
+    status_event,
     stream_response,
     tagged_doc,
 )
 
 from fauna import fql
-from fauna.client import Client
+from fauna.client import Client, StreamOptions
 from fauna.errors import AbortError, ClientError, ResultTypeError
 from fauna.query import Document, EventSource, Module, Page
 
@@ -154,6 +155,22 @@ def test_stream_into_converts_event_data(client: Client, fake: FakeFauna) -> Non
     assert [e["type"] for e in events] == ["add", "remove"]
     assert all(isinstance(e["data"], Dog) for e in events)
     assert events[0]["data"].name == "A" and events[0]["cursor"] == "c1"
+
+
+def test_stream_status_events_pass_through_untouched(client: Client, fake: FakeFauna) -> None:
+    fake.reply(
+        "/stream/1",
+        stream_response(
+            [
+                status_event(100, "c0"),
+                data_event("add", dog("1", "A", {"@int": "1"}), txn_ts=101, cursor="c1"),
+            ]
+        ),
+    )
+    with client.stream(SOURCE, StreamOptions(status_events=True), into=DogModel) as stream:
+        status, added = next(stream), next(stream)
+    assert status["type"] == "status" and "data" not in status
+    assert added["data"] == DogModel(id="1", name="A", age=1)
 
 
 def test_stream_misfit_raises_and_ends_the_stream(client: Client, fake: FakeFauna) -> None:
