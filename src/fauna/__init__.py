@@ -2,10 +2,12 @@
 
 Build queries with ``fql`` and run them with ``fauna.client.Client``; results hold the types
 re-exported here. ``fauna.errors`` has the exceptions, ``fauna.encoding`` the wire format.
+``to_jsonable``/``from_jsonable`` turn results into plain JSON data and back.
 """
 
 from typing import Any
 
+from fauna.encoding.jsonable import from_jsonable, to_jsonable
 from fauna.query import (
     Document,
     DocumentReference,
@@ -37,5 +39,7 @@ __all__ = [
     "NullDocument",
     "Page",
     "fql",
+    "from_jsonable",
     "global_http_client",
+    "to_jsonable",
 ]

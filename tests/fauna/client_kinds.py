@@ -45,19 +45,27 @@ class SyncDriven:
             except StopAsyncIteration:
                 return
 
-    def query(self, fql: Query, opts: QueryOptions | None = None) -> QuerySuccess:
-        return self.run(self.inner.query(fql, opts))
+    def query(
+        self, fql: Query, opts: QueryOptions | None = None, *, into: Any = None
+    ) -> QuerySuccess:
+        return self.run(self.inner.query(fql, opts, into=into))
 
-    def paginate(self, fql: Query | Page, opts: QueryOptions | None = None) -> DrivenPages:
-        return DrivenPages(self, fql, opts)
+    def paginate(
+        self, fql: Query | Page, opts: QueryOptions | None = None, *, into: Any = None
+    ) -> DrivenPages:
+        return DrivenPages(self, fql, opts, into)
 
-    def stream(self, fql: EventSource | Query, opts: StreamOptions | None = None) -> DrivenStream:
+    def stream(
+        self, fql: EventSource | Query, opts: StreamOptions | None = None, *, into: Any = None
+    ) -> DrivenStream:
         # Entering at once mirrors Client.stream, which runs a query source right away.
-        stream = self.inner.stream(fql, opts)
+        stream = self.inner.stream(fql, opts, into=into)
         return DrivenStream(self, self.run(stream.__aenter__()))
 
-    def feed(self, source: EventSource | Query, opts: FeedOptions | None = None) -> DrivenFeed:
-        return DrivenFeed(self, self.inner.feed(source, opts))
+    def feed(
+        self, source: EventSource | Query, opts: FeedOptions | None = None, *, into: Any = None
+    ) -> DrivenFeed:
+        return DrivenFeed(self, self.inner.feed(source, opts, into=into))
 
     def close(self) -> None:
         self.run(self.inner.close())
@@ -74,9 +82,11 @@ class SyncDriven:
 
 
 class DrivenPages:
-    def __init__(self, driver: SyncDriven, fql: Query | Page, opts: QueryOptions | None) -> None:
+    def __init__(
+        self, driver: SyncDriven, fql: Query | Page, opts: QueryOptions | None, into: Any = None
+    ) -> None:
         self._driver = driver
-        self._pages = driver.inner.paginate(fql, opts)
+        self._pages = driver.inner.paginate(fql, opts, into=into)
 
     def __iter__(self) -> Iterator[list[Any]]:
         return self._driver.iterate(self._pages.__aiter__())

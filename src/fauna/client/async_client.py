@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from types import TracebackType
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
 import httpx
 
@@ -64,8 +64,20 @@ from fauna.client._options import (
 from fauna.client._pools import AsyncPool, environment_names_proxies
 from fauna.client._requests import PreparedRequest, require_query
 from fauna.client._streams import StreamState
+from fauna.client._typed import (
+    event_target,
+    page_target,
+    result_target,
+    typed_deliveries,
+    typed_event,
+    typed_feed_page,
+    typed_success,
+)
 from fauna.encoding import QuerySuccess
+from fauna.encoding._typed import IntoType
 from fauna.query import EventSource, Page, Query
+
+T = TypeVar("T")
 
 __all__ = ["AsyncClient", "AsyncFeedIterator", "AsyncQueryIterator", "AsyncStreamIterator"]
 
@@ -103,19 +115,53 @@ class AsyncClient(ClientBase[httpx.AsyncClient, httpx.AsyncBaseTransport]):
 
     # -- queries --------------------------------------------------------------------------
 
-    async def query(self, fql: Query, opts: QueryOptions | None = None) -> QuerySuccess:
-        """Run ``fql`` and return its result, retrying while FaunaDB throttles it."""
-        return await self._converse(self._query_conversation(fql, opts))
+    @overload
+    async def query(self, fql: Query, opts: QueryOptions | None = None) -> QuerySuccess[Any]: ...
+    @overload
+    async def query(
+        self, fql: Query, opts: QueryOptions | None = None, *, into: type[T]
+    ) -> QuerySuccess[T]: ...
+    @overload
+    async def query(
+        self, fql: Query, opts: QueryOptions | None = None, *, into: object
+    ) -> QuerySuccess[Any]: ...
 
-    def paginate(self, fql: Query | Page, opts: QueryOptions | None = None) -> AsyncQueryIterator:
+    async def query(
+        self, fql: Query, opts: QueryOptions | None = None, *, into: object = None
+    ) -> QuerySuccess[Any]:
+        """Run ``fql`` and return its result, retrying while FaunaDB throttles it.
+
+        ``into=T`` converts the result's ``data`` as ``Client.query`` does.
+        """
+        target = result_target(into)
+        result = await self._converse(self._query_conversation(fql, opts))
+        return result if target is None else typed_success(result, target)
+
+    @overload
+    def paginate(
+        self, fql: Query | Page, opts: QueryOptions | None = None
+    ) -> AsyncQueryIterator[Any]: ...
+    @overload
+    def paginate(
+        self, fql: Query | Page, opts: QueryOptions | None = None, *, into: type[T]
+    ) -> AsyncQueryIterator[T]: ...
+    @overload
+    def paginate(
+        self, fql: Query | Page, opts: QueryOptions | None = None, *, into: object
+    ) -> AsyncQueryIterator[Any]: ...
+
+    def paginate(
+        self, fql: Query | Page, opts: QueryOptions | None = None, *, into: object = None
+    ) -> AsyncQueryIterator[Any]:
         """Pages of the set ``fql`` returns (or that the Page ``fql`` starts): ``async for``.
 
-        Nothing is sent until iteration starts; ``opts`` apply to every page.
+        Nothing is sent until iteration starts; ``opts`` apply to every page. With
+        ``into=T`` each page is a ``list[T]``.
         """
-        return AsyncQueryIterator(self, fql, opts)
+        return AsyncQueryIterator(self, fql, opts, into=into)
 
     def stream(
-        self, fql: EventSource | Query, opts: StreamOptions | None = None
+        self, fql: EventSource | Query, opts: StreamOptions | None = None, *, into: object = None
     ) -> AsyncStreamIterator:
         """Subscribe to an event source (or a query returning one)::
 
@@ -125,17 +171,21 @@ class AsyncClient(ClientBase[httpx.AsyncClient, httpx.AsyncBaseTransport]):
 
         Options are checked now; a query runs on entering the ``async with``
         (or on the first ``async for`` step), the stream opens on the first step.
+        With ``into=T`` each event's ``data`` is converted into ``T``.
         """
-        return AsyncStreamIterator(self, fql, checked_stream_options(fql, opts))
+        opts = checked_stream_options(fql, opts)
+        return AsyncStreamIterator(self, fql, opts, event_target(into))
 
     def feed(
-        self, source: EventSource | Query, opts: FeedOptions | None = None
+        self, source: EventSource | Query, opts: FeedOptions | None = None, *, into: object = None
     ) -> AsyncFeedIterator:
         """Poll an event source (or a query returning one) page by page: ``async for``.
 
-        Options are checked now; a query runs when the first page is asked for.
+        Options are checked now; a query runs when the first page is asked for. With
+        ``into=T`` each event's ``data`` is converted into ``T``.
         """
-        return AsyncFeedIterator(self, source, checked_feed_options(opts))
+        opts = checked_feed_options(opts)
+        return AsyncFeedIterator(self, source, opts, event_target(into))
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -203,11 +253,16 @@ class AsyncClient(ClientBase[httpx.AsyncClient, httpx.AsyncBaseTransport]):
             raise network_error(error, request.url) from error
 
 
-class AsyncQueryIterator:
+class AsyncQueryIterator(Generic[T]):
     """Pages (lists) of a set, for ``async for``; ``flatten()`` gives the items one by one."""
 
     def __init__(
-        self, client: AsyncClient, fql: Query | Page, opts: QueryOptions | None = None
+        self,
+        client: AsyncClient,
+        fql: Query | Page,
+        opts: QueryOptions | None = None,
+        *,
+        into: object = None,
     ) -> None:
         if not isinstance(client, AsyncClient):
             raise TypeError(f"'client' must be an AsyncClient but was a {type(client)}.")
@@ -216,20 +271,24 @@ class AsyncQueryIterator:
         self.client = client
         self.fql = fql
         self.opts = opts
+        self._target = page_target(into)
 
-    def __aiter__(self) -> AsyncIterator[list[Any]]:
+    def __aiter__(self) -> AsyncIterator[list[T]]:
         return self.iter()
 
-    async def iter(self) -> AsyncIterator[list[Any]]:
+    async def iter(self) -> AsyncIterator[list[T]]:
         """Yield each page as a list, fetching the next one when asked for it."""
-        conversation = Conversation(pages_steps(self.fql))
+        steps = pages_steps(self.fql)
+        if self._target is not None:
+            steps = typed_deliveries(steps, self._target.convert)
+        conversation = Conversation(steps)
         while (command := conversation.next_command()) is not None:
             if isinstance(command, Deliver):
                 yield command.item
             elif isinstance(command, RunQuery):
                 conversation.reply((await self.client.query(command.fql, self.opts)).data)
 
-    async def flatten(self) -> AsyncIterator[Any]:
+    async def flatten(self) -> AsyncIterator[T]:
         """Yield the items of every page."""
         async for page in self.iter():
             for item in page:
@@ -283,10 +342,17 @@ class AsyncStreamIterator:
     or from another task; iteration then ends.
     """
 
-    def __init__(self, client: AsyncClient, fql: EventSource | Query, opts: StreamOptions) -> None:
+    def __init__(
+        self,
+        client: AsyncClient,
+        fql: EventSource | Query,
+        opts: StreamOptions,
+        into: IntoType[Any] | None = None,
+    ) -> None:
         self._client = client
         self._fql = fql
         self._opts = opts
+        self._into = into
         self._state: StreamState | None = None
         self._conversation: Conversation[None] | None = None
         self._connection: _AsyncStreamConnection | None = None
@@ -310,7 +376,11 @@ class AsyncStreamIterator:
             self._state = self._client._stream_state(source, self._opts)
             if self._closed_early:
                 self._state.close()
-            self._conversation = Conversation(stream_steps(self._state))
+            steps = stream_steps(self._state)
+            into = self._into
+            if into is not None:
+                steps = typed_deliveries(steps, lambda event: typed_event(event, into))
+            self._conversation = Conversation(steps)
         return self._conversation
 
     async def __aenter__(self) -> AsyncStreamIterator:
@@ -388,10 +458,17 @@ class AsyncFeedIterator:
     events. ``cursor`` can be stored and passed to ``FeedOptions(cursor=...)``.
     """
 
-    def __init__(self, client: AsyncClient, source: EventSource | Query, opts: FeedOptions):
+    def __init__(
+        self,
+        client: AsyncClient,
+        source: EventSource | Query,
+        opts: FeedOptions,
+        into: IntoType[Any] | None = None,
+    ):
         self._client = client
         self._source = source
         self._opts = opts
+        self._into = into
         self._state: FeedState | None = None
 
     @property
@@ -418,7 +495,7 @@ class AsyncFeedIterator:
         page = await self._client._converse(Conversation(feed_page_steps(state)))
         if page is None:
             raise StopAsyncIteration
-        return page
+        return page if self._into is None else typed_feed_page(page, self._into)
 
     async def flatten(self) -> AsyncIterator[Any]:
         """Yield the events of every page."""

@@ -20,7 +20,7 @@ import socket
 import time
 from collections.abc import Callable, Iterator
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar, overload
 
 import httpx
 
@@ -68,10 +68,22 @@ from fauna.client._options import (
 from fauna.client._pools import SyncPool
 from fauna.client._requests import PreparedRequest, require_query
 from fauna.client._streams import StreamState
+from fauna.client._typed import (
+    event_target,
+    page_target,
+    result_target,
+    typed_deliveries,
+    typed_event,
+    typed_feed_page,
+    typed_success,
+)
 from fauna.client.async_client import AsyncClient
 from fauna.encoding import QuerySuccess
+from fauna.encoding._typed import IntoType
 from fauna.http import HTTPClient, HTTPXClient
 from fauna.query import EventSource, Page, Query
+
+T = TypeVar("T")
 
 __all__ = [
     "AsyncClient",
@@ -154,31 +166,77 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
 
     # -- queries --------------------------------------------------------------------------
 
-    def query(self, fql: Query, opts: QueryOptions | None = None) -> QuerySuccess:
-        """Run ``fql`` and return its result, retrying while FaunaDB throttles it."""
-        return self._converse(self._query_conversation(fql, opts))
+    @overload
+    def query(self, fql: Query, opts: QueryOptions | None = None) -> QuerySuccess[Any]: ...
+    @overload
+    def query(
+        self, fql: Query, opts: QueryOptions | None = None, *, into: type[T]
+    ) -> QuerySuccess[T]: ...
+    @overload
+    def query(
+        self, fql: Query, opts: QueryOptions | None = None, *, into: object
+    ) -> QuerySuccess[Any]: ...
 
-    def paginate(self, fql: Query | Page, opts: QueryOptions | None = None) -> QueryIterator:
+    def query(
+        self, fql: Query, opts: QueryOptions | None = None, *, into: object = None
+    ) -> QuerySuccess[Any]:
+        """Run ``fql`` and return its result, retrying while FaunaDB throttles it.
+
+        With ``into=T`` the result's ``data`` is converted into ``T`` (a dataclass, pydantic
+        model, TypedDict, ``list[T]``, ...; see ``fauna.encoding.decode_into``); a value that
+        does not fit raises ``fauna.errors.ResultTypeError`` naming its path.
+        """
+        target = result_target(into)
+        result = self._converse(self._query_conversation(fql, opts))
+        return result if target is None else typed_success(result, target)
+
+    @overload
+    def paginate(
+        self, fql: Query | Page, opts: QueryOptions | None = None
+    ) -> QueryIterator[Any]: ...
+    @overload
+    def paginate(
+        self, fql: Query | Page, opts: QueryOptions | None = None, *, into: type[T]
+    ) -> QueryIterator[T]: ...
+    @overload
+    def paginate(
+        self, fql: Query | Page, opts: QueryOptions | None = None, *, into: object
+    ) -> QueryIterator[Any]: ...
+
+    def paginate(
+        self, fql: Query | Page, opts: QueryOptions | None = None, *, into: object = None
+    ) -> QueryIterator[Any]:
         """Iterate over the pages of the set ``fql`` returns, or that ``fql`` (a Page) starts.
 
-        Nothing is sent until iteration starts; ``opts`` apply to every page.
+        Nothing is sent until iteration starts; ``opts`` apply to every page. With
+        ``into=T`` each page is a ``list[T]``.
         """
-        return QueryIterator(self, fql, opts)
+        return QueryIterator(self, fql, opts, into=into)
 
-    def stream(self, fql: EventSource | Query, opts: StreamOptions | None = None) -> StreamIterator:
+    def stream(
+        self, fql: EventSource | Query, opts: StreamOptions | None = None, *, into: object = None
+    ) -> StreamIterator:
         """Subscribe to an event source (or a query returning one).
 
-        A query is run right away; the stream itself opens on first iteration.
+        A query is run right away; the stream itself opens on first iteration. With
+        ``into=T`` each event's ``data`` is converted into ``T``.
         """
         opts = checked_stream_options(fql, opts)
+        target = event_target(into)
         source = self.query(fql).data if isinstance(fql, Query) else fql
-        return StreamIterator(self, self._stream_state(source, opts))
+        return StreamIterator(self, self._stream_state(source, opts), target)
 
-    def feed(self, source: EventSource | Query, opts: FeedOptions | None = None) -> FeedIterator:
-        """Poll an event source (or a query returning one) page by page."""
+    def feed(
+        self, source: EventSource | Query, opts: FeedOptions | None = None, *, into: object = None
+    ) -> FeedIterator:
+        """Poll an event source (or a query returning one) page by page.
+
+        With ``into=T`` each event's ``data`` is converted into ``T``.
+        """
         opts = checked_feed_options(opts)
+        target = event_target(into)
         resolved = self.query(source).data if isinstance(source, Query) else source
-        return FeedIterator(self, self._feed_state(resolved, opts))
+        return FeedIterator(self, self._feed_state(resolved, opts), target)
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -247,10 +305,17 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
         return _HttpxStreamConnection(self._pool.client, request)
 
 
-class QueryIterator:
+class QueryIterator(Generic[T]):
     """Pages (lists) of a set; ``flatten()`` gives the items one by one."""
 
-    def __init__(self, client: Client, fql: Query | Page, opts: QueryOptions | None = None):
+    def __init__(
+        self,
+        client: Client,
+        fql: Query | Page,
+        opts: QueryOptions | None = None,
+        *,
+        into: object = None,
+    ):
         if not isinstance(client, Client):
             raise TypeError(
                 f"'client' must be a Client but was a {type(client)}. You can build a Client "
@@ -261,20 +326,24 @@ class QueryIterator:
         self.client = client
         self.fql = fql
         self.opts = opts
+        self._target = page_target(into)
 
-    def __iter__(self) -> Iterator[list[Any]]:
+    def __iter__(self) -> Iterator[list[T]]:
         return self.iter()
 
-    def iter(self) -> Iterator[list[Any]]:
+    def iter(self) -> Iterator[list[T]]:
         """Yield each page as a list, fetching the next one when asked for it."""
-        conversation = Conversation(pages_steps(self.fql))
+        steps = pages_steps(self.fql)
+        if self._target is not None:
+            steps = typed_deliveries(steps, self._target.convert)
+        conversation = Conversation(steps)
         while (command := conversation.next_command()) is not None:
             if isinstance(command, Deliver):
                 yield command.item
             elif isinstance(command, RunQuery):
                 conversation.reply(self.client.query(command.fql, self.opts).data)
 
-    def flatten(self) -> Iterator[Any]:
+    def flatten(self) -> Iterator[T]:
         """Yield the items of every page."""
         for page in self.iter():
             yield from page
@@ -373,10 +442,15 @@ class StreamIterator:
     another thread to end a loop that waits for events.
     """
 
-    def __init__(self, client: Client, state: StreamState) -> None:
+    def __init__(
+        self, client: Client, state: StreamState, into: IntoType[Any] | None = None
+    ) -> None:
         self._client = client
         self._state = state
-        self._conversation = Conversation(stream_steps(state))
+        steps = stream_steps(state)
+        if into is not None:
+            steps = typed_deliveries(steps, lambda event: typed_event(event, into))
+        self._conversation = Conversation(steps)
         self._connection: _StreamConnection | None = None
         self._lines: Iterator[str | dict[str, Any]] = iter(())
 
@@ -458,9 +532,12 @@ class FeedIterator:
     events. ``cursor`` can be stored and passed to ``FeedOptions(cursor=...)``.
     """
 
-    def __init__(self, client: Client, state: FeedState) -> None:
+    def __init__(
+        self, client: Client, state: FeedState, into: IntoType[Any] | None = None
+    ) -> None:
         self._client = client
         self._state = state
+        self._into = into
 
     @property
     def cursor(self) -> str | None:
@@ -475,7 +552,7 @@ class FeedIterator:
         page = self._client._converse(Conversation(feed_page_steps(self._state)))
         if page is None:
             raise StopIteration
-        return page
+        return page if self._into is None else typed_feed_page(page, self._into)
 
     def flatten(self) -> Iterator[Any]:
         """Yield the events of every page."""

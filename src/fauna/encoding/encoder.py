@@ -8,7 +8,9 @@ is an error rather than a silent ``@double``; ``float`` as ``@double``; ``dateti
 as ``@time``; ``date`` as ``@date``; ``bytes``/``bytearray`` as ``@bytes``; ``Module`` as
 ``@mod``; documents and references as ``@ref``; ``EventSource`` as ``@stream``; ``UUID`` as its
 string; enum members as their value; lists and tuples as arrays; dicts as objects, wrapped in
-``@object`` when a key starts with ``@``.
+``@object`` when a key starts with ``@``. Dataclass instances and pydantic models encode as
+objects of their fields, and types given a codec with ``register_codec`` as their codec says
+(see ``fauna.encoding._registry``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from fauna.encoding._registry import NOT_A_USER_VALUE, user_value_form
 from fauna.query.fauna_time import FaunaTime
 from fauna.query.models import (
     Document,
@@ -178,6 +181,12 @@ class _Encoding:
 
     def subclass(self, obj: Any) -> Any:
         """Values whose type is a subclass (or an enum), checked in a fixed order."""
+        user_form = user_value_form(obj)
+        if user_form is not NOT_A_USER_VALUE:
+            key = self.enter(obj)
+            encoded = self.encode(user_form)
+            self._open.discard(key)
+            return encoded
         if isinstance(obj, enum.Enum):
             return self.encode(obj.value)
         if isinstance(obj, str):
@@ -258,6 +267,10 @@ class _Encoding:
                     )
                 fields[key] = self.template_value(item)
             return {"object": fields}
+        user_form = user_value_form(value)
+        if user_form is not NOT_A_USER_VALUE:
+            # A dataclass (or model) holding a query: its fields, so the query runs as FQL.
+            return self.template_value(user_form)
         return {"value": encoded}
 
 

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic
+
+if TYPE_CHECKING:
+    # A default makes a bare ``QuerySuccess`` mean ``QuerySuccess[Any]`` to type checkers.
+    from typing_extensions import TypeVar
+
+    DataT = TypeVar("DataT", default=Any)
+else:
+    from typing import TypeVar
+
+    DataT = TypeVar("DataT")
 
 __all__ = ["ConstraintFailure", "QueryInfo", "QueryStats", "QuerySuccess", "QueryTags"]
 
@@ -149,8 +159,11 @@ class QueryInfo:
         return f"{type(self).__name__}({self._info_repr()})"
 
 
-class QuerySuccess(QueryInfo):
+class QuerySuccess(QueryInfo, Generic[DataT]):
     """The result of a successful query: ``data`` plus the ``QueryInfo`` fields.
+
+    ``client.query(q, into=Person)`` gives a ``QuerySuccess[Person]``, whose ``data`` is a
+    ``Person``; without ``into`` it is a ``QuerySuccess[Any]``.
 
     ``static_type`` is the query's FQL type when type checking was on; ``traceparent`` echoes the
     response's ``traceparent`` header.
@@ -158,7 +171,7 @@ class QuerySuccess(QueryInfo):
 
     def __init__(
         self,
-        data: Any,
+        data: DataT,
         query_tags: Mapping[str, str] | None,
         static_type: str | None,
         stats: QueryStats | None,
@@ -179,8 +192,14 @@ class QuerySuccess(QueryInfo):
         self._traceparent = traceparent
 
     @property
-    def data(self) -> Any:
+    def data(self) -> DataT:
         return self._data
+
+    def to_jsonable(self) -> dict[str, Any]:
+        """The result as plain JSON values; see ``fauna.to_jsonable`` for the shape."""
+        from fauna.encoding.jsonable import query_success_to_jsonable
+
+        return query_success_to_jsonable(self)
 
     @property
     def static_type(self) -> str | None:

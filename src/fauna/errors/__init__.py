@@ -1,5 +1,6 @@
 """The driver's exceptions; see ``fauna.errors.errors`` for the hierarchy and the status mapping."""
 
+from fauna.errors._typed import ResultTypeError
 from fauna.errors.errors import (
     AbortError,
     AuthenticationError,
@@ -37,6 +38,7 @@ __all__ = [
     "QueryCheckError",
     "QueryRuntimeError",
     "QueryTimeoutError",
+    "ResultTypeError",
     "RetryableFaunaException",
     "ServiceError",
     "ServiceInternalError",

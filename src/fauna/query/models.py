@@ -9,7 +9,17 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from fauna.query._jsonable import ToJsonable
+
+if TYPE_CHECKING:
+    # A default makes a bare ``Page`` mean ``Page[Any]`` to type checkers.
+    from typing_extensions import TypeVar as DefaultedTypeVar
+
+    ItemT = DefaultedTypeVar("ItemT", default=Any)
+else:
+    ItemT = TypeVar("ItemT")
 
 __all__ = [
     "BaseDocument",
@@ -25,14 +35,14 @@ __all__ = [
 ]
 
 
-class Page:
+class Page(ToJsonable, Generic[ItemT]):
     """One page of a FaunaDB set: the items in ``data`` and the cursor ``after`` for the next page.
 
     ``after`` is None on the last page. A page decoded from a bare cursor (``{"@set": "..."}``)
-    has ``data`` None and only ``after``.
+    has ``data`` None and only ``after``. ``into=Page[Person]`` gives a page of ``Person``.
     """
 
-    def __init__(self, data: list[Any] | None = None, after: str | None = None) -> None:
+    def __init__(self, data: list[ItemT] | None = None, after: str | None = None) -> None:
         self.data = data
         self.after = after
 
@@ -44,7 +54,7 @@ class Page:
             parts.append(f"after={self.after!r}")
         return f"{type(self).__name__}({','.join(parts)})"
 
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> Iterator[ItemT]:
         return iter(self.data or [])
 
     def __eq__(self, other: object) -> bool:
@@ -58,7 +68,7 @@ class Page:
         return hash((type(self), self.data, self.after))
 
 
-class EventSource:
+class EventSource(ToJsonable):
     """A token for a FaunaDB event source (``{"@stream": token}`` on the wire).
 
     Pass it to ``Client.stream`` or ``Client.feed``; it can also be sent back inside a query.
@@ -80,7 +90,7 @@ class EventSource:
         return hash(self.token)
 
 
-class Module:
+class Module(ToJsonable):
     """A FaunaDB module: a collection (``Module("Users")``) or a built-in such as ``Math``."""
 
     def __init__(self, name: str) -> None:
@@ -112,7 +122,7 @@ def _require(name: str, value: Any, kind: type, kind_name: str) -> None:
         raise TypeError(f"'{name}' should be of type {kind_name}, but was {type(value)}")
 
 
-class BaseReference:
+class BaseReference(ToJsonable):
     """The part shared by references: the collection ``coll`` (always a ``Module``)."""
 
     _collection: Module
@@ -205,7 +215,7 @@ class NamedDocumentReference(_KeyedReference):
         return self._name
 
 
-class NullDocument:
+class NullDocument(ToJsonable):
     """A document that was read but does not exist; ``cause`` says why (e.g. ``"not found"``)."""
 
     __hash__ = None  # type: ignore[assignment]
@@ -241,7 +251,7 @@ class NullDocument:
         return not self == other
 
 
-class BaseDocument(Mapping[str, Any]):
+class BaseDocument(Mapping[str, Any], ToJsonable):
     """An immutable mapping of a document's user fields (metadata such as ``id`` is kept apart)."""
 
     __hash__ = None  # type: ignore[assignment]
