@@ -12,15 +12,17 @@ Pool ownership: a client creates (and on ``close()`` closes) its own
 ``httpx.Client`` or any ``fauna.http.HTTPClient``) or finds one a user put in
 ``fauna.global_http_client``. A pool the client did not create is never
 closed by it.
+
+The ``import X as X`` lines re-export what the original driver's
+``fauna.client.client`` imported (``Retryable``, ``LastTxnTs``, ``Header``,
+...), since code and tests import those names from here.
 """
 
 from __future__ import annotations
 
-import socket
-import time
 from collections.abc import Callable, Iterator
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
 
@@ -32,7 +34,7 @@ from fauna.client._client_base import (
     invalid_url,
     network_error,
 )
-from fauna.client._debug import log_request, log_response, log_stream_line, logger
+from fauna.client._debug import log_request, log_response, logger
 from fauna.client._exchanges import (
     Command,
     Connect,
@@ -67,11 +69,35 @@ from fauna.client._options import (
 )
 from fauna.client._pools import SyncPool
 from fauna.client._requests import PreparedRequest, require_query
+from fauna.client._sessions import (
+    StreamConnection,
+    open_httpx_stream,
+    session_exchange,
+    session_stream,
+)
 from fauna.client._streams import StreamState
 from fauna.client.async_client import AsyncClient
+from fauna.client.headers import Header as Header
+from fauna.client.headers import _Auth as _Auth
+from fauna.client.headers import _DriverEnvironment as _DriverEnvironment
+from fauna.client.headers import _Header as _Header
+from fauna.client.retryable import Retryable as Retryable
+from fauna.client.retryable import backoff_sleep
+from fauna.client.utils import LastTxnTs as LastTxnTs
+from fauna.client.utils import _Environment as _Environment
+from fauna.encoding import FaunaDecoder as FaunaDecoder
+from fauna.encoding import FaunaEncoder as FaunaEncoder
+from fauna.encoding import QueryStats as QueryStats
 from fauna.encoding import QuerySuccess
+from fauna.encoding import QueryTags as QueryTags
+from fauna.errors import ClientError as ClientError
+from fauna.errors import FaunaError as FaunaError
+from fauna.errors import NetworkError as NetworkError
+from fauna.errors import ProtocolError as ProtocolError
+from fauna.errors import RetryableFaunaException as RetryableFaunaException
 from fauna.http import HTTPClient, HTTPXClient
 from fauna.query import EventSource, Page, Query
+from fauna.query import fql as fql
 
 __all__ = [
     "AsyncClient",
@@ -127,14 +153,14 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
         self, http_client: HTTPClient | httpx.Client | None, transport: httpx.BaseTransport | None
     ) -> None:
         """Pick the pool: the given one, a user-set global one, or a new one we own."""
-        # Per-client so tests can make backoff instant without patching the time module.
-        self._sleep: Callable[[float], object] = time.sleep
+        # Per-client so tests can make backoff instant; by default the original driver's hook.
+        self._sleep: Callable[[float], object] = backoff_sleep
         self._pool, self._session = self._pick_pool(http_client, transport)
 
     def _pick_pool(
         self, http_client: HTTPClient | httpx.Client | None, transport: httpx.BaseTransport | None
     ) -> tuple[SyncPool | None, HTTPClient]:
-        """The httpx pool to send through (``None``: a custom ``HTTPClient``), and the session."""
+        """The pool this client built (``None`` for a user's), and the session to send through."""
         if http_client is None and transport is None:
             http_client = getattr(fauna, "global_http_client", None)
         if http_client is None:
@@ -142,9 +168,7 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
             pool = SyncPool.owned(transport, self._config.pool_options(DefaultMaxConnections))
             return pool, HTTPXClient(pool.client)
         if isinstance(http_client, httpx.Client):
-            return SyncPool(http_client), HTTPXClient(http_client)
-        if isinstance(http_client, HTTPXClient):
-            return SyncPool(http_client.client), http_client
+            return None, HTTPXClient(http_client)
         if isinstance(http_client, HTTPClient):
             return None, http_client
         raise TypeError(
@@ -224,10 +248,7 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
         self._check_open()
         log_request(request.method, request.url, request.headers, request.content)
         if self._pool is None:
-            legacy = self._session.request(
-                request.method, request.url, request.headers, request.body
-            )
-            status, headers, body = legacy.status_code(), legacy.headers(), legacy.read()
+            status, headers, body = session_exchange(self._session, request)
         else:
             try:
                 response = self._pool.send(request)
@@ -239,12 +260,12 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
         log_response(request.url, status, headers, body)
         return status, headers, body
 
-    def _open_stream(self, request: PreparedRequest) -> _StreamConnection:
+    def _open_stream(self, request: PreparedRequest) -> StreamConnection:
         self._check_open()
         log_request(request.method, request.url, request.headers, request.content)
         if self._pool is None:
-            return _LegacyStreamConnection(self._session, request)
-        return _HttpxStreamConnection(self._pool.client, request)
+            return session_stream(self._session, request)
+        return open_httpx_stream(self._pool.client, request)
 
 
 class QueryIterator:
@@ -280,89 +301,6 @@ class QueryIterator:
             yield from page
 
 
-class _StreamConnection(Protocol):
-    """One open ``/stream/1`` response: status, body lines, and a way to drop it."""
-
-    @property
-    def status(self) -> int: ...
-
-    def read(self) -> bytes: ...
-
-    def lines(self) -> Iterator[str | dict[str, Any]]: ...
-
-    def close(self) -> None: ...
-
-
-class _HttpxStreamConnection:
-    def __init__(self, http: httpx.Client, request: PreparedRequest) -> None:
-        self._url = request.url
-        try:
-            built = http.build_request(
-                request.method,
-                request.url,
-                content=request.content,
-                headers=request.headers,
-                timeout=request.timeout,
-            )
-            self._response = http.send(built, stream=True)
-        except httpx.InvalidURL as error:
-            raise invalid_url() from error
-        except httpx.TransportError as error:
-            raise network_error(error, request.url) from error
-
-    @property
-    def status(self) -> int:
-        return self._response.status_code
-
-    def read(self) -> bytes:
-        try:
-            return self._response.read()
-        except httpx.TransportError as error:
-            raise network_error(error, self._url) from error
-
-    def lines(self) -> Iterator[str | dict[str, Any]]:
-        try:
-            for line in self._response.iter_lines():
-                log_stream_line(self._url, line)
-                yield line
-        except httpx.TransportError as error:
-            raise network_error(error, self._url) from error
-
-    def close(self) -> None:
-        # A thread blocked reading this stream only wakes when the socket itself is shut
-        # down; closing the response alone leaves its recv() waiting for the next event.
-        network_stream = self._response.extensions.get("network_stream")
-        sock = network_stream.get_extra_info("socket") if network_stream is not None else None
-        if isinstance(sock, socket.socket):
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        self._response.close()
-
-
-class _LegacyStreamConnection:
-    """A stream through a custom ``HTTPClient``; it checks the status itself."""
-
-    def __init__(self, session: HTTPClient, request: PreparedRequest) -> None:
-        self._context = session.stream(request.url, request.headers, request.body)
-        self._events = self._context.__enter__()
-
-    @property
-    def status(self) -> int:
-        # A custom HTTPClient raises for a failed stream itself, so an open one is a 200.
-        return 200
-
-    def read(self) -> bytes:
-        return b""
-
-    def lines(self) -> Iterator[dict[str, Any]]:
-        yield from self._events
-
-    def close(self) -> None:
-        self._context.__exit__(None, None, None)
-
-
 class StreamIterator:
     """Events of one stream, in order; use it as a context manager.
 
@@ -377,7 +315,7 @@ class StreamIterator:
         self._client = client
         self._state = state
         self._conversation = Conversation(stream_steps(state))
-        self._connection: _StreamConnection | None = None
+        self._connection: StreamConnection | None = None
         self._lines: Iterator[str | dict[str, Any]] = iter(())
 
     @property

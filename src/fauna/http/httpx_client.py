@@ -1,8 +1,12 @@
 """``HTTPClient`` over an ``httpx.Client``.
 
-``fauna.client.Client`` recognises this wrapper and talks to the wrapped
-``httpx.Client`` directly, so per-request timeouts apply; the methods below
-serve code that uses the ``HTTPClient`` interface itself.
+A pool a user hands to ``fauna.client.Client`` (an ``httpx.Client``, or one
+wrapped in this class) is driven through here, as the original driver does:
+every request goes out through ``httpx.Client.send(request, stream=False)``,
+every stream through ``send(request, stream=True)``, so code that wraps or
+patches ``send`` sees the calls it expects. ``Client`` adds its per-request
+timeouts through ``_send``; a subclass that overrides ``request()``
+or ``stream()`` is called through that override instead.
 """
 
 from __future__ import annotations
@@ -76,16 +80,41 @@ class HTTPXClient(HTTPClient):
     ) -> HTTPResponse:
         content = _json_bytes(data)
         log_request(method, url, headers, content)
+        response = self._send(method, url, headers, content, stream=False)
+        log_response(url, response.status_code, response.headers, response.content)
+        return HTTPXResponse(response)
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        content: bytes,
+        *,
+        stream: bool,
+        timeout: httpx.Timeout | None = None,
+    ) -> httpx.Response:
+        """Send a serialised body through ``httpx.Client.send``; read it all unless ``stream``.
+
+        ``timeout`` (``None``: the wrapped client's own) applies to this request
+        only. httpx failures come out as ``ClientError``/``NetworkError``.
+        """
         try:
-            request = self._c.build_request(method, url, content=content, headers=headers)
+            request = self._c.build_request(
+                method,
+                url,
+                content=content,
+                headers=headers,
+                timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout,
+            )
         except httpx.InvalidURL as error:
             raise ClientError("Invalid URL Format") from error
         try:
-            response = self._c.send(request)
+            return self._c.send(request, stream=stream)
+        except httpx.InvalidURL as error:
+            raise ClientError("Invalid URL Format") from error
         except httpx.TransportError as error:
-            raise NetworkError(f"{type(error).__name__} calling {url}: {error}") from error
-        log_response(url, response.status_code, response.headers, response.content)
-        return HTTPXResponse(response)
+            raise NetworkError(f"{type(error).__name__} while calling {url}: {error}") from error
 
     @contextmanager
     def stream(
@@ -93,13 +122,7 @@ class HTTPXClient(HTTPClient):
     ) -> Iterator[Iterator[Any]]:
         content = _json_bytes(data)
         log_request("POST", url, headers, content)
-        try:
-            request = self._c.build_request("POST", url, content=content, headers=headers)
-            response = self._c.send(request, stream=True)
-        except httpx.InvalidURL as error:
-            raise ClientError("Invalid URL Format") from error
-        except httpx.TransportError as error:
-            raise NetworkError(f"{type(error).__name__} calling {url}: {error}") from error
+        response = self._send("POST", url, headers, content, stream=True)
         try:
             if response.status_code != 200:
                 body = response.read()

@@ -1,0 +1,65 @@
+"""Details code written for the original driver relies on: import paths and patch points."""
+
+from __future__ import annotations
+
+import pytest
+from fauna_fakes import FakeFauna, json_response, protocol_failure, query_success
+
+from conftest import ENDPOINT, SECRET
+from fauna import fql
+from fauna.client import Client
+
+
+def test_names_the_original_imported_into_fauna_client_client() -> None:
+    from fauna.client.client import (  # noqa: F401
+        ClientError,
+        FaunaDecoder,
+        FaunaEncoder,
+        FaunaError,
+        Header,
+        LastTxnTs,
+        NetworkError,
+        ProtocolError,
+        QueryStats,
+        QueryTags,
+        Retryable,
+        RetryableFaunaException,
+        _Auth,
+        _DriverEnvironment,
+        _Environment,
+        _Header,
+        fql,
+        logger,
+    )
+
+
+def test_patching_retryable_sleep_makes_the_sync_clients_backoff_instant(
+    fake: FakeFauna, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waits: list[float] = []
+    monkeypatch.setattr("fauna.client.retryable.sleep", waits.append)
+    throttled = json_response(429, protocol_failure("limit_exceeded", "slow down", with_stats=True))
+    fake.reply("/query/1", throttled, json_response(200, query_success({"@int": "1"})))
+    with Client(endpoint=ENDPOINT, secret=SECRET, transport=fake.transport()) as client:
+        assert client.query(fql("1")).stats.attempts == 2
+    assert len(waits) == 1 and 0 <= waits[0] <= 1
+
+
+def test_retryable_sleeps_through_the_same_hook(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fauna.client.retryable import Retryable
+    from fauna.errors import RetryableFaunaException
+
+    waits: list[float] = []
+    monkeypatch.setattr("fauna.client.retryable.sleep", waits.append)
+    outcomes: list[object] = [RetryableFaunaException("again"), "done"]
+
+    def attempt() -> object:
+        outcome = outcomes.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    result = Retryable[object](3, 20, attempt).run()
+    assert (result.attempts, result.response, len(waits)) == (2, "done", 1)
+
+
