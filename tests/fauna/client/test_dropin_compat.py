@@ -61,5 +61,3 @@ def test_retryable_sleeps_through_the_same_hook(monkeypatch: pytest.MonkeyPatch)
 
     result = Retryable[object](3, 20, attempt).run()
     assert (result.attempts, result.response, len(waits)) == (2, "done", 1)
-
-
