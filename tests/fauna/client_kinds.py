@@ -59,6 +59,9 @@ class SyncDriven:
     def feed(self, source: EventSource | Query, opts: FeedOptions | None = None) -> DrivenFeed:
         return DrivenFeed(self, self.inner.feed(source, opts))
 
+    def scoped(self, database: str, role: str = "admin") -> SyncDriven:
+        return SyncDriven(self.inner.scoped(database, role), self.loop)
+
     def close(self) -> None:
         self.run(self.inner.close())
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import httpx
 
@@ -35,6 +35,7 @@ from fauna.client._options import (
     StreamOptions,
 )
 from fauna.client._retry import RetryPolicy
+from fauna.client._scopes import derive as derive_scoped
 from fauna.client._streams import StreamState, validate_stream_options
 from fauna.client.utils import LastTxnTs, _Environment
 from fauna.encoding import QuerySuccess
@@ -43,6 +44,7 @@ from fauna.query import EventSource, Query
 
 PoolT = TypeVar("PoolT")
 TransportT = TypeVar("TransportT")
+ClientT = TypeVar("ClientT", bound="ClientBase[Any, Any]")
 
 
 def network_error(error: httpx.TransportError, url: str) -> NetworkError:
@@ -129,6 +131,7 @@ class ClientBase(abc.ABC, Generic[PoolT, TransportT]):
         self._retry_policy = RetryPolicy(max_attempts=max_attempts, max_backoff=max_backoff)
         self._closed = False
         self._owns_pool = False
+        self._scope_parent: ClientBase[PoolT, TransportT] | None = None
         # Names kept from the original driver, which existing tests inspect.
         self._endpoint = self._config.endpoint
         self._auth = self._config.auth
@@ -160,10 +163,23 @@ class ClientBase(abc.ABC, Generic[PoolT, TransportT]):
         """Move the last transaction timestamp forward; an older value is ignored."""
         self._last_txn_ts.update_txn_time(txn_ts)
 
+    def scoped(self: ClientT, database: str, role: str = "admin") -> ClientT:
+        """A client of the same kind acting in the child ``database`` as ``role``.
+
+        It sends ``<secret>:<database>:<role>`` on this client's connection pool:
+        ``database`` may be a path (``"app/staging"``, below any database this
+        secret is already scoped to); ``role`` is ``admin``, ``server``,
+        ``server-readonly``, ``client``, ``"@role/<Name>"`` or
+        ``"@doc/<Collection>/<id>"``. Closing it leaves the pool open; closing
+        this client ends it too. Raises ``ValueError`` for a malformed argument.
+        """
+        return derive_scoped(self, database, role)
+
     # -- shared steps ---------------------------------------------------------------------
 
     def _check_open(self) -> None:
-        if self._closed:
+        parent = self._scope_parent
+        if self._closed or (parent is not None and parent._closed):
             name = type(self).__name__
             raise ClientError(f"This {name} is closed; create a new one to send requests.")
 

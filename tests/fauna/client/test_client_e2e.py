@@ -121,3 +121,23 @@ def test_sync_stream_closed_from_another_thread_stops_waiting(
             assert time.monotonic() - started < 5
             closer.join()
         assert client.query(fql("1 + 1")).data == 2
+
+
+def test_scoped_clients_act_in_child_databases(live: Client) -> None:
+    parent_db, child_db, coll = unique("Scoped"), unique("Nested"), unique("Things")
+    live.query(fql("Database.create({ name: ${name} })", name=parent_db))
+    scoped = live.scoped(parent_db)
+    scoped.query(fql("Collection.create({ name: ${name} })", name=coll))
+    scoped.query(fql(f"{coll}.create({{ n: 1 }})"))
+    assert scoped.query(fql(f"{coll}.all().count()")).data == 1
+    assert live.query(fql("Collection.byName(${name}) == null", name=coll)).data is True
+    scoped.query(fql("Database.create({ name: ${name} })", name=child_db))
+    nested = scoped.scoped(child_db, "server")
+    assert nested.query(fql("Collection.byName(${name}) == null", name=coll)).data is True
+    reader = live.scoped(parent_db, "server-readonly")
+    assert reader.query(fql(f"{coll}.all().count()")).data == 1
+    with pytest.raises(QueryRuntimeError) as denied:
+        reader.query(fql(f"{coll}.create({{ n: 2 }})"))
+    assert denied.value.code == "permission_denied"
+    nested.close()
+    assert scoped.query(fql(f"{coll}.all().count()")).data == 1
