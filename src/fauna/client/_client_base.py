@@ -105,6 +105,7 @@ class ClientBase(abc.ABC, Generic[PoolT, TransportT]):
         performance_hints: bool | None = None,
         max_connections: int | None = None,
         transport: TransportT | None = None,
+        retry_policy: RetryPolicy | None = None,
     ) -> None:
         configure_from_env(_Environment.EnvFaunaDebug())
         self._config = resolve_config(
@@ -126,9 +127,10 @@ class ClientBase(abc.ABC, Generic[PoolT, TransportT]):
             max_backoff=max_backoff,
             performance_hints=performance_hints,
             max_connections=max_connections,
+            retry_policy=retry_policy,
         )
         self._last_txn_ts = LastTxnTs()
-        self._retry_policy = RetryPolicy(max_attempts=max_attempts, max_backoff=max_backoff)
+        self._retry_policy = self._config.retry_policy
         self._closed = False
         self._owns_pool = False
         self._scope_parent: ClientBase[PoolT, TransportT] | None = None
@@ -138,8 +140,8 @@ class ClientBase(abc.ABC, Generic[PoolT, TransportT]):
         self._query_timeout_ms = self._config.query_timeout_ms
         self._query_tags = self._config.query_tags
         self._headers = self._config.base_headers
-        self._max_attempts = max_attempts
-        self._max_backoff = max_backoff
+        self._max_attempts = self._retry_policy.max_attempts
+        self._max_backoff = self._retry_policy.max_backoff
         if http_client is not None and transport is not None:
             raise TypeError("Pass either 'http_client' or 'transport', not both.")
         self._setup_pool(http_client, transport)

@@ -17,6 +17,7 @@ to report, not to retry forever. Giving up raises ``StreamDisconnected``.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -29,7 +30,6 @@ from fauna.client._responses import (
     raise_error_response,
     raise_event_error,
 )
-from fauna.client._retry import RetryPolicy
 from fauna.client.utils import LastTxnTs
 from fauna.encoding import FaunaDecoder
 from fauna.errors import (
@@ -76,7 +76,8 @@ class StreamState:
         self._start_ts = opts.start_ts
         self._status_events = opts.status_events
         self._last_txn_ts = last_txn_ts
-        self.policy = RetryPolicy(
+        self.policy = dataclasses.replace(
+            config.retry_policy,
             max_attempts=opts.max_attempts or config.max_attempts,
             max_backoff=opts.max_backoff or config.max_backoff,
         )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from time import sleep
 from typing import Any, Generic, TypeVar
 
-from fauna.client._retry import RetryPolicy
+from fauna.client._retry import RetryPolicy as RetryPolicy
 
 T = TypeVar("T")
 
