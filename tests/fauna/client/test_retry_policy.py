@@ -124,7 +124,7 @@ def test_streams_take_attempts_and_backoff_from_the_policy(
 def test_policy_and_max_attempts_together_are_refused(make_client: Callable[..., Any]) -> None:
     with pytest.raises(TypeError, match="either 'retry_policy' or 'max_attempts'"):
         make_client(retry_policy=RetryPolicy(), max_attempts=5)
-    with pytest.raises(TypeError, match="must be a fauna.client.RetryPolicy"):
+    with pytest.raises(TypeError, match=r"must be a fauna\.client\.RetryPolicy"):
         make_client(retry_policy={"max_attempts": 2})
 
 
