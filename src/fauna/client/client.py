@@ -67,6 +67,7 @@ from fauna.client._options import (
     QueryOptions,
     StreamOptions,
 )
+from fauna.client._pool_stats import PoolStats, stats_of
 from fauna.client._pools import SyncPool
 from fauna.client._requests import PreparedRequest, require_query
 from fauna.client._sessions import (
@@ -205,6 +206,10 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
         return FeedIterator(self, self._feed_state(resolved, opts))
 
     # -- lifecycle ------------------------------------------------------------------------
+
+    def pool_stats(self) -> PoolStats | None:
+        """Open, idle and in-use connections of the pool (``None``: a custom ``HTTPClient``'s)."""
+        return stats_of(self._pool if self._pool is not None else self._session)
 
     def close(self) -> None:
         """Release the connection pool if this client created it; later calls fail."""

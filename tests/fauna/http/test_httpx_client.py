@@ -266,3 +266,20 @@ def test_a_custom_response_is_read_with_json_and_closed() -> None:
         result = client.query(fql("7"))
         assert (result.data, client.get_last_txn_ts()) == (7, 42)
     assert response.closed
+
+
+def test_pool_stats_are_unknown_for_pools_the_driver_cannot_see(fake: FakeFauna) -> None:
+    with Client(endpoint="http://custom.test", secret="s", http_client=RecordingHTTPClient()) as c:
+        assert c.pool_stats() is None
+    with Client(endpoint="http://fauna.test", secret="s", transport=fake.transport()) as c:
+        assert c.pool_stats() is None
+
+
+def test_pool_stats_of_a_user_httpx_client() -> None:
+    with Client(endpoint="http://fauna.test", secret="s", http_client=httpx.Client()) as c:
+        stats = c.pool_stats()
+        assert stats is not None and (stats.open, stats.in_use, stats.max_connections) == (
+            0,
+            0,
+            100,
+        )
