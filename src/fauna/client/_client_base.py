@@ -36,6 +36,7 @@ from fauna.client._options import (
 )
 from fauna.client._retry import RetryPolicy
 from fauna.client._scopes import derive as derive_scoped
+from fauna.client._signatures import concrete_signature
 from fauna.client._streams import StreamState, validate_stream_options
 from fauna.client.utils import LastTxnTs, _Environment
 from fauna.encoding import QuerySuccess
@@ -82,6 +83,16 @@ def require_event_source(value: object, argument: str) -> EventSource:
 class ClientBase(abc.ABC, Generic[PoolT, TransportT]):
     """Configuration and state common to both clients; see ``Client`` for the options."""
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # help(Client) shows Client's own pool and transport types, not PoolT/TransportT.
+        for base in getattr(cls, "__orig_bases__", ()):
+            if getattr(base, "__origin__", None) is ClientBase:
+                variables = getattr(ClientBase, "__parameters__", ())
+                signature = concrete_signature(ClientBase.__init__, base, variables)
+                if signature is not None:
+                    cls.__signature__ = signature  # type: ignore[attr-defined]
+
     def __init__(
         self,
         endpoint: str | None = None,
@@ -107,6 +118,55 @@ class ClientBase(abc.ABC, Generic[PoolT, TransportT]):
         transport: TransportT | None = None,
         retry_policy: RetryPolicy | None = None,
     ) -> None:
+        """Configure a client; every argument may be given by keyword.
+
+        :param endpoint: Base URL of FaunaDB. Defaults to the ``FAUNA_ENDPOINT``
+            environment variable, else ``http://localhost:8443``. One trailing
+            ``/`` is dropped.
+        :param secret: The key or token to authenticate with. Defaults to
+            ``FAUNA_SECRET``; a request without any raises ``ClientError``.
+        :param http_client: A connection pool to send through, which the client
+            never closes: for ``Client`` an ``httpx.Client`` or any
+            ``fauna.http.HTTPClient`` (such as ``HTTPXClient``), for
+            ``AsyncClient`` an ``httpx.AsyncClient``. Defaults to a pool of the
+            client's own (or, for ``Client``, ``fauna.global_http_client`` when set).
+        :param query_tags: Tags sent with every query (``X-Query-Tags``), shown
+            in FaunaDB's query logs; per-query tags are merged in.
+        :param linearized: If true, run every query strictly serialized, reads
+            included (writes always are).
+        :param max_contention_retries: How many times FaunaDB retries a query
+            that hits transaction contention, before it fails.
+        :param typecheck: Turn FQL type checking on or off for every query;
+            ``None`` leaves it to the database's setting.
+        :param additional_headers: Extra HTTP headers for every request; they
+            may override the driver's own.
+        :param query_timeout: How long FaunaDB may run a query before failing it
+            with ``QueryTimeoutError`` (``X-Query-Timeout-Ms``). Default 5 s;
+            ``None`` sends none (FaunaDB's own limit applies).
+        :param client_buffer_timeout: Added to the query timeout to give how long
+            the client waits for a response before a ``NetworkError``. Default 5 s.
+        :param http_read_timeout: Wait for each read of a response at most this
+            long, instead of the query timeout plus the buffer. Default ``None``.
+        :param http_write_timeout: Time allowed to send a request. Default 5 s.
+        :param http_connect_timeout: Time allowed to open a connection. Default 5 s.
+        :param http_pool_timeout: Time to wait for a free connection of the
+            pool. Default 5 s.
+        :param http_idle_timeout: How long an idle connection is kept open for
+            reuse. Default 5 s.
+        :param max_attempts: Attempts in all (the first included) for a
+            throttled query or feed page, and for consecutive stream
+            reconnects. Default 3; 1 disables retries.
+        :param max_backoff: The longest wait between two attempts, in seconds.
+            Default 20.
+        :param performance_hints: Ask FaunaDB for performance hints in each
+            query's summary (``X-Performance-Hints``).
+        :param max_connections: Size of the pool the client creates (default 20
+            for ``Client``, 100 for ``AsyncClient``).
+        :param transport: An ``httpx`` transport for the pool the client
+            creates (``httpx.MockTransport`` in tests); not with ``http_client``.
+        :param retry_policy: A ``fauna.client.RetryPolicy`` saying what is
+            retried and how; it replaces ``max_attempts`` and ``max_backoff``.
+        """
         configure_from_env(_Environment.EnvFaunaDebug())
         self._config = resolve_config(
             endpoint=endpoint,

@@ -141,13 +141,17 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
     Retries: throttled queries (HTTP 429) are retried up to ``max_attempts``
     attempts in all, with jittered exponential backoff capped at
     ``max_backoff`` seconds. Nothing else is retried, since FaunaDB may have
-    run the query already.
+    run the query already, unless a ``retry_policy``
+    (``fauna.client.RetryPolicy``) says otherwise.
+
+    ``scoped(database, role)`` gives a client for a child database on the
+    same pool; ``pool_stats()`` counts the pool's connections.
 
     Keyword-only extras: ``performance_hints`` (``X-Performance-Hints`` on
     every query), ``max_connections`` (size of the pool this client creates,
-    default 20) and ``transport``, an ``httpx.BaseTransport`` for that pool
-    (tests use ``httpx.MockTransport``). ``fauna.client.AsyncClient`` takes
-    the same options.
+    default 20), ``transport``, an ``httpx.BaseTransport`` for that pool
+    (tests use ``httpx.MockTransport``), and ``retry_policy``.
+    ``fauna.client.AsyncClient`` takes the same options.
     """
 
     def _setup_pool(

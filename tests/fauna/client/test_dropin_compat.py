@@ -61,3 +61,48 @@ def test_retryable_sleeps_through_the_same_hook(monkeypatch: pytest.MonkeyPatch)
 
     result = Retryable[object](3, 20, attempt).run()
     assert (result.attempts, result.response, len(waits)) == (2, "done", 1)
+
+
+def test_help_shows_each_clients_real_parameter_types() -> None:
+    import inspect
+    import pydoc
+
+    import httpx
+
+    from fauna.client import AsyncClient
+    from fauna.http import HTTPClient
+
+    sync_parameters = inspect.signature(Client).parameters
+    assert sync_parameters["http_client"].annotation == HTTPClient | httpx.Client | None
+    assert sync_parameters["transport"].annotation == httpx.BaseTransport | None
+    assert sync_parameters["endpoint"].annotation == str | None
+    async_parameters = inspect.signature(AsyncClient).parameters
+    assert async_parameters["http_client"].annotation == httpx.AsyncClient | None
+    text = pydoc.render_doc(Client, renderer=pydoc.plaintext)
+    assert "PoolT" not in text.split("Methods defined here")[0]
+    assert "http_client: fauna.http.http_client.HTTPClient | httpx.Client | None" in text
+
+
+def test_every_client_parameter_is_documented() -> None:
+    import inspect
+
+    doc = inspect.getdoc(Client.__init__) or ""
+    for name in inspect.signature(Client).parameters:
+        assert f":param {name}:" in doc, name
+
+
+def test_query_success_and_query_stats_document_their_parts() -> None:
+    import inspect
+
+    from fauna.encoding import QueryStats, QuerySuccess
+
+    success_doc = inspect.getdoc(QuerySuccess.__init__) or ""
+    for name in list(inspect.signature(QuerySuccess).parameters):
+        assert f":param {name}:" in success_doc, name
+        assert inspect.getdoc(getattr(QuerySuccess, name)), name
+    assert ":param stats:" in (inspect.getdoc(QueryStats.__init__) or "")
+    for name in ("compute_ops", "read_ops", "write_ops", "query_time_ms", "storage_bytes_read"):
+        assert inspect.getdoc(getattr(QueryStats, name)), name
+    assert inspect.getdoc(QueryStats.contention_retries)
+    assert inspect.getdoc(QueryStats.storage_bytes_write)
+    assert inspect.getdoc(QueryStats.attempts)
