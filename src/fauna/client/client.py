@@ -20,9 +20,10 @@ The ``import X as X`` lines re-export what the original driver's
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Iterator
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -34,7 +35,7 @@ from fauna.client._client_base import (
     invalid_url,
     network_error,
 )
-from fauna.client._debug import log_request, log_response, logger
+from fauna.client._debug import log_request, log_response, log_stream_line, logger
 from fauna.client._exchanges import (
     Command,
     Connect,
@@ -70,12 +71,7 @@ from fauna.client._options import (
 from fauna.client._pool_stats import PoolStats, stats_of
 from fauna.client._pools import SyncPool
 from fauna.client._requests import PreparedRequest, require_query
-from fauna.client._sessions import (
-    StreamConnection,
-    open_httpx_stream,
-    session_exchange,
-    session_stream,
-)
+from fauna.client._sessions import session_exchange, streams_through
 from fauna.client._streams import StreamState
 from fauna.client.async_client import AsyncClient
 from fauna.client.headers import Header as Header
@@ -269,12 +265,15 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
         log_response(request.url, status, headers, body)
         return status, headers, body
 
-    def _open_stream(self, request: PreparedRequest) -> StreamConnection:
+    def _open_stream(self, request: PreparedRequest) -> _StreamConnection:
         self._check_open()
         log_request(request.method, request.url, request.headers, request.content)
         if self._pool is None:
-            return session_stream(self._session, request)
-        return open_httpx_stream(self._pool.client, request)
+            http = streams_through(self._session)
+            if http is None:
+                return _LegacyStreamConnection(self._session, request)
+            return _HttpxStreamConnection(http, request)
+        return _HttpxStreamConnection(self._pool.client, request)
 
 
 class QueryIterator:
@@ -310,6 +309,89 @@ class QueryIterator:
             yield from page
 
 
+class _StreamConnection(Protocol):
+    """One open ``/stream/1`` response: status, body lines, and a way to drop it."""
+
+    @property
+    def status(self) -> int: ...
+
+    def read(self) -> bytes: ...
+
+    def lines(self) -> Iterator[str | dict[str, Any]]: ...
+
+    def close(self) -> None: ...
+
+
+class _HttpxStreamConnection:
+    def __init__(self, http: httpx.Client, request: PreparedRequest) -> None:
+        self._url = request.url
+        try:
+            built = http.build_request(
+                request.method,
+                request.url,
+                content=request.content,
+                headers=request.headers,
+                timeout=request.timeout,
+            )
+            self._response = http.send(built, stream=True)
+        except httpx.InvalidURL as error:
+            raise invalid_url() from error
+        except httpx.TransportError as error:
+            raise network_error(error, request.url) from error
+
+    @property
+    def status(self) -> int:
+        return self._response.status_code
+
+    def read(self) -> bytes:
+        try:
+            return self._response.read()
+        except httpx.TransportError as error:
+            raise network_error(error, self._url) from error
+
+    def lines(self) -> Iterator[str | dict[str, Any]]:
+        try:
+            for line in self._response.iter_lines():
+                log_stream_line(self._url, line)
+                yield line
+        except httpx.TransportError as error:
+            raise network_error(error, self._url) from error
+
+    def close(self) -> None:
+        # A thread blocked reading this stream only wakes when the socket itself is shut
+        # down; closing the response alone leaves its recv() waiting for the next event.
+        network_stream = self._response.extensions.get("network_stream")
+        sock = network_stream.get_extra_info("socket") if network_stream is not None else None
+        if isinstance(sock, socket.socket):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self._response.close()
+
+
+class _LegacyStreamConnection:
+    """A stream through a custom ``HTTPClient``; it checks the status itself."""
+
+    def __init__(self, session: HTTPClient, request: PreparedRequest) -> None:
+        self._context = session.stream(request.url, request.headers, request.body)
+        self._events = self._context.__enter__()
+
+    @property
+    def status(self) -> int:
+        # A custom HTTPClient raises for a failed stream itself, so an open one is a 200.
+        return 200
+
+    def read(self) -> bytes:
+        return b""
+
+    def lines(self) -> Iterator[dict[str, Any]]:
+        yield from self._events
+
+    def close(self) -> None:
+        self._context.__exit__(None, None, None)
+
+
 class StreamIterator:
     """Events of one stream, in order; use it as a context manager.
 
@@ -324,7 +406,7 @@ class StreamIterator:
         self._client = client
         self._state = state
         self._conversation = Conversation(stream_steps(state))
-        self._connection: StreamConnection | None = None
+        self._connection: _StreamConnection | None = None
         self._lines: Iterator[str | dict[str, Any]] = iter(())
 
     @property
