@@ -240,10 +240,13 @@ class ClientBase(abc.ABC, Generic[PoolT, TransportT]):
     # -- shared steps ---------------------------------------------------------------------
 
     def _check_open(self) -> None:
-        parent = self._scope_parent
-        if self._closed or (parent is not None and parent._closed):
-            name = type(self).__name__
-            raise ClientError(f"This {name} is closed; create a new one to send requests.")
+        client: ClientBase[PoolT, TransportT] | None = self
+        # A scoped client ends with any client it was scoped from.
+        while client is not None:
+            if client._closed:
+                name = type(self).__name__
+                raise ClientError(f"This {name} is closed; create a new one to send requests.")
+            client = client._scope_parent
 
     def _query_conversation(
         self, fql: Query, opts: QueryOptions | None

@@ -73,9 +73,12 @@ def test_closing_the_parent_ends_its_scoped_clients(
 ) -> None:
     parent = make_client()
     child = parent.scoped("app")
+    grandchild = child.scoped("staging")
     parent.close()
     with pytest.raises(ClientError, match="closed"):
         child.query(fql("1"))
+    with pytest.raises(ClientError, match="closed"):
+        grandchild.query(fql("1"))
     with pytest.raises(ClientError, match="closed"):
         parent.scoped("other")
     assert fake.sent() == []
