@@ -6,12 +6,20 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from fauna_fakes import FakeFauna, query_success
+from fauna_fakes import (
+    FakeFauna,
+    data_event,
+    feed_page,
+    json_response,
+    query_success,
+    stream_response,
+)
 
 from conftest import SECRET
 from fauna import fql
 from fauna.client import AsyncClient, Client
 from fauna.errors import ClientError
+from fauna.query import EventSource
 
 
 def authorization(fake: FakeFauna) -> list[str]:
@@ -117,3 +125,14 @@ def test_non_string_arguments_are_type_errors(client: Any) -> None:
 def test_a_client_without_secret_cannot_be_scoped(make_client: Callable[..., Any]) -> None:
     with pytest.raises(ClientError, match="No secret configured"):
         make_client(secret="").scoped("app")
+
+
+def test_streams_and_feeds_of_a_scoped_client_use_its_secret(client: Any, fake: FakeFauna) -> None:
+    fake.reply("/stream/1", stream_response([data_event("add", {"@int": "1"}, 10, "c1")]))
+    fake.reply("/feed/1", json_response(200, feed_page([], "c2", has_next=False)))
+    child = client.scoped("app", "server")
+    with child.stream(EventSource("tok")) as stream:
+        assert next(stream)["data"] == 1
+    (page,) = child.feed(EventSource("tok"))
+    assert page.cursor == "c2"
+    assert authorization(fake) == [f"Bearer {SECRET}:app:server"] * 2
