@@ -163,3 +163,8 @@ def test_pool_stats_count_idle_and_busy_connections(live: Client) -> None:
         assert live.scoped("anything").pool_stats() == during
     after = live.pool_stats()
     assert after is not None and after.in_use == 0
+
+
+def test_lists_and_dicts_holding_queries_run(live: Client) -> None:
+    composed = fql("${x}", x=[fql("1 + 1"), {"a": fql("2 * 3"), "b": [fql("'s'"), 4]}])
+    assert live.query(composed).data == [2, {"a": 6, "b": ["s", 4]}]
