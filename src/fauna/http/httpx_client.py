@@ -14,7 +14,8 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
+from types import TracebackType
 from typing import Any
 
 import httpx
@@ -116,22 +117,13 @@ class HTTPXClient(HTTPClient):
         except httpx.TransportError as error:
             raise NetworkError(f"{type(error).__name__} while calling {url}: {error}") from error
 
-    @contextmanager
-    def stream(
-        self, url: str, headers: Mapping[str, str], data: Mapping[str, Any]
-    ) -> Iterator[Iterator[Any]]:
-        content = _json_bytes(data)
-        log_request("POST", url, headers, content)
-        response = self._send("POST", url, headers, content, stream=True)
-        try:
-            if response.status_code != 200:
-                body = response.read()
-                raise_error_response(
-                    response.status_code, load_body(response.status_code, body, url), url
-                )
-            yield self._events(response, url)
-        finally:
-            response.close()
+    def stream(self, url: str, headers: Mapping[str, str], data: Mapping[str, Any]) -> EventLines:
+        """POST ``data`` to ``url`` and give the response's lines as parsed JSON.
+
+        Use it as ``with http.stream(...) as events:``, or iterate it directly
+        (the request is then sent on the first step and closed at the end).
+        """
+        return EventLines(self, url, headers, data)
 
     @staticmethod
     def _events(response: httpx.Response, url: str) -> Iterator[Any]:
@@ -145,3 +137,46 @@ class HTTPXClient(HTTPClient):
 
     def close(self) -> None:
         self._c.close()
+
+
+class EventLines(AbstractContextManager[Iterator[Any]]):
+    """What ``HTTPXClient.stream`` returns: a context manager over the events, itself iterable."""
+
+    def __init__(
+        self, http: HTTPXClient, url: str, headers: Mapping[str, str], data: Mapping[str, Any]
+    ) -> None:
+        self._http = http
+        self._url = url
+        self._headers = headers
+        self._data = data
+        self._response: httpx.Response | None = None
+
+    def __enter__(self) -> Iterator[Any]:
+        url = self._url
+        content = _json_bytes(self._data)
+        log_request("POST", url, self._headers, content)
+        response = self._http._send("POST", url, self._headers, content, stream=True)
+        self._response = response
+        if response.status_code != 200:
+            try:
+                body = response.read()
+            finally:
+                self.__exit__(None, None, None)
+            raise_error_response(
+                response.status_code, load_body(response.status_code, body, url), url
+            )
+        return HTTPXClient._events(response, url)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        response, self._response = self._response, None
+        if response is not None:
+            response.close()
+
+    def __iter__(self) -> Iterator[Any]:
+        with self as events:
+            yield from events

@@ -283,3 +283,13 @@ def test_pool_stats_of_a_user_httpx_client() -> None:
             0,
             100,
         )
+
+
+def test_stream_can_also_be_iterated_directly(fake: FakeFauna) -> None:
+    lines = [{"@int": "10"}, {"@long": "20"}]
+    fake.reply("/stream/1", stream_response(lines))
+    http = HTTPXClient(httpx.Client(transport=fake.transport()))
+    assert list(http.stream("http://fauna.test/stream/1", {}, {})) == lines
+    fake.reply("/stream/1", json_response(401, protocol_failure("unauthorized", "Invalid token")))
+    with pytest.raises(AuthenticationError):
+        list(http.stream("http://fauna.test/stream/1", {}, {}))
