@@ -26,7 +26,7 @@ import httpx
 
 from fauna.client._exchanges import Response
 from fauna.client._requests import PreparedRequest
-from fauna.http import HTTPClient, HTTPXClient
+from fauna.http import HTTPClient, HTTPResponse, HTTPXClient
 
 
 def _overrides(session: HTTPClient, method: str) -> bool:
@@ -52,11 +52,20 @@ def session_exchange(session: HTTPClient, request: PreparedRequest) -> Response:
     legacy = session.request(request.method, request.url, request.headers, request.body)
     try:
         status, headers = legacy.status_code(), legacy.headers()
-        # The original driver only ever asked a response for json(), so some offer no more.
-        body = json.dumps(legacy.json(), ensure_ascii=False).encode()
+        body = _body_of(legacy)
     finally:
         legacy.close()
     return status, headers, body
+
+
+def _body_of(response: HTTPResponse) -> bytes:
+    """The body of a custom client's response, as bytes for the response parser."""
+    try:
+        # The original driver only ever asked a response for json(), so some offer no more.
+        payload = response.json()
+    except NotImplementedError:
+        return response.read()
+    return json.dumps(payload, ensure_ascii=False).encode()
 
 
 def streams_through(session: HTTPClient) -> httpx.Client | None:

@@ -293,3 +293,18 @@ def test_stream_can_also_be_iterated_directly(fake: FakeFauna) -> None:
     fake.reply("/stream/1", json_response(401, protocol_failure("unauthorized", "Invalid token")))
     with pytest.raises(AuthenticationError):
         list(http.stream("http://fauna.test/stream/1", {}, {}))
+
+
+def test_a_custom_response_without_json_is_read_as_bytes() -> None:
+    class BytesOnlyResponse(_CannedResponse):
+        def json(self) -> Any:
+            raise NotImplementedError
+
+    class BytesOnlyClient(RecordingHTTPClient):
+        def request(
+            self, method: str, url: str, headers: Mapping[str, str], data: Mapping[str, Any]
+        ) -> HTTPResponse:
+            return BytesOnlyResponse(200, query_success({"@int": "9"}))
+
+    with Client(endpoint="http://custom.test", secret="s", http_client=BytesOnlyClient()) as client:
+        assert client.query(fql("9")).data == 9
