@@ -85,8 +85,12 @@ class ClientBase(abc.ABC, Generic[PoolT, TransportT]):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            # A subclass with its own constructor shows that one, not an inherited signature.
+            cls.__signature__ = None  # type: ignore[attr-defined]
+            return
         # help(Client) shows Client's own pool and transport types, not PoolT/TransportT.
-        for base in getattr(cls, "__orig_bases__", ()):
+        for base in cls.__dict__.get("__orig_bases__", ()):
             if getattr(base, "__origin__", None) is ClientBase:
                 variables = getattr(ClientBase, "__parameters__", ())
                 signature = concrete_signature(ClientBase.__init__, base, variables)

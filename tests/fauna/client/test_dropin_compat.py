@@ -106,3 +106,17 @@ def test_query_success_and_query_stats_document_their_parts() -> None:
     assert inspect.getdoc(QueryStats.contention_retries)
     assert inspect.getdoc(QueryStats.storage_bytes_write)
     assert inspect.getdoc(QueryStats.attempts)
+
+
+def test_a_subclass_with_its_own_constructor_shows_its_own_signature() -> None:
+    import inspect
+
+    class Custom(Client):
+        def __init__(self, name: str) -> None:
+            super().__init__(secret=name)
+
+    class Plain(Client):
+        pass
+
+    assert list(inspect.signature(Custom).parameters) == ["name"]
+    assert inspect.signature(Plain) == inspect.signature(Client)
