@@ -67,6 +67,9 @@ class SyncDriven:
     ) -> DrivenFeed:
         return DrivenFeed(self, self.inner.feed(source, opts, into=into))
 
+    def scoped(self, database: str, role: str = "admin") -> SyncDriven:
+        return SyncDriven(self.inner.scoped(database, role), self.loop)
+
     def close(self) -> None:
         self.run(self.inner.close())
 

@@ -1,5 +1,7 @@
 """The FaunaDB clients and their options: ``from fauna.client import Client, AsyncClient``."""
 
+from fauna.client._pool_stats import PoolStats
+from fauna.client._retry import RetryPolicy
 from fauna.client.async_client import (
     AsyncClient,
     AsyncFeedIterator,
@@ -28,6 +30,8 @@ __all__ = [
     "FeedOptions",
     "FeedPage",
     "Header",
+    "PoolStats",
     "QueryOptions",
+    "RetryPolicy",
     "StreamOptions",
 ]

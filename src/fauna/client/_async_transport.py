@@ -108,6 +108,8 @@ class AsyncHTTP11Transport(httpx.AsyncBaseTransport):
         self._keepalive_expiry = limits.keepalive_expiry
         self._slots = asyncio.Semaphore(limits.max_connections or unbounded)
         self.max_connections = limits.max_connections
+        self.in_use = 0
+        """Connections carrying a request now (from its send until its body is closed)."""
         self._ssl_context = ssl_context
         self._idle: dict[_Origin, list[_Connection]] = {}
         self._closed = False
@@ -132,11 +134,13 @@ class AsyncHTTP11Transport(httpx.AsyncBaseTransport):
             connection = self._idle_connection(origin) or await self._connect(
                 origin, timeouts.get("connect")
             )
+            self.in_use += 1
             await self._write_request(connection, request, timeouts.get("write"))
             response = await self._read_head(connection, timeouts.get("read"))
         except BaseException:
             if connection is not None:
                 connection.close()
+                self.in_use -= 1
             self._slots.release()
             raise
         stream = _ResponseBody(self, origin, connection, timeouts)
@@ -245,6 +249,7 @@ class AsyncHTTP11Transport(httpx.AsyncBaseTransport):
     def _release(self, origin: _Origin, connection: _Connection | None) -> None:
         """Give back the slot, and ``connection`` (fully read, reusable) to the idle list."""
         self._slots.release()
+        self.in_use -= 1
         if connection is None:
             return
         idle = self._idle.setdefault(origin, [])

@@ -28,6 +28,7 @@ from fauna.client._options import (
     ServerDefaultQueryTimeout,
     StreamIdleTimeout,
 )
+from fauna.client._retry import RetryPolicy
 from fauna.client.endpoints import Endpoints
 from fauna.client.headers import Header, _Auth, _DriverEnvironment, _Header
 from fauna.client.utils import _Environment
@@ -66,6 +67,8 @@ class ClientConfig:
     """Headers sent on every request, before the per-endpoint ones are added."""
     max_connections: int | None = None
     """Pool size for a pool the client creates; ``None``: that client's default."""
+    retry_policy: RetryPolicy = field(default_factory=RetryPolicy)
+    """How queries and feed pages are retried (its attempts and backoff also bound streams)."""
     request_headers: dict[str, str] = field(init=False)
     """``base_headers`` plus format and authorization: the start of every request."""
     query_headers: dict[str, str] = field(init=False)
@@ -193,12 +196,26 @@ def resolve_config(
     max_backoff: float = DefaultMaxBackoff,
     performance_hints: bool | None = None,
     max_connections: int | None = None,
+    retry_policy: RetryPolicy | None = None,
 ) -> ClientConfig:
     """Combine constructor arguments with ``FAUNA_ENDPOINT``/``FAUNA_SECRET``.
 
     The environment is read now, at construction. A missing secret is not an
-    error here (see ``fauna.client._requests.require_secret``).
+    error here (see ``fauna.client._requests.require_secret``). A
+    ``retry_policy`` replaces ``max_attempts`` and ``max_backoff``; giving
+    both (with other than their defaults) is a ``TypeError``.
     """
+    if retry_policy is None:
+        retry_policy = RetryPolicy(max_attempts=max_attempts, max_backoff=max_backoff)
+    elif (max_attempts, max_backoff) != (DefaultMaxAttempts, DefaultMaxBackoff):
+        raise TypeError(
+            "Pass either 'retry_policy' or 'max_attempts'/'max_backoff', not both: "
+            "RetryPolicy(max_attempts=..., max_backoff=...) holds them."
+        )
+    elif not isinstance(retry_policy, RetryPolicy):
+        raise TypeError(
+            f"'retry_policy' must be a fauna.client.RetryPolicy but was a {type(retry_policy)}."
+        )
     resolved_endpoint = endpoint or _Environment.EnvFaunaEndpoint() or Endpoints.Local
     if resolved_endpoint.endswith("/"):
         resolved_endpoint = resolved_endpoint[:-1]
@@ -212,11 +229,12 @@ def resolve_config(
         http_connect_timeout=_seconds(http_connect_timeout),
         http_pool_timeout=_seconds(http_pool_timeout),
         http_idle_timeout=_seconds(http_idle_timeout),
-        max_attempts=max_attempts,
-        max_backoff=max_backoff,
+        max_attempts=retry_policy.max_attempts,
+        max_backoff=retry_policy.max_backoff,
         query_tags=dict(query_tags or {}),
         base_headers=build_base_headers(
             linearized, max_contention_retries, typecheck, performance_hints, additional_headers
         ),
         max_connections=max_connections,
+        retry_policy=retry_policy,
     )

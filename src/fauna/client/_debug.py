@@ -6,6 +6,11 @@ Levels:
   headers, body), and every stream line.
 * ``INFO``: retries after throttling and stream reconnects.
 
+Secrets never reach the log: the ``Authorization`` header shows as
+``Bearer ***``, and in bodies and stream lines every JSON ``"secret"`` field
+(the secret ``Key.create`` or ``Credential.login`` returns, say) shows as
+``"***"``.
+
 Nothing is configured by default; applications use stdlib logging as usual.
 Setting ``FAUNA_DEBUG`` when a client is created is a shortcut: ``1``,
 ``true``, ``yes``, ``on`` or ``debug`` set the ``fauna`` logger to ``DEBUG``,
@@ -16,6 +21,7 @@ logger has none. ``0``, ``false``, ``no``, ``off`` or empty change nothing.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 
 from fauna.client.headers import _Header
@@ -25,6 +31,8 @@ logger = logging.getLogger("fauna")
 _DEBUG_VALUES = {"1", "true", "yes", "on", "debug"}
 _INFO_VALUES = {"info"}
 _REDACTED = "Bearer ***"
+# A JSON member named "secret" whose value is a string, escapes included.
+_SECRET_MEMBER = re.compile(r'("secret"\s*:\s*)"(?:[^"\\]|\\.)*"')
 
 
 def level_from_env(value: str) -> int | None:
@@ -57,6 +65,17 @@ def redact(headers: Mapping[str, str]) -> dict[str, str]:
     }
 
 
+def redact_body(text: str) -> str:
+    """``text`` (JSON, possibly cut short) with every ``"secret"`` string replaced by ``"***"``."""
+    if '"secret"' not in text:
+        return text
+    return _SECRET_MEMBER.sub(r'\1"***"', text)
+
+
+def _body_text(body: bytes) -> str:
+    return redact_body(body.decode("utf-8", "replace"))
+
+
 def log_request(method: str, url: str, headers: Mapping[str, str], body: bytes) -> None:
     if logger.isEnabledFor(logging.DEBUG):
         logger.debug(
@@ -64,7 +83,7 @@ def log_request(method: str, url: str, headers: Mapping[str, str], body: bytes) 
             method,
             url,
             redact(headers),
-            body.decode("utf-8", "replace"),
+            _body_text(body),
         )
 
 
@@ -75,13 +94,13 @@ def log_response(url: str, status: int, headers: Mapping[str, str], body: bytes)
             url,
             status,
             dict(headers),
-            body.decode("utf-8", "replace"),
+            _body_text(body),
         )
 
 
 def log_stream_line(url: str, line: str) -> None:
     if logger.isEnabledFor(logging.DEBUG):
-        logger.debug("stream url=%s line=%s", url, line)
+        logger.debug("stream url=%s line=%s", url, redact_body(line))
 
 
 def log_retry(what: str, url: str, attempt: int, delay: float, error: BaseException) -> None:

@@ -34,7 +34,7 @@ from fauna.client._retry import RetryPolicy
 from fauna.client._streams import StreamState
 from fauna.client.utils import LastTxnTs
 from fauna.encoding import QuerySuccess
-from fauna.errors import FaunaException, NetworkError, RetryableFaunaException
+from fauna.errors import ClientError, FaunaException, NetworkError, RetryableFaunaException
 from fauna.query import Page, Query
 
 Response = tuple[int, Mapping[str, str], bytes]
@@ -140,17 +140,19 @@ def retrying(
 ) -> Steps[ResultT]:
     """Send ``request`` until ``accept(response, attempt)`` stops raising a retryable error.
 
-    Only what ``policy`` allows is retried (throttling), after the backoff it
-    picks; the attempt count is written onto the stats of the final error.
+    Only what ``policy`` allows is retried (by default throttling), after the
+    backoff it picks: a failed send (``NetworkError``) as well as an error
+    response, but never a ``ClientError``, which no retry can mend. The
+    attempt count is written onto the stats of the final error.
     """
     attempt = 0
     while True:
         attempt += 1
-        response = yield Send(request)
         try:
+            response = yield Send(request)
             return accept(response, attempt)
         except FaunaException as error:
-            delay = policy.next_delay(attempt, error)
+            delay = None if isinstance(error, ClientError) else policy.next_delay(attempt, error)
             if delay is None:
                 note_attempts(error, attempt)
                 raise

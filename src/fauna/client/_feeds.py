@@ -8,6 +8,7 @@ throttling. The cursor it holds can be stored and passed back later through
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,7 +21,6 @@ from fauna.client._responses import (
     raise_error_response,
     raise_event_error,
 )
-from fauna.client._retry import RetryPolicy
 from fauna.client.utils import LastTxnTs
 from fauna.encoding import QueryStats
 from fauna.errors import ProtocolError
@@ -86,7 +86,8 @@ class FeedState:
         """Where the next page starts; store it to resume the feed later."""
         self._start_ts = opts.start_ts
         self.done = False
-        self.policy = RetryPolicy(
+        self.policy = dataclasses.replace(
+            config.retry_policy,
             max_attempts=opts.max_attempts or config.max_attempts,
             max_backoff=opts.max_backoff or config.max_backoff,
         )

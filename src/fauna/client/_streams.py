@@ -9,12 +9,15 @@ A shell (sync or async) loops like this::
         on EOF or NetworkError: delay = state.on_disconnect(error); sleep; continue
 
 Reconnects resume after the last event seen (its cursor), so nothing is
-delivered twice or lost. Consecutive failed connections are bounded by
-``max_attempts``; any received event resets the count.
+delivered twice or lost. Consecutive connections that bring no new event
+(a ``start`` event alone is none) are bounded by ``max_attempts``: FaunaDB
+never ends a healthy stream, so a body that keeps ending at once is a fault
+to report, not to retry forever. Giving up raises ``StreamDisconnected``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -27,7 +30,6 @@ from fauna.client._responses import (
     raise_error_response,
     raise_event_error,
 )
-from fauna.client._retry import RetryPolicy
 from fauna.client.utils import LastTxnTs
 from fauna.encoding import FaunaDecoder
 from fauna.errors import (
@@ -40,6 +42,14 @@ from fauna.errors import (
 
 _START_AND_CURSOR = "Only one of 'start_ts' or 'cursor' can be defined in the StreamOptions."
 _CURSOR_WITH_QUERY = "The 'cursor' configuration can only be used with an event source."
+
+
+class StreamDisconnected(NetworkError, RetryableFaunaException):
+    """A stream kept failing to (re)connect, or kept ending, ``max_attempts`` times in a row.
+
+    A ``NetworkError``, and a ``RetryableFaunaException`` as the original
+    driver raised in that case; the last failure is its ``__cause__``.
+    """
 
 
 def validate_stream_options(opts: StreamOptions, from_query: bool) -> None:
@@ -66,7 +76,8 @@ class StreamState:
         self._start_ts = opts.start_ts
         self._status_events = opts.status_events
         self._last_txn_ts = last_txn_ts
-        self.policy = RetryPolicy(
+        self.policy = dataclasses.replace(
+            config.retry_policy,
             max_attempts=opts.max_attempts or config.max_attempts,
             max_backoff=opts.max_backoff or config.max_backoff,
         )
@@ -120,17 +131,25 @@ class StreamState:
             # FaunaDB ends the stream after an error event: never reconnect past it.
             self._failed = True
             raise_event_error(event, self.url)
+        cursor = event.get("cursor")
+        if event_type == "start":
+            self._note_position(event.get("txn_ts"), cursor)
+            return None
+        if isinstance(cursor, str) and cursor == self.last_cursor:
+            # Already seen (a server replaying after a reconnect): neither news nor progress.
+            return None
         self._failures = 0
-        txn_ts = event.get("txn_ts")
+        self._note_position(event.get("txn_ts"), cursor)
+        if event_type == "status" and not self._status_events:
+            return None
+        return event
+
+    def _note_position(self, txn_ts: object, cursor: object) -> None:
         if isinstance(txn_ts, int):
             self.last_ts = txn_ts
             self._last_txn_ts.update_txn_time(txn_ts)
-        cursor = event.get("cursor")
         if isinstance(cursor, str):
             self.last_cursor = cursor
-        if event_type == "start" or (event_type == "status" and not self._status_events):
-            return None
-        return event
 
     def on_disconnect(self, error: FaunaException | None) -> float:
         """Seconds to wait before reconnecting after ``error`` (``None``: the body ended).
@@ -146,12 +165,13 @@ class StreamState:
             raise error
         self._failures += 1
         if not self.policy.can_retry(self._failures):
-            if error is None:
-                raise NetworkError(
-                    f"Stream from {self.url} ended {self._failures} times in a row "
-                    "without delivering an event; giving up"
-                )
-            raise error
+            if isinstance(error, RetryableFaunaException):
+                raise error
+            what = "ended" if error is None else "failed"
+            raise StreamDisconnected(
+                f"Stream from {self.url} {what} {self._failures} times in a row "
+                "without a new event; giving up"
+            ) from error
         return self.policy.backoff(self._failures)
 
     def close(self) -> None:

@@ -61,6 +61,7 @@ from fauna.client._options import (
     QueryOptions,
     StreamOptions,
 )
+from fauna.client._pool_stats import PoolStats, stats_of
 from fauna.client._pools import AsyncPool, environment_names_proxies
 from fauna.client._requests import PreparedRequest, require_query
 from fauna.client._streams import StreamState
@@ -188,6 +189,10 @@ class AsyncClient(ClientBase[httpx.AsyncClient, httpx.AsyncBaseTransport]):
         return AsyncFeedIterator(self, source, opts, event_target(into))
 
     # -- lifecycle ------------------------------------------------------------------------
+
+    def pool_stats(self) -> PoolStats | None:
+        """Open, idle and in-use connections of the pool, as ``Client.pool_stats``."""
+        return stats_of(self._pool)
 
     async def close(self) -> None:
         """Release the connection pool if this client created it; later calls fail."""

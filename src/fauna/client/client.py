@@ -12,12 +12,15 @@ Pool ownership: a client creates (and on ``close()`` closes) its own
 ``httpx.Client`` or any ``fauna.http.HTTPClient``) or finds one a user put in
 ``fauna.global_http_client``. A pool the client did not create is never
 closed by it.
+
+The ``import X as X`` lines re-export what the original driver's
+``fauna.client.client`` imported (``Retryable``, ``LastTxnTs``, ``Header``,
+...), since code and tests import those names from here.
 """
 
 from __future__ import annotations
 
 import socket
-import time
 from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any, Generic, Protocol, TypeVar, overload
@@ -65,8 +68,10 @@ from fauna.client._options import (
     QueryOptions,
     StreamOptions,
 )
+from fauna.client._pool_stats import PoolStats, stats_of
 from fauna.client._pools import SyncPool
 from fauna.client._requests import PreparedRequest, require_query
+from fauna.client._sessions import session_exchange, streams_through
 from fauna.client._streams import StreamState
 from fauna.client._typed import (
     event_target,
@@ -78,10 +83,28 @@ from fauna.client._typed import (
     typed_success,
 )
 from fauna.client.async_client import AsyncClient
+from fauna.client.headers import Header as Header
+from fauna.client.headers import _Auth as _Auth
+from fauna.client.headers import _DriverEnvironment as _DriverEnvironment
+from fauna.client.headers import _Header as _Header
+from fauna.client.retryable import Retryable as Retryable
+from fauna.client.retryable import backoff_sleep
+from fauna.client.utils import LastTxnTs as LastTxnTs
+from fauna.client.utils import _Environment as _Environment
+from fauna.encoding import FaunaDecoder as FaunaDecoder
+from fauna.encoding import FaunaEncoder as FaunaEncoder
+from fauna.encoding import QueryStats as QueryStats
 from fauna.encoding import QuerySuccess
+from fauna.encoding import QueryTags as QueryTags
 from fauna.encoding._typed import IntoType
+from fauna.errors import ClientError as ClientError
+from fauna.errors import FaunaError as FaunaError
+from fauna.errors import NetworkError as NetworkError
+from fauna.errors import ProtocolError as ProtocolError
+from fauna.errors import RetryableFaunaException as RetryableFaunaException
 from fauna.http import HTTPClient, HTTPXClient
 from fauna.query import EventSource, Page, Query
+from fauna.query import fql as fql
 
 T = TypeVar("T")
 
@@ -126,27 +149,31 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
     Retries: throttled queries (HTTP 429) are retried up to ``max_attempts``
     attempts in all, with jittered exponential backoff capped at
     ``max_backoff`` seconds. Nothing else is retried, since FaunaDB may have
-    run the query already.
+    run the query already, unless a ``retry_policy``
+    (``fauna.client.RetryPolicy``) says otherwise.
+
+    ``scoped(database, role)`` gives a client for a child database on the
+    same pool; ``pool_stats()`` counts the pool's connections.
 
     Keyword-only extras: ``performance_hints`` (``X-Performance-Hints`` on
     every query), ``max_connections`` (size of the pool this client creates,
-    default 20) and ``transport``, an ``httpx.BaseTransport`` for that pool
-    (tests use ``httpx.MockTransport``). ``fauna.client.AsyncClient`` takes
-    the same options.
+    default 20), ``transport``, an ``httpx.BaseTransport`` for that pool
+    (tests use ``httpx.MockTransport``), and ``retry_policy``.
+    ``fauna.client.AsyncClient`` takes the same options.
     """
 
     def _setup_pool(
         self, http_client: HTTPClient | httpx.Client | None, transport: httpx.BaseTransport | None
     ) -> None:
         """Pick the pool: the given one, a user-set global one, or a new one we own."""
-        # Per-client so tests can make backoff instant without patching the time module.
-        self._sleep: Callable[[float], object] = time.sleep
+        # Per-client so tests can make backoff instant; by default the original driver's hook.
+        self._sleep: Callable[[float], object] = backoff_sleep
         self._pool, self._session = self._pick_pool(http_client, transport)
 
     def _pick_pool(
         self, http_client: HTTPClient | httpx.Client | None, transport: httpx.BaseTransport | None
     ) -> tuple[SyncPool | None, HTTPClient]:
-        """The httpx pool to send through (``None``: a custom ``HTTPClient``), and the session."""
+        """The pool this client built (``None`` for a user's), and the session to send through."""
         if http_client is None and transport is None:
             http_client = getattr(fauna, "global_http_client", None)
         if http_client is None:
@@ -154,9 +181,7 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
             pool = SyncPool.owned(transport, self._config.pool_options(DefaultMaxConnections))
             return pool, HTTPXClient(pool.client)
         if isinstance(http_client, httpx.Client):
-            return SyncPool(http_client), HTTPXClient(http_client)
-        if isinstance(http_client, HTTPXClient):
-            return SyncPool(http_client.client), http_client
+            return None, HTTPXClient(http_client)
         if isinstance(http_client, HTTPClient):
             return None, http_client
         raise TypeError(
@@ -240,6 +265,10 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
 
     # -- lifecycle ------------------------------------------------------------------------
 
+    def pool_stats(self) -> PoolStats | None:
+        """Open, idle and in-use connections of the pool (``None``: a custom ``HTTPClient``'s)."""
+        return stats_of(self._pool if self._pool is not None else self._session)
+
     def close(self) -> None:
         """Release the connection pool if this client created it; later calls fail."""
         self._closed = True
@@ -282,10 +311,7 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
         self._check_open()
         log_request(request.method, request.url, request.headers, request.content)
         if self._pool is None:
-            legacy = self._session.request(
-                request.method, request.url, request.headers, request.body
-            )
-            status, headers, body = legacy.status_code(), legacy.headers(), legacy.read()
+            status, headers, body = session_exchange(self._session, request)
         else:
             try:
                 response = self._pool.send(request)
@@ -301,7 +327,10 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
         self._check_open()
         log_request(request.method, request.url, request.headers, request.content)
         if self._pool is None:
-            return _LegacyStreamConnection(self._session, request)
+            http = streams_through(self._session)
+            if http is None:
+                return _LegacyStreamConnection(self._session, request)
+            return _HttpxStreamConnection(http, request)
         return _HttpxStreamConnection(self._pool.client, request)
 
 

@@ -3,19 +3,28 @@
 The clients themselves use ``fauna.client._retry.RetryPolicy`` directly, so
 the same decisions serve the async client. ``Retryable`` sleeps and therefore
 only suits synchronous code.
+
+``sleep`` is where the synchronous ``Client`` waits between attempts (as in
+the original driver), looked up on every wait: tests that patch
+``fauna.client.retryable.sleep`` make backoff instant.
 """
 
 from __future__ import annotations
 
 import abc
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from time import sleep
 from typing import Any, Generic, TypeVar
 
-from fauna.client._retry import RetryPolicy
+from fauna.client._retry import RetryPolicy as RetryPolicy
 
 T = TypeVar("T")
+
+
+def backoff_sleep(seconds: float) -> None:
+    """Wait ``seconds`` through this module's ``sleep``, whatever it is at the time."""
+    sleep(seconds)
 
 
 class RetryStrategy(abc.ABC):
@@ -72,4 +81,4 @@ class Retryable(Generic[T]):
                 delay = self._policy.next_delay(attempt, error)
                 if delay is None:
                     raise
-                time.sleep(delay)
+                sleep(delay)

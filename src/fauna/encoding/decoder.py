@@ -11,7 +11,7 @@ Only a dict with exactly one key that starts with ``@`` is a tag:
 ``@double``    ``float`` (``NaN`` and ``Infinity`` too)
 ``@time``      ``FaunaTime``: a UTC ``datetime`` keeping nanoseconds
 ``@date``      ``date``
-``@bytes``     ``bytes``
+``@bytes``     ``bytearray``, as in the original driver (equal to the ``bytes``)
 ``@uuid``      ``uuid.UUID``
 ``@mod``       ``Module``
 ``@doc``       ``Document`` or ``NamedDocument`` (the legacy ``"Coll:id"`` string:
@@ -92,8 +92,8 @@ def _date(value: Any) -> date:
         raise ValueError(f"Invalid @date value {text!r}: expected YYYY-MM-DD") from None
 
 
-def _bytes(value: Any) -> bytes:
-    return base64.b64decode(_require_str("@bytes", value))
+def _bytes(value: Any) -> bytearray:
+    return bytearray(base64.b64decode(_require_str("@bytes", value)))
 
 
 def _uuid(value: Any) -> uuid.UUID:

@@ -40,6 +40,12 @@ class QueryStats:
     """
 
     def __init__(self, stats: Mapping[str, Any]) -> None:
+        """Read the figures from a response's ``stats`` object.
+
+        :param stats: ``compute_ops``, ``read_ops``, ``write_ops``, ``query_time_ms``,
+            ``storage_bytes_read``, ``storage_bytes_write``, ``contention_retries`` (and
+            ``attempts``); other keys are ignored.
+        """
         get = stats.get
         self._compute_ops: int = get("compute_ops", 0)
         self._read_ops: int = get("read_ops", 0)
@@ -52,34 +58,42 @@ class QueryStats:
 
     @property
     def compute_ops(self) -> int:
+        """Transactional compute operations the query used."""
         return self._compute_ops
 
     @property
     def read_ops(self) -> int:
+        """Transactional read operations the query used."""
         return self._read_ops
 
     @property
     def write_ops(self) -> int:
+        """Transactional write operations the query used."""
         return self._write_ops
 
     @property
     def query_time_ms(self) -> int:
+        """Time FaunaDB spent running the query, in milliseconds."""
         return self._query_time_ms
 
     @property
     def storage_bytes_read(self) -> int:
+        """Bytes read from storage by the query."""
         return self._storage_bytes_read
 
     @property
     def storage_bytes_write(self) -> int:
+        """Bytes written to storage by the query."""
         return self._storage_bytes_write
 
     @property
     def contention_retries(self) -> int:
+        """How many times FaunaDB retried the query after transaction contention."""
         return self._contention_retries
 
     @property
     def attempts(self) -> int:
+        """How many times the client sent the query, retries included (set by the client)."""
         return self._attempts
 
     @attempts.setter
@@ -131,22 +145,27 @@ class QueryInfo:
 
     @property
     def query_tags(self) -> Mapping[str, str]:
+        """The query's tags, as FaunaDB echoed them."""
         return self._query_tags
 
     @property
     def stats(self) -> QueryStats:
+        """What the query cost (``QueryStats``)."""
         return self._stats
 
     @property
     def summary(self) -> str:
+        """FaunaDB's summary: warnings, and errors with the FQL source they point at."""
         return self._summary
 
     @property
     def txn_ts(self) -> int:
+        """The transaction timestamp of the query, in microseconds since the epoch."""
         return self._txn_ts
 
     @property
     def schema_version(self) -> int:
+        """The database schema version the query ran against."""
         return self._schema_version
 
     def _info_repr(self) -> str:
@@ -180,6 +199,17 @@ class QuerySuccess(QueryInfo, Generic[DataT]):
         txn_ts: int | None,
         schema_version: int | None,
     ) -> None:
+        """Build a result as the client does from a response; all arguments are required.
+
+        :param data: The decoded ``data`` of the response.
+        :param query_tags: The query's tags (``None``: none).
+        :param static_type: The result's FQL type, or ``None`` without type checking.
+        :param stats: The query's ``QueryStats`` (``None``: all zero).
+        :param summary: FaunaDB's summary of the query (``None``: empty).
+        :param traceparent: The response's ``traceparent`` header, or ``None``.
+        :param txn_ts: The transaction timestamp in microseconds (``None``: 0).
+        :param schema_version: The schema version the query saw (``None``: 0).
+        """
         super().__init__(
             query_tags=query_tags,
             stats=stats,
@@ -193,6 +223,7 @@ class QuerySuccess(QueryInfo, Generic[DataT]):
 
     @property
     def data(self) -> DataT:
+        """The query's result, decoded into Python values (into ``into``'s type if given)."""
         return self._data
 
     def to_jsonable(self) -> dict[str, Any]:
@@ -203,10 +234,12 @@ class QuerySuccess(QueryInfo, Generic[DataT]):
 
     @property
     def static_type(self) -> str | None:
+        """The result's FQL type, when the query was type checked."""
         return self._static_type
 
     @property
     def traceparent(self) -> str | None:
+        """The ``traceparent`` header of the response (W3C trace context), if any."""
         return self._traceparent
 
     def __repr__(self) -> str:

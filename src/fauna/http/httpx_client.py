@@ -1,8 +1,12 @@
 """``HTTPClient`` over an ``httpx.Client``.
 
-``fauna.client.Client`` recognises this wrapper and talks to the wrapped
-``httpx.Client`` directly, so per-request timeouts apply; the methods below
-serve code that uses the ``HTTPClient`` interface itself.
+A pool a user hands to ``fauna.client.Client`` (an ``httpx.Client``, or one
+wrapped in this class) is driven through here, as the original driver does:
+every request goes out through ``httpx.Client.send(request, stream=False)``,
+every stream through ``send(request, stream=True)``, so code that wraps or
+patches ``send`` sees the calls it expects. ``Client`` adds its per-request
+timeouts through ``_send``; a subclass that overrides ``request()``
+or ``stream()`` is called through that override instead.
 """
 
 from __future__ import annotations
@@ -10,7 +14,8 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
+from types import TracebackType
 from typing import Any
 
 import httpx
@@ -76,39 +81,49 @@ class HTTPXClient(HTTPClient):
     ) -> HTTPResponse:
         content = _json_bytes(data)
         log_request(method, url, headers, content)
-        try:
-            request = self._c.build_request(method, url, content=content, headers=headers)
-        except httpx.InvalidURL as error:
-            raise ClientError("Invalid URL Format") from error
-        try:
-            response = self._c.send(request)
-        except httpx.TransportError as error:
-            raise NetworkError(f"{type(error).__name__} calling {url}: {error}") from error
+        response = self._send(method, url, headers, content, stream=False)
         log_response(url, response.status_code, response.headers, response.content)
         return HTTPXResponse(response)
 
-    @contextmanager
-    def stream(
-        self, url: str, headers: Mapping[str, str], data: Mapping[str, Any]
-    ) -> Iterator[Iterator[Any]]:
-        content = _json_bytes(data)
-        log_request("POST", url, headers, content)
+    def _send(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        content: bytes,
+        *,
+        stream: bool,
+        timeout: httpx.Timeout | None = None,
+    ) -> httpx.Response:
+        """Send a serialised body through ``httpx.Client.send``; read it all unless ``stream``.
+
+        ``timeout`` (``None``: the wrapped client's own) applies to this request
+        only. httpx failures come out as ``ClientError``/``NetworkError``.
+        """
         try:
-            request = self._c.build_request("POST", url, content=content, headers=headers)
-            response = self._c.send(request, stream=True)
+            request = self._c.build_request(
+                method,
+                url,
+                content=content,
+                headers=headers,
+                timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout,
+            )
+        except httpx.InvalidURL as error:
+            raise ClientError("Invalid URL Format") from error
+        try:
+            return self._c.send(request, stream=stream)
         except httpx.InvalidURL as error:
             raise ClientError("Invalid URL Format") from error
         except httpx.TransportError as error:
-            raise NetworkError(f"{type(error).__name__} calling {url}: {error}") from error
-        try:
-            if response.status_code != 200:
-                body = response.read()
-                raise_error_response(
-                    response.status_code, load_body(response.status_code, body, url), url
-                )
-            yield self._events(response, url)
-        finally:
-            response.close()
+            raise NetworkError(f"{type(error).__name__} while calling {url}: {error}") from error
+
+    def stream(self, url: str, headers: Mapping[str, str], data: Mapping[str, Any]) -> EventLines:
+        """POST ``data`` to ``url`` and give the response's lines as parsed JSON.
+
+        Use it as ``with http.stream(...) as events:``, or iterate it directly
+        (the request is then sent on the first step and closed at the end).
+        """
+        return EventLines(self, url, headers, data)
 
     @staticmethod
     def _events(response: httpx.Response, url: str) -> Iterator[Any]:
@@ -122,3 +137,46 @@ class HTTPXClient(HTTPClient):
 
     def close(self) -> None:
         self._c.close()
+
+
+class EventLines(AbstractContextManager[Iterator[Any]]):
+    """What ``HTTPXClient.stream`` returns: a context manager over the events, itself iterable."""
+
+    def __init__(
+        self, http: HTTPXClient, url: str, headers: Mapping[str, str], data: Mapping[str, Any]
+    ) -> None:
+        self._http = http
+        self._url = url
+        self._headers = headers
+        self._data = data
+        self._response: httpx.Response | None = None
+
+    def __enter__(self) -> Iterator[Any]:
+        url = self._url
+        content = _json_bytes(self._data)
+        log_request("POST", url, self._headers, content)
+        response = self._http._send("POST", url, self._headers, content, stream=True)
+        self._response = response
+        if response.status_code != 200:
+            try:
+                body = response.read()
+            finally:
+                self.__exit__(None, None, None)
+            raise_error_response(
+                response.status_code, load_body(response.status_code, body, url), url
+            )
+        return HTTPXClient._events(response, url)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        response, self._response = self._response, None
+        if response is not None:
+            response.close()
+
+    def __iter__(self) -> Iterator[Any]:
+        with self as events:
+            yield from events

@@ -12,12 +12,15 @@ Behaviour against plain ``datetime`` values:
   is later than, and not equal to, ``datetime(..., microsecond=5)``; with ``nanosecond=0`` the two
   are equal and hash alike.
 - ``time + timedelta`` and ``time - timedelta`` keep the nanoseconds and return a ``FaunaTime``.
-- ``time - other_time`` is a ``timedelta`` rounded to the nearest microsecond (its resolution);
-  ``timestamp_ns()`` gives exact integer nanoseconds since the epoch for exact arithmetic.
+- ``time - other_time`` is exactly what ``datetime`` gives for the same microseconds (the
+  nanoseconds, below a ``timedelta``'s resolution, are left out), so code written for the plain
+  ``datetime`` the original driver returned computes the same durations; ``timestamp_ns()``
+  gives exact integer nanoseconds since the epoch for exact arithmetic.
 - ``isoformat()`` shows 9 fraction digits when ``nanosecond`` is set, like ``datetime`` otherwise;
   ``fauna_isoformat()`` gives FaunaDB's own form (UTC, ``Z``, 0/3/6/9 fraction digits).
-- ``replace(tzinfo=None)`` returns a plain naive ``datetime`` (nanoseconds dropped), since a
-  ``FaunaTime`` is always timezone-aware.
+- ``replace(microsecond=n)`` sets the fraction to exactly ``n`` microseconds (nanoseconds 0,
+  unless ``nanosecond=`` is given too), as on a ``datetime``. ``replace(tzinfo=None)`` returns a
+  plain naive ``datetime`` (nanoseconds dropped), since a ``FaunaTime`` is always timezone-aware.
 
 What it is not: a calendar library. Leap seconds, and years outside 1-9999, are not representable.
 """
@@ -204,7 +207,9 @@ class FaunaTime(datetime):
     def replace(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         """Like ``datetime.replace``, plus ``nanosecond=``; ``tzinfo=None`` gives a naive
         ``datetime``."""
-        nanosecond = kwargs.pop("nanosecond", self._nanosecond)
+        # A new microsecond (keyword, or the 7th positional field) is the whole new fraction.
+        sets_fraction = "microsecond" in kwargs or len(args) >= 7
+        nanosecond = kwargs.pop("nanosecond", 0 if sets_fraction else self._nanosecond)
         replaced = datetime.replace(self.to_datetime(), *args, **kwargs)
         if replaced.tzinfo is None:
             return replaced
@@ -226,18 +231,12 @@ class FaunaTime(datetime):
         if isinstance(other, timedelta):
             return _with_nanosecond(datetime.__sub__(self, other), self._nanosecond)
         if isinstance(other, datetime):
-            base = datetime.__sub__(self, other)
-            if base is NotImplemented:
-                return base
-            return _adjust(base, self._nanosecond - _nanosecond_of(other))
+            return datetime.__sub__(self, other)
         return NotImplemented
 
     def __rsub__(self, other: Any) -> Any:
         if isinstance(other, datetime):
-            base = datetime.__sub__(other, self)
-            if base is NotImplemented:
-                return base
-            return _adjust(base, _nanosecond_of(other) - self._nanosecond)
+            return datetime.__sub__(other, self)
         return NotImplemented
 
     def _order(self, other: datetime) -> int:
@@ -316,18 +315,6 @@ def _with_nanosecond(value: FaunaTime, nanosecond: int) -> FaunaTime:
 
 def _nanosecond_of(value: datetime) -> int:
     return value._nanosecond if isinstance(value, FaunaTime) else 0
-
-
-def _adjust(delta: timedelta, nanoseconds: int) -> timedelta:
-    """``delta`` plus ``nanoseconds``, rounded half-to-even to whole microseconds."""
-    if not nanoseconds:
-        return delta
-    total = ((delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds) * 1000
-    total += nanoseconds
-    micros, rest = divmod(total, 1000)
-    if rest > 500 or (rest == 500 and micros % 2):
-        micros += 1
-    return timedelta(microseconds=micros)
 
 
 def _restore(value: datetime, nanosecond: int) -> FaunaTime:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from fauna import fql
-from fauna.client import Client, QueryOptions
+from fauna.client import Client, PoolStats, QueryOptions
 from fauna.errors import (
     AbortError,
     AuthenticationError,
@@ -121,3 +121,50 @@ def test_sync_stream_closed_from_another_thread_stops_waiting(
             assert time.monotonic() - started < 5
             closer.join()
         assert client.query(fql("1 + 1")).data == 2
+
+
+def test_scoped_clients_act_in_child_databases(live: Client) -> None:
+    parent_db, child_db, coll = unique("Scoped"), unique("Nested"), unique("Things")
+    live.query(fql("Database.create({ name: ${name} })", name=parent_db))
+    scoped = live.scoped(parent_db)
+    scoped.query(fql("Collection.create({ name: ${name} })", name=coll))
+    scoped.query(fql(f"{coll}.create({{ n: 1 }})"))
+    assert scoped.query(fql(f"{coll}.all().count()")).data == 1
+    assert live.query(fql("Collection.byName(${name}) == null", name=coll)).data is True
+    scoped.query(fql("Database.create({ name: ${name} })", name=child_db))
+    nested = scoped.scoped(child_db, "server")
+    assert nested.query(fql("Collection.byName(${name}) == null", name=coll)).data is True
+    reader = live.scoped(parent_db, "server-readonly")
+    assert reader.query(fql(f"{coll}.all().count()")).data == 1
+    with pytest.raises(QueryRuntimeError) as denied:
+        reader.query(fql(f"{coll}.create({{ n: 2 }})"))
+    assert denied.value.code == "permission_denied"
+    nested.close()
+    assert scoped.query(fql(f"{coll}.all().count()")).data == 1
+
+
+def test_pool_stats_count_idle_and_busy_connections(live: Client) -> None:
+    assert live.pool_stats() == PoolStats(
+        open=0, idle=0, in_use=0, max_connections=20 if isinstance(live, Client) else 100
+    )
+    live.query(fql("1"))
+    after_query = live.pool_stats()
+    assert after_query is not None
+    assert (after_query.open, after_query.idle, after_query.in_use) == (1, 1, 0)
+    coll = unique("Watched")
+    live.query(fql("Collection.create({ name: ${name} })", name=coll))
+    source = live.query(fql(f"{coll}.all().eventSource()")).data
+    with live.stream(source) as stream:
+        live.query(fql(f"{coll}.create({{}})"))
+        next(stream)
+        during = live.pool_stats()
+        assert during is not None and during.in_use == 1 and during.open == during.idle + 1
+        # A scoped client shares the pool, so it sees the same connections.
+        assert live.scoped("anything").pool_stats() == during
+    after = live.pool_stats()
+    assert after is not None and after.in_use == 0
+
+
+def test_lists_and_dicts_holding_queries_run(live: Client) -> None:
+    composed = fql("${x}", x=[fql("1 + 1"), {"a": fql("2 * 3"), "b": [fql("'s'"), 4]}])
+    assert live.query(composed).data == [2, {"a": 6, "b": ["s", 4]}]

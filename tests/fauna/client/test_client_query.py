@@ -501,6 +501,26 @@ def test_fauna_debug_logs_requests_with_secret_redacted(
     assert "Bearer ***" in text
 
 
+def test_fauna_debug_redacts_secrets_in_response_bodies(
+    monkeypatch: pytest.MonkeyPatch,
+    make_client: Callable[..., Client],
+    fake: FakeFauna,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setenv("FAUNA_DEBUG", "1")
+    logger = logging.getLogger("fauna")
+    monkeypatch.setattr(logger, "level", logger.level)
+    monkeypatch.setattr(logger, "handlers", list(logger.handlers))
+    key_secret = "fnAFkey-secret-from-Key.create"
+    key = tagged_doc("401", "Key", role="admin", secret=key_secret)
+    fake.query(query_success(key))
+    client = make_client()
+    with caplog.at_level(logging.DEBUG, logger="fauna"):
+        assert client.query(fql("Key.create({ role: 'admin' })")).data["secret"] == key_secret
+    assert key_secret not in caplog.text
+    assert '"secret": "***"' in caplog.text and '"role": "admin"' in caplog.text
+
+
 def test_header_names() -> None:
     assert Header.LastTxnTs == "X-Last-Txn-Ts"
     assert Header.QueryTimeoutMs == "X-Query-Timeout-Ms"

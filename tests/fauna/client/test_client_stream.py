@@ -223,3 +223,30 @@ def test_option_validation(client: Client, fake: FakeFauna) -> None:
     with pytest.raises(TypeError, match="must be an EventSource"):
         client.stream(fql("1"))
     assert str(fake.sent()[0].url) == f"{ENDPOINT}/query/1"
+
+
+def test_bodies_that_keep_ending_without_news_count_against_max_attempts(
+    make_client: Callable[..., Client], fake: FakeFauna
+) -> None:
+    client = make_client(max_attempts=3)
+    start = {"type": "start", "txn_ts": 99, "cursor": "c-start", "stats": {}}
+    fake.reply("/stream/1", stream_response([start, doc_event("add", 1)]))
+    fake.always("/stream/1", lambda request: stream_response([start]))
+    with client.stream(SOURCE) as stream:
+        assert next(stream)["data"]["n"] == 1
+        with pytest.raises(NetworkError, match="ended 3 times in a row"):
+            next(stream)
+    # The body that ended is the first of three attempts: two reconnects follow it.
+    assert len(fake.sent("/stream/1")) == 3
+
+
+def test_an_event_replayed_after_a_reconnect_is_not_delivered_again(
+    client: Client, fake: FakeFauna
+) -> None:
+    fake.reply(
+        "/stream/1",
+        stream_response([doc_event("add", 1)]),
+        stream_response([doc_event("add", 1), doc_event("add", 2)]),
+    )
+    with client.stream(SOURCE) as stream:
+        assert [next(stream)["data"]["n"] for _ in range(2)] == [1, 2]

@@ -49,7 +49,7 @@ def test_backoff_is_jittered_and_capped() -> None:
 
 
 def test_retryable_counts_attempts(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("fauna.client.retryable.time.sleep", lambda _: None)
+    monkeypatch.setattr("fauna.client.retryable.sleep", lambda _: None)
     outcomes: list[object] = [throttling(), "done"]
 
     def call() -> object:

@@ -59,8 +59,8 @@ def decode(request: pytest.FixtureRequest) -> Decode:
         ({"@double": "-Infinity"}, float("-inf")),
         ({"@date": "2022-12-13"}, date(2022, 12, 13)),
         ({"@time": "2023-04-06T03:33:32.226Z"}, datetime(2023, 4, 6, 3, 33, 32, 226000, UTC)),
-        ({"@bytes": "AQID"}, b"\x01\x02\x03"),
-        ({"@bytes": "AQ=="}, b"\x01"),
+        ({"@bytes": "AQID"}, bytearray(b"\x01\x02\x03")),
+        ({"@bytes": "AQ=="}, bytearray(b"\x01")),
         ({"@mod": "Math"}, Module("Math")),
         ({"@stream": "tok"}, EventSource("tok")),
         (
@@ -331,3 +331,9 @@ def test_both_decoders_agree_on_any_input(wire: Any) -> None:
     assert _outcome(lambda: FaunaDecoder.decode(wire)) == _outcome(
         lambda: FaunaDecoder.loads(json.dumps(wire))
     )
+
+
+def test_bytes_decode_to_bytearray_as_in_the_original_driver() -> None:
+    decoded = FaunaDecoder.decode({"@bytes": "AQID"})
+    assert type(decoded) is bytearray and decoded == b"\x01\x02\x03"
+    assert FaunaDecoder.loads('{"@bytes": "AQ=="}') == bytearray(b"\x01")

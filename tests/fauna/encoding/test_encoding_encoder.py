@@ -300,3 +300,17 @@ def test_per_type_helpers() -> None:
 def test_output_is_json_serialisable_as_is() -> None:
     value = {"t": FaunaTime(2023, 1, 1), "b": b"\x00", "m": Module("M"), "n": [1.5, None]}
     assert json.loads(json.dumps(FaunaEncoder.encode(value))) == FaunaEncoder.encode(value)
+
+
+def test_lists_and_dicts_holding_queries_compose() -> None:
+    composed = fql("${x}", x=[fql("1"), {"a": fql("2"), "b": 3}])
+    assert FaunaEncoder.encode(composed) == {
+        "fql": [
+            {
+                "array": [
+                    {"fql": ["1"]},
+                    {"object": {"a": {"fql": ["2"]}, "b": {"value": {"@int": "3"}}}},
+                ]
+            }
+        ]
+    }

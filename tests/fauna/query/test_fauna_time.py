@@ -157,12 +157,18 @@ def test_arithmetic_with_timedelta_keeps_nanoseconds(precise: FaunaTime) -> None
     assert minus.fauna_isoformat() == "2023-03-16T23:34:56.123456789Z"
 
 
-def test_differences_round_to_microseconds(precise: FaunaTime) -> None:
-    assert precise - MICROS == timedelta(microseconds=1)  # 789 ns rounds up
-    assert MICROS - precise == timedelta(microseconds=-1)
-    assert precise - FaunaTime.from_datetime(MICROS, 500) == timedelta(0)  # 289 ns rounds down
+def test_differences_are_what_datetime_gives_for_the_same_microseconds(
+    precise: FaunaTime,
+) -> None:
+    # As for the datetime the original driver returned: sub-microsecond digits are left out.
+    assert precise - MICROS == timedelta(0)
+    assert MICROS - precise == timedelta(0)
+    assert precise - FaunaTime.from_datetime(MICROS, 500) == timedelta(0)
     assert precise - precise == timedelta(0)
-    assert precise - (MICROS - timedelta(seconds=1)) == timedelta(seconds=1, microseconds=1)
+    assert precise - (MICROS - timedelta(seconds=1)) == timedelta(seconds=1)
+    later = FaunaTime.from_datetime(MICROS + timedelta(microseconds=3), 1)
+    assert later - precise == timedelta(microseconds=3) == later - MICROS
+    assert MICROS - later == datetime.__sub__(MICROS, later.to_datetime())
     assert precise.timestamp_ns() == 1679056496123456789
     assert precise.timestamp_ns() - FaunaTime.from_datetime(MICROS).timestamp_ns() == 789
     assert FaunaTime.from_timestamp_ns(precise.timestamp_ns()) == precise
@@ -172,6 +178,10 @@ def test_differences_round_to_microseconds(precise: FaunaTime) -> None:
 def test_replace_and_astimezone(precise: FaunaTime) -> None:
     assert precise.replace(year=2024).fauna_isoformat() == "2024-03-17T12:34:56.123456789Z"
     assert precise.replace(nanosecond=1).nanosecond == 1
+    # A new microsecond is the whole new fraction, as on a datetime.
+    assert precise.replace(microsecond=5) == MICROS.replace(microsecond=5)
+    assert precise.replace(microsecond=5, nanosecond=7).nanosecond == 7
+    assert precise.replace(2023, 3, 17, 12, 34, 56, 9).fauna_isoformat().endswith(":56.000009Z")
     naive = precise.replace(tzinfo=None)
     assert type(naive) is datetime and naive == MICROS.replace(tzinfo=None)
     shifted = precise.astimezone(timezone(timedelta(hours=2)))
