@@ -45,10 +45,11 @@ _CURSOR_WITH_QUERY = "The 'cursor' configuration can only be used with an event 
 
 
 class StreamDisconnected(NetworkError, RetryableFaunaException):
-    """A stream kept failing to (re)connect, or kept ending, ``max_attempts`` times in a row.
+    """A stream gave up: ``max_attempts`` connections in a row brought no new event.
 
-    A ``NetworkError``, and a ``RetryableFaunaException`` as the original
-    driver raised in that case; the last failure is its ``__cause__``.
+    A ``NetworkError``, and a ``RetryableFaunaException`` as the original driver raised
+    once its retries ran out. When the last reconnect failed, its message is that failure's,
+    which is also the ``__cause__``.
     """
 
 
@@ -167,11 +168,14 @@ class StreamState:
         if not self.policy.can_retry(self._failures):
             if isinstance(error, RetryableFaunaException):
                 raise error
-            what = "ended" if error is None else "failed"
+            if error is not None:
+                # Retryable, as the original driver's give-up is, and worded as the last
+                # failure: a server that went away reads as the ConnectError it is.
+                raise StreamDisconnected(str(error)) from error
             raise StreamDisconnected(
-                f"Stream from {self.url} {what} {self._failures} times in a row "
+                f"Stream from {self.url} ended {self._failures} times in a row "
                 "without a new event; giving up"
-            ) from error
+            )
         return self.policy.backoff(self._failures)
 
     def close(self) -> None:
