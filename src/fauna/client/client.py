@@ -561,9 +561,7 @@ class FeedIterator:
     events. ``cursor`` can be stored and passed to ``FeedOptions(cursor=...)``.
     """
 
-    def __init__(
-        self, client: Client, state: FeedState, into: IntoType[Any] | None = None
-    ) -> None:
+    def __init__(self, client: Client, state: FeedState, into: IntoType[Any] | None = None) -> None:
         self._client = client
         self._state = state
         self._into = into

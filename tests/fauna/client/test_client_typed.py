@@ -186,9 +186,7 @@ def test_stream_misfit_raises_and_ends_the_stream(client: Client, fake: FakeFaun
         assert stream.last_cursor == "c1"
 
 
-def test_feed_into_converts_events_and_keeps_error_events(
-    client: Client, fake: FakeFauna
-) -> None:
+def test_feed_into_converts_events_and_keeps_error_events(client: Client, fake: FakeFauna) -> None:
     fake.reply(
         "/feed/1",
         json_response(
@@ -219,9 +217,7 @@ def test_feed_flatten_into_module_field(client: Client, fake: FakeFauna) -> None
         "/feed/1",
         json_response(
             200,
-            feed_page(
-                [data_event("add", dog("1", "A", {"@int": "1"}), 201, "c1")], "c1", False
-            ),
+            feed_page([data_event("add", dog("1", "A", {"@int": "1"}), 201, "c1")], "c1", False),
         ),
     )
     (event,) = list(client.feed(SOURCE, into=WithColl).flatten())

@@ -68,7 +68,9 @@ UserId = NewType("UserId", str)
 
 
 def person(doc_id: str = "1", **fields: Any) -> Document:
-    return Document(id=doc_id, ts=TS, coll=Module("People"), data={"name": "Ada", "age": 36, **fields})
+    return Document(
+        id=doc_id, ts=TS, coll=Module("People"), data={"name": "Ada", "age": 36, **fields}
+    )
 
 
 def misfit(value: Any, into: Any) -> ResultTypeError:
@@ -149,7 +151,11 @@ def test_typed_dict_from_a_document() -> None:
         (TS, datetime, TS),
         ("red", Color, Color.RED),
         (Color.BLUE, Color, Color.BLUE),
-        ("12345678-1234-5678-1234-567812345678", uuid.UUID, uuid.UUID(int=0x12345678123456781234567812345678)),
+        (
+            "12345678-1234-5678-1234-567812345678",
+            uuid.UUID,
+            uuid.UUID(int=0x12345678123456781234567812345678),
+        ),
         (None, None, None),
         (None, Optional[int], None),  # noqa: UP045  (the typing spelling on purpose)
         (3, Union[str, int], 3),  # noqa: UP007
@@ -193,7 +199,9 @@ def test_misfits_say_what_was_expected(value: Any, into: Any, problem: str) -> N
 def test_null_document_fits_none() -> None:
     missing = NullDocument(DocumentReference("People", "404"), "not found")
     assert decode_into(missing, Optional[Person]) is None  # noqa: UP045
-    assert decode_into([missing, person()], list[Person | None])[1] == Person("1", "People", TS, "Ada", 36)
+    assert decode_into([missing, person()], list[Person | None])[1] == Person(
+        "1", "People", TS, "Ada", 36
+    )
 
 
 def test_optional_reports_the_inner_path() -> None:
