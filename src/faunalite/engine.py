@@ -287,7 +287,17 @@ class Engine:
                 return self._timed_out(request)
         evaluation.schema_version = self.model.schema_version(session)
         # Encoded before the transaction ends: documents in the result are read lazily.
-        result = self._reply(request, evaluation)
+        try:
+            result = self._reply(request, evaluation)
+        except RecursionError:
+            # The result (or an abort value) nests deeper than the stack: the query fails,
+            # so nothing it wrote is committed.
+            from faunalite.fql.interpreter import stack_overflow
+
+            session.rollback()
+            evaluation.value = None
+            evaluation.error = stack_overflow()
+            return self._reply(request, evaluation)
         if request.past_deadline():
             # Encoding ran out the clock: nothing is committed and the reply is time_out.
             session.rollback()
@@ -309,7 +319,7 @@ class Engine:
         session: QuerySession,
     ) -> _Evaluation:
         from faunalite.fql.context import QueryContext
-        from faunalite.fql.interpreter import run_query
+        from faunalite.fql.interpreter import run_query, stack_overflow
         from faunalite.fql.parser import parse_query
         from faunalite.model.set_cursors import materialize_result
 
@@ -358,6 +368,9 @@ class Engine:
             evaluation.value = materialize_result(run_query(tree, context), context)
         except QueryError as error:
             evaluation.error = error
+        except RecursionError:
+            # A value built at run time nests deeper than the stack (materialising walks it).
+            evaluation.error = stack_overflow().at(tree.body.span)
         return evaluation
 
     def _timed_out(self, request: QueryRequest) -> QueryResult:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 
@@ -58,19 +59,17 @@ def test_a_read_reports_a_txn_ts_not_before_the_last_write(engine: Engine) -> No
     assert read >= written
 
 
-AGGRESSIVE_1MS = {
-    "error": {
-        "code": "time_out",
-        "message": "Client set aggressive deadline: query needs 1000, timed out within 1",
-    }
-}
-
-
 @pytest.mark.parametrize("query", ["1", 'Collection.create({ name: "TooQuick" })'])
 def test_a_1ms_deadline_is_refused_however_trivial_the_query(engine: Engine, query: str) -> None:
     # FaunaDB cannot answer within 1 ms (its protocol test relies on this): 440, not a result.
     result = run(engine, query, timeout_ms=1)
-    assert (result.status, result.body) == (440, AGGRESSIVE_1MS)
+    assert result.status == 440
+    message = result.body["error"]["message"]
+    # The figure is the time taken, at least the deadline: 1 ms, more on a busy machine.
+    assert re.fullmatch(
+        r"Client set aggressive deadline: query needs 1000, timed out within \d+", message
+    )
+    assert result.body == {"error": {"code": "time_out", "message": message}}
     assert run(engine, 'Collection.byName("TooQuick") == null').body["data"] is True
 
 

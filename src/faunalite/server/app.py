@@ -32,6 +32,7 @@ from faunalite.engine import (
 from faunalite.server.auth import authenticate
 from faunalite.server.body import BodyTooLarge, read_body
 from faunalite.server.events import EventEndpoints
+from faunalite.server.failures import log_unexpected
 from faunalite.server.headers import (
     InvalidHeader,
     QueryHeaders,
@@ -125,7 +126,7 @@ class FaunaliteApp:
             else:
                 status, body = _legacy_error(404, "not found", "Not Found")
         except Exception as error:
-            logger.exception("unexpected error handling %s %s", method, path)
+            log_unexpected(error, f"handling {method} {path}")
             status, body = (
                 500,
                 {
@@ -156,7 +157,7 @@ class FaunaliteApp:
         try:
             await self.events.stream(headers, receive, send, reply, started)
         except Exception as error:
-            logger.exception("unexpected error serving a stream")
+            log_unexpected(error, "serving a stream")
             message = f"{type(error).__name__}: {error} (a faunalite bug)"
             await reply(protocol_error("internal_error", message))
 

@@ -49,6 +49,7 @@ from faunalite.events.translate import (
 )
 from faunalite.server.auth import authenticate
 from faunalite.server.body import BodyTooLarge, read_body
+from faunalite.server.failures import log_unexpected
 from faunalite.server.headers import InvalidHeader, read_query_headers
 from faunalite.storage.interface import CommitInfo, EventCursor
 
@@ -321,7 +322,7 @@ class EventEndpoints:
                 await subscription.run()
             except Exception as error:
                 # The response has started: a bug can only be reported as an error event.
-                logger.exception("unexpected error in a stream")
+                log_unexpected(error, "in a stream")
                 message = f"{type(error).__name__}: {error} (a faunalite bug)"
                 await subscription.write([error_event("internal_error", message)])
             await send({"type": "http.response.body", "body": b"", "more_body": False})

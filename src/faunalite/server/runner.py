@@ -22,6 +22,7 @@ import os
 import signal
 import socket
 import threading
+from collections.abc import Callable
 from typing import Any, cast
 
 from hypercorn.asyncio import serve
@@ -78,10 +79,45 @@ class ServerRunner:
         self._stop_requested = False
 
     def run(self) -> None:
-        """Serve in this thread until stopped. Queries run in worker threads started by this
-        event loop, so their stacks are sized for the engine's recursion limit first."""
+        """Serve until stopped; returns when the server is down.
+
+        The event loop runs in a thread of its own, started after the stacks of new threads
+        are sized for the engine's recursion limit: the loop's thread encodes stream events
+        and its worker threads run queries, and a value a query built can be deep enough to
+        overflow the 8 MiB stack of a main thread, which ends the process with SIGSEGV."""
         use_query_thread_stacks()
-        asyncio.run(self._serve())
+        failures: list[BaseException] = []
+
+        def serve() -> None:
+            try:
+                asyncio.run(self._serve())
+            except BaseException as error:  # handed to the caller's thread below
+                failures.append(error)
+
+        loop_thread = threading.Thread(target=serve, name="faunalite-server")
+        restore = self._install_signal_handlers() if self.handle_signals else None
+        try:
+            loop_thread.start()
+            while loop_thread.is_alive():
+                loop_thread.join(0.25)  # short waits, so signals reach their handlers
+        finally:
+            if restore is not None:
+                restore()
+        if failures:
+            raise failures[0]
+
+    def _install_signal_handlers(self) -> Callable[[], None]:
+        """SIGINT and SIGTERM stop the server (from the main thread); returns the undo."""
+        previous = {
+            signum: signal.signal(signum, lambda _signum, _frame: self.stop())
+            for signum in (signal.SIGINT, signal.SIGTERM)
+        }
+
+        def restore() -> None:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+        return restore
 
     def stop(self) -> None:
         """Ask the server to shut down; safe from any thread, before or while it runs."""
@@ -101,9 +137,6 @@ class ServerRunner:
             self._loop, self._stopping = loop, stopping
             if self._stop_requested:
                 return
-        if self.handle_signals:
-            for signum in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(signum, stopping.set)
         # faunalite's own /faunalite/ routes sit in front of the FaunaDB-compatible app.
         # The app types ASGI messages as plain mappings, not Hypercorn's TypedDicts.
         app = cast(Any, AdminRoutes(self.app))

@@ -4,6 +4,7 @@ official drivers' integration tests expect of FaunaDB."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -13,14 +14,16 @@ from fauna.client import Client, FeedOptions, QueryOptions
 from fauna.errors import QueryTimeoutError
 
 ONE_MS = timedelta(milliseconds=1)
-AGGRESSIVE = "Client set aggressive deadline: query needs 1000, timed out within 1"
+# The figure is the time the request took, at least the deadline: 1 ms, more on a busy machine.
+AGGRESSIVE = re.compile(r"Client set aggressive deadline: query needs 1000, timed out within \d+")
 
 
 def test_a_trivial_query_with_a_1ms_deadline_times_out(db: Client) -> None:
     with pytest.raises(QueryTimeoutError) as caught:
         db.query(fql("1 + 1"), QueryOptions(query_timeout=ONE_MS))
     error = caught.value
-    assert (error.status_code, error.code, error.message) == (440, "time_out", AGGRESSIVE)
+    assert (error.status_code, error.code) == (440, "time_out")
+    assert AGGRESSIVE.fullmatch(error.message), error.message
 
 
 def test_a_write_with_a_1ms_deadline_commits_nothing(db: Client) -> None:
@@ -39,4 +42,5 @@ def test_a_feed_page_with_a_1ms_deadline_times_out(db: Client) -> None:
     with pytest.raises(QueryTimeoutError) as caught:
         next(iter(db.feed(source, FeedOptions(query_timeout=ONE_MS))))
     error = caught.value
-    assert (error.status_code, error.code, error.message) == (440, "time_out", AGGRESSIVE)
+    assert (error.status_code, error.code) == (440, "time_out")
+    assert AGGRESSIVE.fullmatch(error.message), error.message
