@@ -155,6 +155,9 @@ class TypeParser:
             if name_end is not None and scanner.char(scanner.skip_ws(name_end)) == ":":
                 label = scanner.text[pos:name_end]
                 pos = scanner.skip_nl(scanner.skip_ws(name_end) + 1)
+                if not spread and scanner.startswith("...", pos):
+                    spread = True  # FaunaDB's form: `rest: ...T`
+                    pos += 3
             param, end = self.type_expr(pos)
             if spread:
                 variadic = (label, param)
