@@ -25,7 +25,7 @@ from faunalite.fql.parser import EmbeddedExpressions
 from faunalite.fql.span import Source, Span
 from faunalite.schema import fsl_ast as f
 from faunalite.schema.fsl_errors import SchemaError
-from faunalite.schema.fsl_members import MemberParsers
+from faunalite.schema.fsl_roles import RoleParsers
 from faunalite.schema.fsl_types import TypeParser
 
 DEFAULT_FILENAME = "main.fsl"
@@ -89,7 +89,7 @@ def _duplicate_names(items: list[f.Item]) -> list[CheckDiagnostic]:
     return errors
 
 
-class _FileParser(MemberParsers):
+class _FileParser(RoleParsers):
     """Parses one schema file. Not reusable: it keeps the errors of that file."""
 
     def __init__(self, text: str, filename: str) -> None:
