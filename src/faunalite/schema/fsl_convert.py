@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from faunalite.fql import ast
 from faunalite.fql.errors import CheckDiagnostic, QueryCheckError
 from faunalite.fql.lexer import ParseFailure
 from faunalite.fql.parser import EmbeddedExpressions, parse_function_body
@@ -29,7 +28,7 @@ from faunalite.model.field_paths import parse_field_path
 from faunalite.schema import fsl_ast as f
 from faunalite.schema.fsl_errors import SchemaError
 from faunalite.schema.fsl_members import MIGRATIONS
-from faunalite.schema.fsl_printer import path_text, type_text
+from faunalite.schema.fsl_printer import lambda_source, path_text, type_text
 from faunalite.schema.fsl_types import TypeParser, expression_of
 
 # -- FSL → definition ----------------------------------------------------------------------------
@@ -76,12 +75,6 @@ def collection_definition(collection: f.Collection) -> dict[str, Any]:
     if collection.migrations:
         document["migrations"] = [_migration(m) for m in collection.migrations]
     return document
-
-
-def lambda_source(expr: f.FQLExpr) -> str:
-    """A lambda as FaunaDB stores it: long lambdas as written, short ones in brackets."""
-    short = expr.node.short if isinstance(expr.node, ast.Lambda) else expr.text.startswith(".")
-    return f"({expr.text})" if short else expr.text
 
 
 def _index(index: f.Index) -> dict[str, Any]:

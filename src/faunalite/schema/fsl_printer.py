@@ -8,13 +8,15 @@ its roles. Names that are not identifiers are quoted.
 
 FQL expressions are printed as the text they were parsed from (or made with), so
 ``parse(print(tree)) == tree``. Predicates and computed-field lambdas are printed in the
-brackets FSL requires around them.
+brackets FSL requires around them; a computed field's lambda is bracketed only when it is a
+short lambda, as FaunaDB prints it.
 """
 
 from __future__ import annotations
 
 import json
 
+from faunalite.fql import ast
 from faunalite.schema import fsl_ast as f
 from faunalite.schema.fsl_members import is_identifier
 
@@ -141,9 +143,16 @@ def _field(item: f.Field) -> str:
         return f"*: {type_text(item.type)}"
     if isinstance(item, f.ComputedField):
         annotation = "" if item.type is None else ": " + type_text(item.type)
-        return f"compute {name_text(item.name.text)}{annotation} = ({item.body.text})"
+        return f"compute {name_text(item.name.text)}{annotation} = {lambda_source(item.body)}"
     default = "" if item.default is None else " = " + item.default.text
     return f"{name_text(item.name.text)}: {type_text(item.type)}{default}"
+
+
+def lambda_source(expr: f.FQLExpr) -> str:
+    """A lambda the way FaunaDB writes it: a long lambda as it is, a short one (``.a > 0``)
+    in brackets."""
+    short = expr.node.short if isinstance(expr.node, ast.Lambda) else expr.text.startswith(".")
+    return f"({expr.text})" if short else expr.text
 
 
 def path_text(path: f.FieldPath) -> str:

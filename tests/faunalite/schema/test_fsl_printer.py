@@ -18,7 +18,7 @@ collection Person {
   email: String? = "a@b.c"
   address: { street: String, city: String = "NYC", *: Any }
   *: Any
-  compute upper: String = (doc => doc.name.toUpperCase())
+  compute upper: String = doc => doc.name.toUpperCase()
   index byName {
     terms [.name, mva(.tags)]
     values [desc(.age), mva(.tags), .["odd key"], .x[0]]
