@@ -389,13 +389,15 @@ class MemberParsers:
 
     def history_days(self, pos: int, keyword_span: Span, body: CollectionBody) -> int:
         value, end = self.integer(pos)
-        if self.first_time(body.seen, ("history_days", ""), keyword_span, "Duplicate history days"):
+        span = keyword_span.to(self.scanner.span(end, end))
+        if self.first_time(body.seen, ("history_days", ""), span, "Duplicate history days"):
             body.history_days = value
         return end
 
     def ttl_days(self, pos: int, keyword_span: Span, body: CollectionBody) -> int:
         value, end = self.integer(pos)
-        if self.first_time(body.seen, ("ttl_days", ""), keyword_span, "Duplicate ttl days"):
+        span = keyword_span.to(self.scanner.span(end, end))
+        if self.first_time(body.seen, ("ttl_days", ""), span, "Duplicate ttl days"):
             body.ttl_days = value
         return end
 
@@ -406,9 +408,8 @@ class MemberParsers:
             value = node.value
         else:
             self.error("Expected boolean literal", node.span)
-        if self.first_time(
-            body.seen, ("document_ttls", ""), keyword_span, "Duplicate document TTLs"
-        ):
+        span = keyword_span.to(node.span)
+        if self.first_time(body.seen, ("document_ttls", ""), span, "Duplicate document TTLs"):
             body.document_ttls = value
         return end
 
@@ -542,6 +543,13 @@ class MemberParsers:
     def migrations(self, pos: int, keyword_span: Span, body: CollectionBody) -> int:
         scanner = self.scanner
         found: list[f.Migration] = []
+        if scanner.char(pos) != "{" and (
+            scanner.char(pos) in "'\"" or scanner.identifier_end(pos) is not None
+        ):
+            name, name_end = self.name(pos, keyword_span)
+            if name is not None and name.span is not None:
+                self.error("Name is not allowed here", name.span)
+            pos = scanner.skip_ws(name_end)
         end = self.block(pos, lambda at: self.migration(at, found))
         span = keyword_span.to(scanner.span(end - 1, end))
         if not self.first_time(body.seen, ("migrations", ""), span, "Duplicate migration block"):

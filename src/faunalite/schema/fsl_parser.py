@@ -26,7 +26,7 @@ from faunalite.fql.span import Source, Span
 from faunalite.schema import fsl_ast as f
 from faunalite.schema.fsl_errors import SchemaError
 from faunalite.schema.fsl_roles import RoleParsers
-from faunalite.schema.fsl_types import TypeParser
+from faunalite.schema.fsl_types import TypeParser, source_text
 
 DEFAULT_FILENAME = "main.fsl"
 
@@ -255,7 +255,7 @@ class _FileParser(RoleParsers):
         role = self.annotation_value(annotations, "role")
         if name is None:
             return None, end
-        body = f.FQLExpr(scanner.text[pos:end], block, block.span)
+        body = f.FQLExpr(source_text(scanner.text, pos, end), block, block.span)
         span = scanner.span(start, end)
         return f.Function(name, tuple(arguments), body, result, alias, role, span), end
 

@@ -72,10 +72,15 @@ def _collection(item: f.Collection, lines: list[str]) -> None:
         body.append(f"document_ttls {'true' if item.document_ttls else 'false'}")
     if item.migrations is not None:
         body.append("migrations {")
-        body += [_INDENT + migration_text(m) for m in item.migrations]
+        body += _indented([migration_text(m) for m in item.migrations])
         body.append("}")
-    lines += [_INDENT + line for text in body for line in text.split("\n")]
+    lines += _indented(body)
     lines.append("}")
+
+
+def _indented(body: list[str]) -> list[str]:
+    """Each line of each entry of ``body`` one level in (empty lines stay empty)."""
+    return [_INDENT + line if line else line for text in body for line in text.split("\n")]
 
 
 def _function(item: f.Function, lines: list[str]) -> None:
@@ -99,14 +104,16 @@ def _role(item: f.Role, lines: list[str]) -> None:
     body: list[str] = []
     for privileges in item.privileges:
         body.append(f"privileges {name_text(privileges.resource.text)} {{")
+        actions: list[str] = []
         for action in privileges.actions:
-            body += _with_predicate(_INDENT + action.action, action.predicate)
+            actions += _with_predicate(action.action, action.predicate)
+        body += _indented(actions)
         body.append("}")
     for membership in item.memberships:
         body += _with_predicate(
             f"membership {name_text(membership.collection.text)}", membership.predicate
         )
-    lines += [_INDENT + line for line in body]
+    lines += _indented(body)
     lines.append("}")
 
 
@@ -115,20 +122,14 @@ def _access_provider(item: f.AccessProvider, lines: list[str]) -> None:
     body = [f"issuer {string_text(item.issuer)}", f"jwks_uri {string_text(item.jwks_uri)}"]
     for role in item.roles:
         body += _with_predicate(f"role {name_text(role.name.text)}", role.predicate)
-    lines += [_INDENT + line for line in body]
+    lines += _indented(body)
     lines.append("}")
 
 
 def _with_predicate(head: str, predicate: f.FQLExpr | None) -> list[str]:
     if predicate is None:
         return [head]
-    indent = head[: len(head) - len(head.lstrip())]
-    predicate_lines = f"predicate ({predicate.text})".split("\n")
-    return [
-        head + " {",
-        *(indent + _INDENT + line for line in predicate_lines),
-        indent + "}",
-    ]
+    return [head + " {", *_indented([f"predicate ({predicate.text})"]), "}"]
 
 
 def _list(entries: list[str]) -> str:

@@ -174,8 +174,12 @@ class TypeParser:
         if scanner.startswith("=>", arrow):
             result, end = self.type_expr(scanner.skip_nl(arrow + 2))
             return f.FunctionType(tuple(params), variadic, result, scanner.span(start, end)), end
-        if len(params) == 1 and params[0][0] is None and variadic is None:
-            return params[0][1], end
+        if variadic is None and all(label is None for label, _ in params):
+            if len(params) == 1:
+                return params[0][1], end
+            # `(A, B)` is FaunaDB's other spelling of the tuple type `[A, B]`.
+            elements = tuple(param for _, param in params)
+            return f.TupleType(elements, scanner.span(start, end)), end
         raise scanner.fail_expecting(arrow, "`=>`")
 
     def _object(self, pos: int, allow_defaults: bool) -> tuple[f.ObjectType, int]:
@@ -238,9 +242,25 @@ def embedded_expression(expressions: EmbeddedExpressions, pos: int) -> tuple[f.F
 
 
 def expression_of(node: ast.Expr) -> f.FQLExpr:
-    """An ``FQLExpr`` for a parsed node: the text its span covers."""
+    """An ``FQLExpr`` for a parsed node: the text its span covers, its continuation lines
+    made relative to the line it starts on (see ``source_text``)."""
     span = node.span
-    return f.FQLExpr(span.source.text[span.start : span.end], node, span)
+    return f.FQLExpr(source_text(span.source.text, span.start, span.end), node, span)
+
+
+def source_text(text: str, start: int, end: int) -> str:
+    """``text[start:end]`` without the indentation of the line where it starts on its later
+    lines, so an expression reads the same at any nesting (the printer indents it again)."""
+    piece = text[start:end]
+    if "\n" not in piece:
+        return piece
+    line_start = text.rfind("\n", 0, start) + 1
+    line = text[line_start:start]
+    indent = line[: len(line) - len(line.lstrip(" \t"))]
+    first, *rest = piece.split("\n")
+    return "\n".join(
+        [first, *(line[len(indent) :] if line.startswith(indent) else line for line in rest)]
+    )
 
 
 def _lambda_params(

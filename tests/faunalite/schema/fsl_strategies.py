@@ -14,9 +14,13 @@ _IDENTIFIERS = st.from_regex(r"[a-z][a-zA-Z0-9_]{0,5}", fullmatch=True).filter(i
 _FIELD_NAMES = _IDENTIFIERS.filter(lambda name: name not in RESERVED_FIELD_NAMES)
 _TYPE_NAMES = st.sampled_from(["String", "Int", "Any", "Never", "Null", "User", "Boolean", "_"])
 _STRINGS = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=6)
-_VALUES = st.sampled_from(["0", "1 + 2", '"x"', "[]", "{ a: 1 }", "null", "Time.now()", "-1"])
+_VALUES = st.sampled_from(
+    ["0", "1 + 2", '"x"', "[]", "{ a: 1 }", "null", "Time.now()", "-1", "{\n  let a = 2\n  a\n}"]
+)
 _LAMBDAS = st.sampled_from(["doc => doc.a", "(doc) => doc.a > 0", "x => true", ".name"])
-_PREDICATES = st.sampled_from(["doc => true", "(doc) => doc.a == 1", "(a, b) => a == b"])
+_PREDICATES = st.sampled_from(
+    ["doc => true", "(doc) => doc.a == 1", "(a, b) => a == b", "(x) => {\n  x.ok\n}"]
+)
 _BODIES = st.sampled_from(["{ 1 }", "{\n  let x = 1\n  x\n}", "{ Time.now() }"])
 
 

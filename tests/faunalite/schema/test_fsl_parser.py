@@ -386,6 +386,30 @@ def test_errors(text: str, expected: list[str]) -> None:
     assert errors(text) == expected
 
 
+def test_duplicate_settings_point_at_the_whole_member() -> None:
+    assert errors("collection C {\n  history_days 42\n  history_days 24\n}") == [
+        "main.fsl:3:3: Duplicate history days"
+    ]
+    with pytest.raises(SchemaError) as caught:
+        parse_fsl("collection C {\n  ttl_days 42\n  ttl_days 24\n}")
+    span = caught.value.diagnostics[0].span
+    assert span.source.text[span.start : span.end] == "ttl_days 24"
+
+
+def test_migrations_take_no_name() -> None:
+    assert errors('collection C {\n  migrations "named" {\n    add .a\n  }\n}') == [
+        "main.fsl:2:14: Name is not allowed here"
+    ]
+
+
+def test_multiline_expressions_are_kept_relative_to_their_line() -> None:
+    collection = only("collection C {\n  a: Int = {\n    let x = 1\n    x\n  }\n}")
+    assert isinstance(collection, f.Collection)
+    field = collection.fields[0]
+    assert isinstance(field, f.DefinedField) and field.default is not None
+    assert field.default.text == "{\n  let x = 1\n  x\n}"
+
+
 def test_problems_of_meaning_are_all_reported() -> None:
     assert errors("collection C {\n  id: Int\n  ts: Int\n  foo\n}") == [
         "main.fsl:2:3: Invalid reserved name `id`",

@@ -78,6 +78,71 @@ collection "my-coll" {
 ]
 
 
+# Round trips from FaunaDB's FSLParserSpec: these print exactly as written.
+CANONICAL += [
+    "collection Foo {\n  index byBar {\n    terms [.bar, mva(.baz)]\n    values [desc(mva(.buz))]\n"
+    "  }\n}\n",
+    'collection Foo {\n  compute bar: String = (doc) => doc.baaz + "quux"\n}\n',
+    "collection Foo {\n  foo: Int\n  bar: Int = 2 + 3\n  baz: Int = Time.now().month + 3\n"
+    "  multiline: Int = {\n    let a = 2\n    let b = 3\n    a + b\n  }\n}\n",
+    "collection Foo {\n  privileges: Int\n}\n",
+    "collection Foo {\n  function: Int\n}\n",
+    "collection Foo {\n  check a ((doc) => doc.ok)\n  check b (() => 1)\n"
+    "  check c ((x, y) => {\n    let z = x + y\n    z\n  })\n}\n",
+    'collection "0Foo$" {\n  index byBar {\n    terms [.[0], .["0baz"]]\n  }\n}\n',
+    'collection Foo {\n  index byBar {\n    terms [.a["a b"][0], .["a b"]]\n  }\n}\n',
+    "collection Foo {\n  unique [.name]\n  unique [mva(.name)]\n}\n",
+    "collection Foo {\n  migrations {\n    backfill .c = 3\n    drop .bar\n    move .a -> .b\n"
+    "    split .a -> .b, .c, .d, .e, .f, .g, .h\n    add .a\n  }\n}\n",
+    "role Foo {\n  privileges Bar {\n    create {\n      predicate ((x) => {\n        x.isVip\n"
+    "      })\n    }\n    read\n  }\n  privileges Baz {\n    read\n    write\n  }\n"
+    "  membership Fiz\n  membership Buz {\n    predicate ((x) => {\n      x.canLogin\n    })\n"
+    "  }\n}\n",
+    'access provider Foo {\n  issuer "bar"\n  jwks_uri "baz"\n  role Fizz {\n'
+    "    predicate ((x) => {\n      x.buzz\n    })\n  }\n  role AnotherRole\n}\n",
+    "function foo(a, b, ...c) {\n  42\n}\n",
+    "@alias(bar)\n@role(admin)\nfunction foo(a: Int, ...b: String): Int {\n"
+    '  if (a < 0) "invalid" else b\n}\n',
+    "collection foo {\n}\n\n@alias(bar)\nfunction foo() {\n  0\n}\n",
+]
+
+RENDERED = [
+    ("collection Foo {short:Int=3}\n", "collection Foo {\n  short: Int = 3\n}\n"),
+    (
+        "collection Foo {\n  index byBar {\n    terms [.bar]\n    values [asc(mva(.buz))]\n  }\n}",
+        "collection Foo {\n  index byBar {\n    terms [.bar]\n    values [mva(.buz)]\n  }\n}\n",
+    ),
+    (
+        "collection Foo {\n  bar: (Int, String)\n  baz: (\n    Int,\n    String\n  )\n"
+        "  opt: Int?\n  many: Int? | String\n}\n",
+        "collection Foo {\n  bar: [Int, String]\n  baz: [Int, String]\n  opt: Int?\n"
+        "  many: Int? | String\n}\n",
+    ),
+    (
+        "collection '0Foo$' {\n  index byBar {\n    terms [.[0], .['0baz']]\n  }\n}\n",
+        'collection "0Foo$" {\n  index byBar {\n    terms [.[0], .["0baz"]]\n  }\n}\n',
+    ),
+    (
+        "role Foo {\n  privileges Bar {\n    create; delete; read;\n    call\n  }\n}\n",
+        "role Foo {\n  privileges Bar {\n    create\n    delete\n    read\n    call\n  }\n}\n",
+    ),
+    (
+        'access provider Foo {\n  issuer "bar";  jwks_uri "baz"\n}\n',
+        'access provider Foo {\n  issuer "bar"\n  jwks_uri "baz"\n}\n',
+    ),
+    (
+        "@alias(bar) @role(admin)\nfunction foo(a: Int): Int { 42 }\n",
+        "@alias(bar)\n@role(admin)\nfunction foo(a: Int): Int { 42 }\n",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "printed"), RENDERED)
+def test_text_prints_in_canonical_form(text: str, printed: str) -> None:
+    assert print_fsl(parse_fsl(text)) == printed
+    assert print_fsl(parse_fsl(printed)) == printed
+
+
 @pytest.mark.parametrize("text", CANONICAL)
 def test_canonical_text_prints_as_itself(text: str) -> None:
     assert print_fsl(parse_fsl(text)) == text
