@@ -133,7 +133,7 @@ def collection(draw: Any, name: str, alias: str | None) -> f.Collection:
 
 
 @st.composite
-def _function(draw: Any, name: str, alias: str | None) -> f.Function:
+def function(draw: Any, name: str, alias: str | None) -> f.Function:
     arg_names = draw(st.lists(_IDENTIFIERS, max_size=3, unique=True))
     typed = draw(st.booleans()) and bool(arg_names)
     variadic = draw(st.booleans()) and bool(arg_names)
@@ -152,7 +152,7 @@ def _function(draw: Any, name: str, alias: str | None) -> f.Function:
 
 
 @st.composite
-def _role(draw: Any, name: str) -> f.Role:
+def role(draw: Any, name: str) -> f.Role:
     resources = draw(st.lists(_IDENTIFIERS, max_size=2, unique=True))
     privileges = tuple(
         f.Privileges(
@@ -172,7 +172,7 @@ def _role(draw: Any, name: str) -> f.Role:
 
 
 @st.composite
-def _access_provider(draw: Any, name: str) -> f.AccessProvider:
+def access_provider(draw: Any, name: str) -> f.AccessProvider:
     roles = draw(st.lists(_IDENTIFIERS, max_size=2, unique=True))
     return f.AccessProvider(
         f.Name(name),
@@ -194,9 +194,9 @@ def schemas(draw: Any) -> tuple[f.Item, ...]:
         if kind == "collection":
             items.append(draw(collection(name, alias)))
         elif kind == "function" and is_identifier(name):
-            items.append(draw(_function(name, alias)))
+            items.append(draw(function(name, alias)))
         elif kind == "role":
-            items.append(draw(_role(name)))
+            items.append(draw(role(name)))
         else:
-            items.append(draw(_access_provider(name)))
+            items.append(draw(access_provider(name)))
     return tuple(items)
