@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from faunalite.fql import ast
-from faunalite.schema import SchemaError, parse_fsl, parse_schema
+from faunalite.schema import SchemaError, parse_fsl, parse_schema, print_fsl
 from faunalite.schema import fsl_ast as f
 
 
@@ -446,3 +448,49 @@ def test_error_message_is_faunadbs_rendering() -> None:
         "  |   ^^^^^^\n"
         "  |"
     )
+
+
+# -- robustness ----------------------------------------------------------------------------------
+
+_SAMPLE = """\
+@alias(Users)
+collection User {
+  name: String = "x"
+  compute upper = (doc => doc.name)
+  index byName { terms [.name, mva(.tags)]; values [desc(.age)] }
+  unique [.email]
+  check c ((doc) => true)
+  migrations { split .a -> .b, .c }
+}
+function f(x: Int): Int { x }
+role r { privileges User { read { predicate (doc => true) } } }
+access provider p { issuer "i"; jwks_uri "j"; role r }
+"""
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, len(_SAMPLE) - 1),
+            st.integers(0, 3),
+            st.sampled_from(list("{}()[]<>.,:;=|?*@\"'\n #/-!0a_")),
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_any_edit_of_a_schema_parses_or_is_a_schema_error(
+    edits: list[tuple[int, int, str]],
+) -> None:
+    text = list(_SAMPLE)
+    for position, deleted, inserted in edits:
+        position = min(position, len(text))
+        text[position : position + deleted] = [inserted]
+    source = "".join(text)
+    try:
+        parsed = parse_fsl(source)
+    except SchemaError as error:
+        assert error.diagnostics and error.message.startswith("error: ")
+        return
+    assert parse_fsl(print_fsl(parsed)) == parsed
