@@ -282,6 +282,7 @@ class Collection:
     document_ttls: bool | None = None
     migrations: tuple[Migration, ...] | None = None
     span: Span | None = field(default=None, compare=False, repr=False)
+    doc: str | None = field(default=None, compare=False, repr=False)
 
 
 # -- functions ---------------------------------------------------------------------------------------
@@ -307,6 +308,7 @@ class Function:
     alias: Name | None = None
     role: Name | None = None
     span: Span | None = field(default=None, compare=False, repr=False)
+    doc: str | None = field(default=None, compare=False, repr=False)
 
 
 # -- roles and access providers -------------------------------------------------------------------
@@ -359,6 +361,7 @@ class Role:
     privileges: tuple[Privileges, ...] = ()
     memberships: tuple[Membership, ...] = ()
     span: Span | None = field(default=None, compare=False, repr=False)
+    doc: str | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,6 +382,7 @@ class AccessProvider:
     jwks_uri: str
     roles: tuple[ProviderRole, ...] = ()
     span: Span | None = field(default=None, compare=False, repr=False)
+    doc: str | None = field(default=None, compare=False, repr=False)
 
 
 Item: TypeAlias = Collection | Function | Role | AccessProvider

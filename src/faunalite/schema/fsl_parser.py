@@ -16,6 +16,7 @@ This module builds trees; it does not apply a schema to a database.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Literal
 
@@ -115,19 +116,49 @@ class _FileParser(RoleParsers):
     def items(self) -> list[f.Item]:
         scanner = self.scanner
         items: list[f.Item] = []
-        pos = self.skip_separators(0)
+        pos, doc_start, _ = self.item_separators(0)
         while pos < scanner.length:
-            item, pos = self.item(pos)
+            item, end = self.item(pos)
+            if item is not None and doc_start is not None and item.span is not None:
+                doc = scanner.text[doc_start:pos].rstrip("\r\n")
+                item = dataclasses.replace(
+                    item, span=scanner.span(doc_start, item.span.end), doc=doc
+                )
             if item is not None:
                 items.append(item)
-            separator_end = scanner.block_separator_end(pos)
-            if separator_end is None:
-                pos = scanner.skip_ws(pos)
-                if pos < scanner.length:
-                    raise scanner.fail_expecting(pos, "end-of-input")
-                break
-            pos = self.skip_separators(separator_end)
+            pos, doc_start, separated = self.item_separators(end)
+            if pos < scanner.length and not separated:
+                raise scanner.fail_expecting(pos, "end-of-input")
         return items
+
+    def item_separators(self, pos: int) -> tuple[int, int | None, bool]:
+        """Skip what separates items: blanks, newlines, ``;`` and comments. Returns where the
+        next item starts, where its doc comment starts (comments that run up to the item,
+        as FaunaDB attaches them), and whether anything but blanks separated the items."""
+        scanner = self.scanner
+        doc_start: int | None = None
+        separated = False
+        while pos < scanner.length:
+            char = scanner.char(pos)
+            if char in " \t;\r\n":
+                separated = separated or (char != " " and char != "\t")
+                doc_start = None
+                pos += 1
+            elif scanner.startswith("//", pos):
+                newline = scanner.text.find("\n", pos)
+                doc_start = pos if doc_start is None else doc_start
+                pos = scanner.length if newline < 0 else newline + 1
+                separated = True
+            elif scanner.startswith("/*", pos):
+                end = scanner.skip_ws(pos)
+                if end == pos:
+                    break
+                doc_start = pos if doc_start is None else doc_start
+                pos = end + 1 if scanner.char(end) == "\n" else end
+                separated = True
+            else:
+                break
+        return pos, doc_start, separated
 
     def item(self, start: int) -> tuple[f.Item | None, int]:
         scanner = self.scanner

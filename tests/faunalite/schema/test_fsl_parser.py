@@ -170,6 +170,24 @@ def test_items_separated_by_semicolons_and_comments() -> None:
     assert [item.name.text for item in schema.items] == ["A", "B"]
 
 
+def test_doc_comments_belong_to_the_item_they_run_up_to() -> None:
+    text = (
+        "// header\n\n// The users.\n// Second line.\n@alias(U)\ncollection User {}\n"
+        "/* fn */\nfunction f() { 1 }; role R {}"
+    )
+    user, function, role = parse_fsl(text).items
+    assert user.doc == "// The users.\n// Second line."
+    assert user.span is not None
+    assert text[user.span.start : user.span.end].startswith("// The users.\n")
+    assert text[user.span.start : user.span.end].endswith("collection User {}")
+    assert function.doc == "/* fn */"
+    assert role.doc is None
+
+
+def test_items_need_a_separator() -> None:
+    assert errors("collection A {} collection B {}") == ["main.fsl:1:17: Expected end-of-input"]
+
+
 def test_legacy_quoted_names() -> None:
     collection = only("collection 'my-coll' {}")
     assert collection.name.text == "my-coll"
