@@ -21,8 +21,12 @@ from faunalite.fql.span import Span
 from faunalite.schema import fsl_ast as f
 from faunalite.schema.fsl_types import TypeParser, expression_of
 
-RESERVED_FIELD_NAMES = frozenset({"id", "coll", "ts", "ttl", "data"})
-"""Names a collection's fields may not take: they are document metadata."""
+RESERVED_FIELD_NAMES = frozenset(
+    {"id", "coll", "ts", "ttl", "data"}
+    | {"delete", "update", "replace", "updateData", "replaceData", "exists"}
+)
+"""Names a collection's fields may not take: document metadata and document methods
+(FaunaDB's ``SpecialFieldNames``)."""
 
 ACTIONS: tuple[f.Action, ...] = (
     "create",
@@ -239,22 +243,22 @@ class MemberParsers:
             return self.skip_invalid(word_end)
         return member(after, word_span, body)
 
-    def field_name(self, pos: int, body: CollectionBody) -> tuple[f.Name | None, int]:
-        name, end = self.identifier(pos, self.scanner.span(pos, pos + 1))
+    def field_name(self, pos: int) -> tuple[f.Name | None, int]:
+        return self.identifier(pos, self.scanner.span(pos, pos + 1))
+
+    def accept_field(self, name: f.Name | None, span: Span, body: CollectionBody) -> bool:
+        """Whether a field may take ``name``: not reserved, not declared before."""
         if name is None or name.span is None:
-            return None, end
+            return False
         if name.text in RESERVED_FIELD_NAMES:
-            self.error(f"Invalid reserved name `{name.text}`", name.span)
-            return None, end
-        if not self.first_time(
-            body.seen, ("field", name.text), name.span, f"Duplicate field `{name.text}`"
-        ):
-            return None, end
-        return name, end
+            self.error(f"Invalid reserved name `{name.text}`", span)
+            return False
+        message = f"Duplicate field `{name.text}`"
+        return self.first_time(body.seen, ("field", name.text), name.span, message)
 
     def defined_field(self, start: int, body: CollectionBody) -> int:
         scanner = self.scanner
-        name, pos = self.field_name(start, body)
+        name, pos = self.field_name(start)
         pos = scanner.skip_ws(pos)
         if scanner.char(pos) != ":":
             value_end = self.skip_invalid(pos)
@@ -265,8 +269,9 @@ class MemberParsers:
         after = scanner.skip_ws(end)
         if scanner.char(after) == "=":
             default, end = self.literal(scanner.skip_nl(after + 1))
-        if name is not None:
-            body.fields.append(f.DefinedField(name, field_type, default, scanner.span(start, end)))
+        span = scanner.span(start, end)
+        if self.accept_field(name, span, body) and name is not None:
+            body.fields.append(f.DefinedField(name, field_type, default, span))
         return end
 
     def wildcard_field(self, start: int, body: CollectionBody) -> int:
@@ -289,7 +294,7 @@ class MemberParsers:
     def computed_field(self, start: int, name_pos: int, body: CollectionBody) -> int:
         scanner = self.scanner
         keyword_span = scanner.span(start, start + len("compute"))
-        name, pos = self.field_name(name_pos, body)
+        name, pos = self.field_name(name_pos)
         pos = scanner.skip_ws(pos)
         field_type: f.TypeExpr | None = None
         if scanner.char(pos) == ":":
@@ -300,13 +305,11 @@ class MemberParsers:
             return pos
         value, end = self.expressions.expression(scanner.skip_nl(pos + 1), short_lambda_ok=True)
         lambda_node = _lambda_in(value)
+        span = scanner.span(start, end)
         if lambda_node is None:
             self.error("Expected lambda", value.span)
-        elif name is not None:
-            computed = f.ComputedField(
-                name, field_type, expression_of(lambda_node), scanner.span(start, end)
-            )
-            body.fields.append(computed)
+        elif self.accept_field(name, span, body) and name is not None:
+            body.fields.append(f.ComputedField(name, field_type, expression_of(lambda_node), span))
         return end
 
     def index(self, pos: int, keyword_span: Span, body: CollectionBody) -> int:

@@ -416,6 +416,16 @@ def test_duplicate_settings_point_at_the_whole_member() -> None:
     assert span.source.text[span.start : span.end] == "ttl_days 24"
 
 
+def test_reserved_names_point_at_the_whole_field() -> None:
+    assert errors("collection C {\n  update: Int\n}") == [
+        "main.fsl:2:3: Invalid reserved name `update`"
+    ]
+    with pytest.raises(SchemaError) as caught:
+        parse_fsl("collection C {\n  compute ts = (doc => 1)\n}")
+    span = caught.value.diagnostics[0].span
+    assert span.source.text[span.start : span.end] == "compute ts = (doc => 1)"
+
+
 def test_migrations_take_no_name() -> None:
     assert errors('collection C {\n  migrations "named" {\n    add .a\n  }\n}') == [
         "main.fsl:2:14: Name is not allowed here"
