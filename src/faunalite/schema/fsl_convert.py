@@ -13,6 +13,7 @@ a collection made with FQL, as FSL. Server-maintained parts of a read definition
 default) is not declared.
 
 This module converts; it does not validate a definition (the model does) or store one.
+Field paths are read with FQL's string escapes, as FaunaDB reads them.
 """
 
 from __future__ import annotations
@@ -24,10 +25,9 @@ from faunalite.fql.errors import CheckDiagnostic, QueryCheckError
 from faunalite.fql.lexer import ParseFailure
 from faunalite.fql.parser import EmbeddedExpressions, parse_function_body
 from faunalite.fql.span import Source, Span
-from faunalite.model.field_paths import parse_field_path
 from faunalite.schema import fsl_ast as f
 from faunalite.schema.fsl_errors import SchemaError
-from faunalite.schema.fsl_members import MIGRATIONS
+from faunalite.schema.fsl_members import MIGRATIONS, MemberParsers
 from faunalite.schema.fsl_printer import lambda_source, path_text, type_text
 from faunalite.schema.fsl_types import TypeParser, expression_of
 
@@ -192,10 +192,21 @@ def _term_of(entry: Any) -> f.IndexTerm:
 
 
 def _path_of(text: str) -> f.FieldPath:
-    steps = parse_field_path(str(text))
-    if steps is None:
-        raise SchemaError([_diagnostic(f"Invalid field path `{text}`", "*path*", str(text))])
-    return f.FieldPath(tuple(steps))
+    """A stored field path (``name``, ``.a.b``, ``.["a b"][0]``), read with FQL's string
+    escapes."""
+    text = str(text)
+    source = text if text.startswith(".") else "." + text
+    reader = MemberParsers()
+    reader.expressions = EmbeddedExpressions(Source("*path*", source))
+    reader.scanner = reader.expressions.scanner
+    reader.errors = []
+    try:
+        path, end = reader.field_path(0)
+        if end < len(source) or not path.steps:
+            raise reader.scanner.fail_expecting(end, "end-of-input")
+    except ParseFailure:
+        raise SchemaError([_diagnostic(f"Invalid field path `{text}`", "*path*", text)]) from None
+    return f.FieldPath(path.steps)
 
 
 def _migration_of(entry: Mapping[str, Any]) -> f.Migration:

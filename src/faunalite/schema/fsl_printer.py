@@ -14,9 +14,9 @@ short lambda, as FaunaDB prints it.
 
 from __future__ import annotations
 
-import json
-
 from faunalite.fql import ast
+from faunalite.fql.display import quote_string
+from faunalite.fql.lexer import is_display_char
 from faunalite.schema import fsl_ast as f
 from faunalite.schema.fsl_members import is_identifier
 
@@ -199,9 +199,16 @@ def name_text(name: str) -> str:
 
 
 def string_text(text: str) -> str:
-    """A double-quoted FQL string literal (``#`` escaped, so nothing interpolates)."""
-    quoted = json.dumps(text, ensure_ascii=False)
-    return quoted.replace("#", "\\#")
+    """A double-quoted FQL string literal, escaped as FaunaDB escapes it (``#`` too, so
+    nothing interpolates; characters that may not appear raw as ``\\uXXXX``)."""
+    return "".join(
+        char if is_display_char(char) else _unicode_escape(char) for char in quote_string(text)
+    )
+
+
+def _unicode_escape(char: str) -> str:
+    code = ord(char)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\u{{{code:06x}}}"
 
 
 def type_text(type_expr: f.TypeExpr) -> str:

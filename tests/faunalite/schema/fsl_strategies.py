@@ -13,7 +13,13 @@ from faunalite.schema.fsl_members import ACTIONS, RESERVED_FIELD_NAMES, is_ident
 _IDENTIFIERS = st.from_regex(r"[a-z][a-zA-Z0-9_]{0,5}", fullmatch=True).filter(is_identifier)
 _FIELD_NAMES = _IDENTIFIERS.filter(lambda name: name not in RESERVED_FIELD_NAMES)
 _TYPE_NAMES = st.sampled_from(["String", "Int", "Any", "Never", "Null", "User", "Boolean", "_"])
-_STRINGS = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=6)
+_STRINGS = st.text(
+    st.one_of(
+        st.characters(min_codepoint=32, max_codepoint=126),
+        st.sampled_from(["\n", "\t", "\x01", "\x7f", "é", "\u2028", "😀", "#", "{", "\\"]),
+    ),
+    max_size=6,
+)
 _VALUES = st.sampled_from(
     ["0", "1 + 2", '"x"', "[]", "{ a: 1 }", "null", "Time.now()", "-1", "{\n  let a = 2\n  a\n}"]
 )
