@@ -97,6 +97,40 @@ def parse_function_body(text: str, source_name: str) -> ast.Lambda:
     return parser.run(parser.function_body)
 
 
+class EmbeddedExpressions:
+    """Parses FQL expressions embedded in a larger text (an FSL file) at given offsets.
+
+    Spans point into that text, so errors name its file, line and column. ``scanner`` is
+    shared with the caller, whose own expectations then join FaunaDB's generic
+    ``Expected ...`` message. Each method raises ``QueryCheckError`` when the text does not
+    parse.
+    """
+
+    def __init__(self, source: Source) -> None:
+        self._parser = _Parser(source)
+        self.scanner = self._parser.scanner
+
+    def expression(self, pos: int, *, short_lambda_ok: bool) -> tuple[ast.Expr, int]:
+        """The expression at ``pos`` and the offset just after it (blank space not skipped)."""
+        parser = self._parser
+        parser.soft_errors = []
+        return parser.run(lambda: parser.expr0(pos, short_lambda_ok=short_lambda_ok))
+
+    def block(self, pos: int) -> tuple[ast.Block, int]:
+        """The ``{ statements }`` block whose ``{`` is at ``pos``, and the offset after ``}``."""
+        parser = self._parser
+        parser.soft_errors = []
+
+        def entry() -> tuple[ast.Block, int]:
+            scanner = parser.scanner
+            statements, end = parser.block_body(scanner.skip_nl(pos + 1), is_query=False)
+            if scanner.char(end) != "}":
+                raise scanner.fail_expecting(end, "`}`")
+            return ast.Block(statements, scanner.span(pos, end + 1)), end + 1
+
+        return parser.run(entry)
+
+
 class _Parser(ExpressionParts):
     """Parses one source text. Not reusable: it keeps the error state of that text."""
 
