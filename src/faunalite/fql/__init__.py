@@ -21,8 +21,18 @@ CPython 3.11: 99 000 levels of recursion through C calls need 32-64 MiB, so this
 times that. Only address space is reserved; pages are committed as the stack grows. With the
 default 8 MiB stack such a walk ends the process with SIGSEGV instead of a ``RecursionError``."""
 
-if sys.getrecursionlimit() < PYTHON_RECURSION_LIMIT:
-    sys.setrecursionlimit(PYTHON_RECURSION_LIMIT)
+
+def ensure_recursion_limit() -> None:
+    """Raise the process's recursion limit to ``PYTHON_RECURSION_LIMIT`` if it is lower.
+
+    Called at import and again before each query: other code may lower the limit after
+    the import (Hypothesis, for one, restores the limit it saw when a test began), and the
+    engine's FQL stack limit is only FaunaDB's if the Python frames fit under it."""
+    if sys.getrecursionlimit() < PYTHON_RECURSION_LIMIT:
+        sys.setrecursionlimit(PYTHON_RECURSION_LIMIT)
+
+
+ensure_recursion_limit()
 
 
 def use_query_thread_stacks() -> None:

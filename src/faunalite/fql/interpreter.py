@@ -23,7 +23,7 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from typing import Any
 
-from faunalite.fql import ast
+from faunalite.fql import ast, ensure_recursion_limit
 from faunalite.fql.arity import Arity, arity_of, wrong_argument_count
 from faunalite.fql.compare import equal
 from faunalite.fql.context import QueryContext, QueryTimedOut
@@ -77,6 +77,7 @@ _CHAIN_NODES = (ast.FieldAccess, ast.MethodCall, ast.Call, ast.Index, ast.NonNul
 
 def run_query(tree: ast.QueryTree, context: QueryContext) -> Value:
     """Evaluate a parsed query. Raises ``QueryError`` (including ``QueryTimedOut``)."""
+    ensure_recursion_limit()
     interpreter = Interpreter(context)
     context.interpreter = interpreter
     try:
