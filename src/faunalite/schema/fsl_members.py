@@ -183,8 +183,10 @@ class MemberParsers:
     def name(self, pos: int, keyword_span: Span) -> tuple[f.Name | None, int]:
         """A schema name at ``pos``: an identifier or a quoted legacy name."""
         scanner = self.scanner
-        name_end = scanner.identifier_end(pos)
-        if name_end is not None:
+        # Not the FQL lexer's identifier, which lets ``'`` follow the first character.
+        bare = _IDENTIFIER.match(scanner.text, pos)
+        if bare is not None:
+            name_end = bare.end()
             return f.Name(scanner.text[pos:name_end], scanner.span(pos, name_end)), name_end
         quote = scanner.char(pos)
         if quote in "'\"":
