@@ -527,5 +527,5 @@ def test_any_edit_of_a_schema_parses_or_is_a_schema_error(
 def test_a_bare_name_stops_at_an_apostrophe() -> None:
     # FQL identifiers may hold `'` after their first character; FSL names may not, so the
     # printer's quoted form of such a name would not read back (found by the edit property).
-    with pytest.raises(SchemaError, match="Expected `{`"):
+    with pytest.raises(SchemaError, match=r"Expected `\{`"):
         parse_fsl("role R {\n  privileges U'ser {\n    read\n  }\n}\n")
