@@ -12,7 +12,8 @@ gives it one; each further call site it unwinds through is appended to ``QueryEr
 which is FaunaDB's stack trace (spans of the ``(args)`` of each call, innermost first).
 
 Limits: at most ``MAX_STACK_FRAMES`` nested calls (``stack_overflow``); the ``deadline`` is
-checked every ``DEADLINE_CHECK_INTERVAL`` function applications (``QueryTimedOut``); a Python
+checked every ``DEADLINE_CHECK_INTERVAL`` function applications (``QueryTimedOut``), and so is
+the process's memory (``faunalite.fql.memory``, ``value_too_large``); a Python
 ``RecursionError`` from pathologically nested syntax is reported as ``stack_overflow`` too.
 """
 
@@ -42,6 +43,7 @@ from faunalite.fql.members import (
     null_origin_hint,
     read_member,
 )
+from faunalite.fql.memory import PROCESS_MEMORY
 from faunalite.fql.operators import (
     apply_binary,
     apply_unary,
@@ -167,13 +169,12 @@ class Interpreter:
     def _count_call(self) -> None:
         stats = self.context.stats
         stats.compute_calls += 1
-        deadline = self.context.deadline
-        if (
-            deadline is not None
-            and stats.compute_calls % DEADLINE_CHECK_INTERVAL == 0
-            and time.monotonic() > deadline
-        ):
-            raise QueryTimedOut()
+        if stats.compute_calls % DEADLINE_CHECK_INTERVAL == 0:
+            deadline = self.context.deadline
+            if deadline is not None and time.monotonic() > deadline:
+                raise QueryTimedOut()
+            if PROCESS_MEMORY.exceeded():
+                raise PROCESS_MEMORY.error()
 
     def apply_function(self, function: Function, args: list[Value]) -> Value:
         """Apply a function value to already evaluated arguments (no new frame)."""
