@@ -36,6 +36,7 @@ from fauna.client._options import (
 )
 from fauna.client._retry import RetryPolicy
 from fauna.client._streams import StreamState, validate_stream_options
+from fauna.client._telemetry import Telemetry, TelemetrySwitch
 from fauna.client.utils import LastTxnTs, _Environment
 from fauna.encoding import QuerySuccess
 from fauna.errors import ClientError, NetworkError
@@ -103,6 +104,8 @@ class ClientBase(abc.ABC, Generic[PoolT, TransportT]):
         performance_hints: bool | None = None,
         max_connections: int | None = None,
         transport: TransportT | None = None,
+        http2: bool = False,
+        telemetry: Telemetry | bool | None = None,
     ) -> None:
         configure_from_env(_Environment.EnvFaunaDebug())
         self._config = resolve_config(
@@ -124,7 +127,9 @@ class ClientBase(abc.ABC, Generic[PoolT, TransportT]):
             max_backoff=max_backoff,
             performance_hints=performance_hints,
             max_connections=max_connections,
+            http2=http2,
         )
+        self._telemetry = TelemetrySwitch(telemetry, self._config)
         self._last_txn_ts = LastTxnTs()
         self._retry_policy = RetryPolicy(max_attempts=max_attempts, max_backoff=max_backoff)
         self._closed = False

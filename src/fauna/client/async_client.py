@@ -105,7 +105,16 @@ class AsyncClient(ClientBase[httpx.AsyncClient, httpx.AsyncBaseTransport]):
 
     async def query(self, fql: Query, opts: QueryOptions | None = None) -> QuerySuccess:
         """Run ``fql`` and return its result, retrying while FaunaDB throttles it."""
-        return await self._converse(self._query_conversation(fql, opts))
+        return await self._query(fql, opts, "query")
+
+    async def _query(self, fql: Query, opts: QueryOptions | None, operation: str) -> QuerySuccess:
+        instruments = self._telemetry.current()
+        if instruments is None:
+            return await self._converse(self._query_conversation(fql, opts))
+        with instruments.operation(operation, fql) as traced:
+            result = await self._converse(self._query_conversation(fql, opts))
+            traced.succeeded(result)
+            return result
 
     def paginate(self, fql: Query | Page, opts: QueryOptions | None = None) -> AsyncQueryIterator:
         """Pages of the set ``fql`` returns (or that the Page ``fql`` starts): ``async for``.
@@ -194,6 +203,8 @@ class AsyncClient(ClientBase[httpx.AsyncClient, httpx.AsyncBaseTransport]):
     async def _open(self, request: PreparedRequest) -> httpx.Response:
         """Send ``request`` and return the response once its headers have arrived."""
         self._check_open()
+        if (instruments := self._telemetry.current()) is not None:
+            request = instruments.inject(request)
         log_request(request.method, request.url, request.headers, request.content)
         try:
             return await self._pool.open(request)
@@ -227,7 +238,8 @@ class AsyncQueryIterator:
             if isinstance(command, Deliver):
                 yield command.item
             elif isinstance(command, RunQuery):
-                conversation.reply((await self.client.query(command.fql, self.opts)).data)
+                page = await self.client._query(command.fql, self.opts, "paginate")
+                conversation.reply(page.data)
 
     async def flatten(self) -> AsyncIterator[Any]:
         """Yield the items of every page."""
@@ -291,6 +303,8 @@ class AsyncStreamIterator:
         self._conversation: Conversation[None] | None = None
         self._connection: _AsyncStreamConnection | None = None
         self._closed_early = False
+        instruments = client._telemetry.current()
+        self._span = instruments.stream() if instruments is not None else None
 
     @property
     def last_ts(self) -> int | None:
@@ -334,16 +348,22 @@ class AsyncStreamIterator:
             while (command := conversation.next_command()) is not None:
                 if isinstance(command, Deliver):
                     event: dict[str, Any] = command.item
+                    if self._span is not None:
+                        self._span.delivered()
                     return event
                 try:
                     conversation.reply(await self._perform(command))
                 except Exception as error:
                     conversation.fail(error)
-        except BaseException:
+        except BaseException as error:
             # A failed or cancelled stream holds no connection afterwards.
+            if self._span is not None:
+                self._span.finish(error)
             await self.close()
             raise
         await self._drop_connection()
+        if self._span is not None:
+            self._span.finish()
         raise StopAsyncIteration
 
     async def _perform(self, command: Command) -> Any:
@@ -351,7 +371,11 @@ class AsyncStreamIterator:
             return await self._connection.next_line() if self._connection is not None else None
         if isinstance(command, Connect):
             request = command.request
-            response = await self._client._open(request)
+            if self._span is not None:
+                with self._span.connecting():
+                    response = await self._client._open(request)
+            else:
+                response = await self._client._open(request)
             self._connection = _AsyncStreamConnection(response, request.url)
             return response.status_code
         if isinstance(command, ReadBody):
@@ -377,6 +401,8 @@ class AsyncStreamIterator:
         else:
             self._state.close()
         await self._drop_connection()
+        if self._span is not None:
+            self._span.finish()
 
     aclose = close
 
@@ -415,7 +441,13 @@ class AsyncFeedIterator:
 
     async def __anext__(self) -> FeedPage:
         state = await self._start()
-        page = await self._client._converse(Conversation(feed_page_steps(state)))
+        instruments = self._client._telemetry.current()
+        if instruments is None or state.done:
+            page = await self._client._converse(Conversation(feed_page_steps(state)))
+        else:
+            with instruments.operation("feed") as traced:
+                page = await self._client._converse(Conversation(feed_page_steps(state)))
+                traced.succeeded(page)
         if page is None:
             raise StopAsyncIteration
         return page

@@ -156,7 +156,16 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
 
     def query(self, fql: Query, opts: QueryOptions | None = None) -> QuerySuccess:
         """Run ``fql`` and return its result, retrying while FaunaDB throttles it."""
-        return self._converse(self._query_conversation(fql, opts))
+        return self._query(fql, opts, "query")
+
+    def _query(self, fql: Query, opts: QueryOptions | None, operation: str) -> QuerySuccess:
+        instruments = self._telemetry.current()
+        if instruments is None:
+            return self._converse(self._query_conversation(fql, opts))
+        with instruments.operation(operation, fql) as traced:
+            result = self._converse(self._query_conversation(fql, opts))
+            traced.succeeded(result)
+            return result
 
     def paginate(self, fql: Query | Page, opts: QueryOptions | None = None) -> QueryIterator:
         """Iterate over the pages of the set ``fql`` returns, or that ``fql`` (a Page) starts.
@@ -222,6 +231,8 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
     def _send(self, request: PreparedRequest) -> Response:
         """Send ``request`` and read the whole response."""
         self._check_open()
+        if (instruments := self._telemetry.current()) is not None:
+            request = instruments.inject(request)
         log_request(request.method, request.url, request.headers, request.content)
         if self._pool is None:
             legacy = self._session.request(
@@ -241,6 +252,8 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
 
     def _open_stream(self, request: PreparedRequest) -> _StreamConnection:
         self._check_open()
+        if (instruments := self._telemetry.current()) is not None:
+            request = instruments.inject(request)
         log_request(request.method, request.url, request.headers, request.content)
         if self._pool is None:
             return _LegacyStreamConnection(self._session, request)
@@ -272,7 +285,7 @@ class QueryIterator:
             if isinstance(command, Deliver):
                 yield command.item
             elif isinstance(command, RunQuery):
-                conversation.reply(self.client.query(command.fql, self.opts).data)
+                conversation.reply(self.client._query(command.fql, self.opts, "paginate").data)
 
     def flatten(self) -> Iterator[Any]:
         """Yield the items of every page."""
@@ -379,6 +392,8 @@ class StreamIterator:
         self._conversation = Conversation(stream_steps(state))
         self._connection: _StreamConnection | None = None
         self._lines: Iterator[str | dict[str, Any]] = iter(())
+        instruments = client._telemetry.current()
+        self._span = instruments.stream() if instruments is not None else None
 
     @property
     def last_ts(self) -> int | None:
@@ -410,23 +425,33 @@ class StreamIterator:
             while (command := conversation.next_command()) is not None:
                 if isinstance(command, Deliver):
                     event: dict[str, Any] = command.item
+                    if self._span is not None:
+                        self._span.delivered()
                     return event
                 try:
                     conversation.reply(self._perform(command))
                 except Exception as error:
                     conversation.fail(error)
-        except BaseException:
+        except BaseException as error:
             # A failed stream (or an interrupted wait) holds no connection afterwards.
+            if self._span is not None:
+                self._span.finish(error)
             self.close()
             raise
         self._drop_connection()
+        if self._span is not None:
+            self._span.finish()
         raise StopIteration
 
     def _perform(self, command: Command) -> Any:
         if isinstance(command, ReadLine):
             return next(self._lines, None)
         if isinstance(command, Connect):
-            self._connection = self._client._open_stream(command.request)
+            if self._span is not None:
+                with self._span.connecting():
+                    self._connection = self._client._open_stream(command.request)
+            else:
+                self._connection = self._client._open_stream(command.request)
             self._lines = self._connection.lines()
             return self._connection.status
         if isinstance(command, ReadBody):
@@ -449,6 +474,8 @@ class StreamIterator:
         """Stop the stream; iteration then ends."""
         self._state.close()
         self._drop_connection()
+        if self._span is not None:
+            self._span.finish()
 
 
 class FeedIterator:
@@ -472,7 +499,13 @@ class FeedIterator:
         return self
 
     def __next__(self) -> FeedPage:
-        page = self._client._converse(Conversation(feed_page_steps(self._state)))
+        instruments = self._client._telemetry.current()
+        if instruments is None or self._state.done:
+            page = self._client._converse(Conversation(feed_page_steps(self._state)))
+        else:
+            with instruments.operation("feed") as traced:
+                page = self._client._converse(Conversation(feed_page_steps(self._state)))
+                traced.succeeded(page)
         if page is None:
             raise StopIteration
         return page
