@@ -201,9 +201,16 @@ class Instruments:
     """A tracer and the duration histogram, with the attributes every span of a client shares."""
 
     def __init__(self, telemetry: Telemetry, config: ClientConfig) -> None:
-        from opentelemetry import metrics, trace
+        from opentelemetry import context, metrics, propagate, trace
 
         from fauna import __version__
+
+        # Looked up once: these run for every operation.
+        self.attach = context.attach
+        self.detach = context.detach
+        self.in_context = trace.set_span_in_context
+        self._inject = propagate.inject
+        self._client_kind = trace.SpanKind.CLIENT
 
         self.tracer: Tracer = trace.get_tracer(
             _INSTRUMENTATION_NAME, __version__, tracer_provider=telemetry.tracer_provider
@@ -239,15 +246,13 @@ class Instruments:
         return StreamSpan(self)
 
     def start_span(self, operation: str, fql: Query | None) -> Span:
-        from opentelemetry.trace import SpanKind
-
         attributes = dict(self.common)
         attributes["db.operation.name"] = operation
         if fql is not None and self.query_text:
             attributes["db.query.text"] = query_text(fql)
         return self.tracer.start_span(
             self.span_name(operation),
-            kind=SpanKind.CLIENT,
+            kind=self._client_kind,
             attributes=attributes,
             record_exception=False,
             set_status_on_exception=False,
@@ -255,13 +260,11 @@ class Instruments:
 
     def inject(self, request: PreparedRequest) -> PreparedRequest:
         """``request`` with the current trace context, unless the caller gave a traceparent."""
-        from opentelemetry import propagate
-
         headers = request.headers
         if "Traceparent" in headers or "traceparent" in headers:
             return request
         carrier: dict[str, str] = {}
-        propagate.inject(carrier)
+        self._inject(carrier)
         if not carrier:
             return request
         return dataclasses.replace(request, headers={**headers, **carrier})
@@ -292,11 +295,10 @@ class Operation:
         self._fql = fql
 
     def __enter__(self) -> Operation:
-        from opentelemetry import context, trace
-
+        instruments = self._instruments
         self._start = time.perf_counter()
-        self._span = self._instruments.start_span(self._name, self._fql)
-        self._token = context.attach(trace.set_span_in_context(self._span))
+        self._span = instruments.start_span(self._name, self._fql)
+        self._token = instruments.attach(instruments.in_context(self._span))
         return self
 
     def succeeded(self, result: object) -> None:
@@ -309,14 +311,12 @@ class Operation:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        from opentelemetry import context
-
         instruments = self._instruments
         attributes = dict(instruments.common)
         attributes["db.operation.name"] = self._name
         if error is not None:
             attributes.update(record_failure(self._span, error))
-        context.detach(self._token)
+        instruments.detach(self._token)
         self._span.end()
         instruments.duration.record(time.perf_counter() - self._start, attributes)
 
@@ -340,16 +340,15 @@ class StreamSpan:
 
     @contextmanager
     def connecting(self) -> Iterator[None]:
-        from opentelemetry import context, trace
-
+        instruments = self._instruments
         if self._span is None:
-            self._span = self._instruments.start_span("stream", None)
+            self._span = instruments.start_span("stream", None)
         self._connections += 1
-        token = context.attach(trace.set_span_in_context(self._span))
+        token = instruments.attach(instruments.in_context(self._span))
         try:
             yield
         finally:
-            context.detach(token)
+            instruments.detach(token)
 
     def delivered(self) -> None:
         self._events += 1
