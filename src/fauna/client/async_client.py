@@ -55,6 +55,7 @@ from fauna.client._exchanges import (
     stream_steps,
 )
 from fauna.client._feeds import FeedPage, FeedState
+from fauna.client._http2 import AsyncHTTP2Transport
 from fauna.client._options import (
     DefaultAsyncMaxConnections,
     FeedOptions,
@@ -86,12 +87,17 @@ class AsyncClient(ClientBase[httpx.AsyncClient, httpx.AsyncBaseTransport]):
         # Per-client so tests can record backoff delays instead of waiting them out.
         self._sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
         if http_client is None:
-            if transport is None and not environment_names_proxies():
-                # Our lean pool speaks to the endpoint directly; with proxies named in the
-                # environment, httpx builds its own transports and applies them.
-                limits = self._config.limits(DefaultAsyncMaxConnections)
-                transport = AsyncHTTP11Transport(limits)
             options = self._config.pool_options(DefaultAsyncMaxConnections)
+            if transport is None and not environment_names_proxies():
+                # Our lean pool speaks to the endpoint directly (HTTP/2: httpx's, made
+                # GOAWAY-safe); with proxies named in the environment, httpx builds its own
+                # transports and applies them.
+                limits = self._config.limits(DefaultAsyncMaxConnections)
+                transport = (
+                    AsyncHTTP2Transport(options)
+                    if self._config.http2
+                    else AsyncHTTP11Transport(limits)
+                )
             self._pool = AsyncPool.owned(transport, options)
             self._owns_pool = True
         elif isinstance(http_client, httpx.AsyncClient):

@@ -51,6 +51,7 @@ from fauna.client._exchanges import (
     stream_steps,
 )
 from fauna.client._feeds import FeedPage, FeedState
+from fauna.client._http2 import HTTP2Transport
 from fauna.client._options import (
     DefaultClientBufferTimeout,
     DefaultHttpConnectTimeout,
@@ -65,7 +66,7 @@ from fauna.client._options import (
     QueryOptions,
     StreamOptions,
 )
-from fauna.client._pools import SyncPool
+from fauna.client._pools import SyncPool, environment_names_proxies
 from fauna.client._requests import PreparedRequest, require_query
 from fauna.client._streams import StreamState
 from fauna.client.async_client import AsyncClient
@@ -139,7 +140,10 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
             http_client = getattr(fauna, "global_http_client", None)
         if http_client is None:
             self._owns_pool = True
-            pool = SyncPool.owned(transport, self._config.pool_options(DefaultMaxConnections))
+            options = self._config.pool_options(DefaultMaxConnections)
+            if transport is None and self._config.http2 and not environment_names_proxies():
+                transport = HTTP2Transport(options)
+            pool = SyncPool.owned(transport, options)
             return pool, HTTPXClient(pool.client)
         if isinstance(http_client, httpx.Client):
             return SyncPool(http_client), HTTPXClient(http_client)
@@ -342,6 +346,10 @@ class _HttpxStreamConnection:
             raise network_error(error, self._url) from error
 
     def close(self) -> None:
+        if self._response.http_version == "HTTP/2":
+            # The socket carries other requests too: only this stream ends.
+            self._response.close()
+            return
         # A thread blocked reading this stream only wakes when the socket itself is shut
         # down; closing the response alone leaves its recv() waiting for the next event.
         network_stream = self._response.extensions.get("network_stream")
