@@ -99,6 +99,24 @@ def answer_then_goaway() -> Action:
     return Action(True, act)
 
 
+def answer_then_close(goaway: bool) -> Action:
+    """Answer, then (with or without a GOAWAY) close the socket at once, as on an idle timeout.
+
+    The client's next request then meets a closed socket: its write fails or
+    draws a reset, unless the client noticed the close first.
+    """
+
+    def act(peer: _Peer, exchange: Exchange) -> None:
+        _answer(peer, exchange)
+        if goaway:
+            peer.h2.close_connection(last_stream_id=exchange.stream_id)
+            peer.flush()
+        peer.closed = True
+        peer.sock.close()
+
+    return Action(True, act)
+
+
 def refuse() -> Action:
     """``RST_STREAM`` with ``REFUSED_STREAM``: the request was not run."""
 

@@ -120,8 +120,13 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
     Keyword-only extras: ``performance_hints`` (``X-Performance-Hints`` on
     every query), ``max_connections`` (size of the pool this client creates,
     default 20) and ``transport``, an ``httpx.BaseTransport`` for that pool
-    (tests use ``httpx.MockTransport``). ``fauna.client.AsyncClient`` takes
-    the same options.
+    (tests use ``httpx.MockTransport``). ``http2=True`` makes a pool this
+    client creates speak HTTP/2 (prior knowledge on ``http://``; needs the
+    ``http2`` extra; see ``fauna.client._http2`` for what is re-sent after a
+    GOAWAY or a reset). ``telemetry`` picks OpenTelemetry for this client:
+    ``None`` follows ``fauna.telemetry.instrument()``, ``False`` is off,
+    ``True`` or a ``fauna.telemetry.Telemetry`` is on (the ``otel`` extra).
+    ``fauna.client.AsyncClient`` takes the same options.
     """
 
     def _setup_pool(

@@ -23,6 +23,7 @@ from h2_server import (
     Action,
     H2Server,
     answer,
+    answer_then_close,
     answer_then_goaway,
     goaway_after_running,
     goaway_unprocessed,
@@ -80,6 +81,20 @@ def test_a_goaway_after_an_answer_moves_the_next_query_to_a_new_connection(
     assert client.query(fql("2")).data == 1
     assert server.connections == 2
     assert [(e.connection, e.stream_id) for e in server.ran] == [(1, 1), (2, 1)]
+
+
+@pytest.mark.parametrize("goaway", [True, False], ids=["goaway", "no-goaway"])
+def test_a_connection_the_server_closed_while_idle_is_replaced(
+    serve: Callable[..., H2Server], over_h2: Callable[[H2Server], Client], goaway: bool
+) -> None:
+    server = serve(answer_then_close(goaway), answer_then_close(goaway), answer())
+    client = over_h2(server)
+    for _ in range(3):
+        assert client.query(fql("1")).data == 1
+        # Let the close reach the client before its next request.
+        time.sleep(0.05)
+    assert server.connections == 3
+    assert len(server.exchanges) == len(server.ran) == 3
 
 
 def test_a_goaway_that_ran_nothing_is_sent_again_on_a_new_connection(
@@ -202,6 +217,22 @@ def live_h2(make_client: Callable[..., Client], faunalite_server: BackgroundServ
         transport=None,
         http2=True,
     )
+
+
+def test_faunalite_closing_an_idle_connection(
+    make_client: Callable[..., Client], faunalite_server: BackgroundServer
+) -> None:
+    client = make_client(
+        endpoint=faunalite_server.endpoint,
+        secret=faunalite_server.secret,
+        transport=None,
+        http2=True,
+        http_idle_timeout=None,
+    )
+    client.query(fql("1"))
+    # Hypercorn closes an HTTP/2 connection idle for its keep-alive timeout (5 s).
+    time.sleep(5.5)
+    assert client.query(fql("2")).data == 2
 
 
 def test_faunalite_over_http2(live_h2: Client) -> None:
