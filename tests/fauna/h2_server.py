@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -113,6 +114,24 @@ def answer_then_close(goaway: bool) -> Action:
             peer.flush()
         peer.closed = True
         peer.sock.close()
+
+    return Action(True, act)
+
+
+def goaway_then_answer() -> Action:
+    """A graceful GOAWAY that covers the request, then (a moment later) its answer.
+
+    RFC 9113 lets the server finish such a stream. The GOAWAY frame is
+    written by hand, since h2 refuses to send anything after its own.
+    """
+
+    def act(peer: _Peer, exchange: Exchange) -> None:
+        payload = exchange.stream_id.to_bytes(4, "big") + (0).to_bytes(4, "big")
+        head = len(payload).to_bytes(3, "big") + bytes([0x7, 0]) + (0).to_bytes(4, "big")
+        peer.sock.sendall(head + payload)
+        time.sleep(0.1)
+        _answer(peer, exchange)
+        peer.hang_up()
 
     return Action(True, act)
 

@@ -5,15 +5,22 @@ the one decision httpcore leaves to its caller: after a failure, may the
 request go out again? Only when HTTP/2 proves FaunaDB never started on it:
 
 * ``GOAWAY`` whose last stream id is below the request's stream (RFC 9113
-  §6.8: such streams were not processed). httpcore already moves those
-  requests to a new connection itself, except when the last stream id is 0,
-  which it raises; that case is retried here.
+  §6.8: such streams were not processed). httpcore moves some of those
+  requests to a new connection itself, but raises for others (a last stream
+  id of 0, or a request whose headers h2 would no longer send once it had
+  read the GOAWAY); the request's stream id comes from httpcore's ``trace``
+  extension (``SendProgress``).
 * ``RST_STREAM`` with ``REFUSED_STREAM`` (RFC 9113 §8.7).
+* A HEADERS frame that never went out whole: the body follows the headers,
+  so the server cannot hold the request.
 
 Anything else (a reset with another code, a ``GOAWAY`` that covers the
 request's stream, a connection dropped mid-response) leaves the query's fate
 unknown: it may have run, so it is never re-sent and the caller gets a
-``NetworkError``. A connection that received ``GOAWAY`` is never used again
+``NetworkError``. That includes a query whose answer was on its way when a
+graceful ``GOAWAY`` arrived: httpcore over h2 gives up the whole connection on a
+``GOAWAY``, so such answers are lost (the reason the original driver turned
+HTTP/2 off). A connection that received ``GOAWAY`` is never used again
 (httpcore closes it once its streams end); an idle one is closed after
 ``http_idle_timeout``, and one the server hung up on while it sat idle is
 replaced before a request goes out on it (``IdlePeers``).
@@ -48,24 +55,66 @@ _FRAME_HEAD = 9
 _PEEK_BYTES = 16 * 1024
 
 
-def unprocessed(error: BaseException) -> bool:
-    """Whether HTTP/2 proves the server never processed the request that failed with ``error``."""
+class SendProgress:
+    """How far one send of a request got, from httpcore's ``trace`` extension (public API).
+
+    ``stream_id``: the HTTP/2 stream it was given; ``headers_sent``: its
+    HEADERS frame was written out whole.
+    """
+
+    __slots__ = ("headers_sent", "headers_started", "stream_id")
+
+    def __init__(self) -> None:
+        self.stream_id: int | None = None
+        self.headers_started = False
+        self.headers_sent = False
+
+    def note(self, name: str, info: dict[str, Any]) -> None:
+        if name == "http2.send_request_headers.started":
+            self.headers_started = True
+            stream_id = info.get("stream_id")
+            self.stream_id = stream_id if isinstance(stream_id, int) else None
+        elif name == "http2.send_request_headers.complete":
+            self.headers_sent = True
+
+    def trace(self, name: str, info: dict[str, Any]) -> None:
+        self.note(name, info)
+
+    async def atrace(self, name: str, info: dict[str, Any]) -> None:
+        self.note(name, info)
+
+
+def unprocessed(error: BaseException, progress: SendProgress | None = None) -> bool:
+    """Whether HTTP/2 proves the server never processed the request that failed with ``error``.
+
+    Proof is: ``REFUSED_STREAM``; a ``GOAWAY`` whose last stream id is below
+    the request's stream (0: nothing was processed); or, once the request
+    was on an HTTP/2 connection, a HEADERS frame that never went out whole
+    (a request body follows its headers, so the server cannot hold the
+    whole request).
+    """
+    if progress is not None and progress.headers_started and not progress.headers_sent:
+        return True
     seen: set[int] = set()
     cause: BaseException | None = error
     while cause is not None and id(cause) not in seen:
         seen.add(id(cause))
         for arg in cause.args:
-            if _is_refusal(arg):
+            if _is_refusal(arg, progress):
                 return True
         cause = cause.__cause__ or cause.__context__
     return False
 
 
-def _is_refusal(event: object) -> bool:
+def _is_refusal(event: object, progress: SendProgress | None) -> bool:
     # h2's event objects, matched by name and fields so that h2 need not be importable here.
     kind = type(event).__name__
     if kind == "ConnectionTerminated":
-        return getattr(event, "last_stream_id", None) == 0
+        last = getattr(event, "last_stream_id", None)
+        if not isinstance(last, int):
+            return False
+        stream_id = progress.stream_id if progress is not None else None
+        return last == 0 or (stream_id is not None and stream_id > last)
     if kind == "StreamReset":
         return int(getattr(event, "error_code", -1)) == _REFUSED_STREAM
     return False
@@ -248,11 +297,14 @@ class HTTP2Transport(httpx.BaseTransport):
     @staticmethod
     def _send(inner: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
         send = 1
+        extensions = request.extensions
         while True:
+            progress = SendProgress()
+            request.extensions = {**extensions, "trace": progress.trace}
             try:
                 return inner.handle_request(request)
             except httpx.TransportError as error:
-                if send >= MAX_SENDS or not unprocessed(error):
+                if send >= MAX_SENDS or not unprocessed(error, progress):
                     raise
                 _note_resend(request, error, send)
                 send += 1
@@ -297,11 +349,14 @@ class AsyncHTTP2Transport(httpx.AsyncBaseTransport):
     @staticmethod
     async def _send(inner: httpx.AsyncHTTPTransport, request: httpx.Request) -> httpx.Response:
         send = 1
+        extensions = request.extensions
         while True:
+            progress = SendProgress()
+            request.extensions = {**extensions, "trace": progress.atrace}
             try:
                 return await inner.handle_async_request(request)
             except httpx.TransportError as error:
-                if send >= MAX_SENDS or not unprocessed(error):
+                if send >= MAX_SENDS or not unprocessed(error, progress):
                     raise
                 _note_resend(request, error, send)
                 send += 1

@@ -10,15 +10,19 @@ faunalite (Hypercorn, h2c).
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import cast
 
 import h2.errors
 import h2.events
 import httpx
 import pytest
+from client_kinds import SyncDriven
 from h2_server import (
     Action,
     H2Server,
@@ -26,6 +30,7 @@ from h2_server import (
     answer_then_close,
     answer_then_goaway,
     goaway_after_running,
+    goaway_then_answer,
     goaway_unprocessed,
     refuse,
     reset_after_running,
@@ -34,7 +39,7 @@ from h2_server import (
 from fauna import fql
 from fauna.client import Client
 from fauna.client._config import resolve_config
-from fauna.client._http2 import MAX_SENDS, unprocessed
+from fauna.client._http2 import MAX_SENDS, SendProgress, unprocessed
 from fauna.errors import NetworkError
 from faunalite.testing import BackgroundServer
 
@@ -150,6 +155,47 @@ def test_a_goaway_covering_the_query_is_not_sent_again(
     assert server.connections == 2
 
 
+def test_a_query_in_flight_when_a_graceful_goaway_arrives_fails_and_is_not_re_sent(
+    serve: Callable[..., H2Server], over_h2: Callable[[H2Server], Client]
+) -> None:
+    # The server would still answer, but h2 ends the connection on reading GOAWAY, so
+    # the answer is lost. The query may have run: NetworkError, never a second send.
+    server = serve(goaway_then_answer(), answer())
+    client = over_h2(server)
+    with pytest.raises(NetworkError, match="ConnectionTerminated"):
+        client.query(fql("Things.create({})"))
+    assert len(server.exchanges) == 1
+    assert client.query(fql("1")).data == 1
+    assert server.connections == 2
+
+
+def test_concurrent_queries_across_a_goaway_run_at_most_once(
+    serve: Callable[..., H2Server], over_h2: Callable[[H2Server], Client]
+) -> None:
+    server = serve(*[answer()] * 10, answer_then_goaway(), answer())
+    client = over_h2(server)
+    queries = [fql("${n}", n=n) for n in range(40)]
+    outcomes: list[object]
+    if getattr(client, "kind", "sync") == "async":
+        driven = cast(SyncDriven, client)
+
+        async def run_all() -> list[object]:
+            calls = (driven.inner.query(q) for q in queries)
+            return list(await asyncio.gather(*calls, return_exceptions=True))
+
+        outcomes = driven.run(run_all())
+    else:
+        with ThreadPoolExecutor(8) as pool:
+            futures = [pool.submit(client.query, q) for q in queries]
+            outcomes = [f.exception() or f.result() for f in futures]
+    failures = [o for o in outcomes if isinstance(o, BaseException)]
+    assert all(isinstance(f, NetworkError) for f in failures), failures
+    ran = [exchange.body for exchange in server.ran]
+    assert len(ran) == len(set(ran)), "a query ran twice"
+    assert len(ran) >= len(queries) - len(failures)
+    assert server.connections >= 2
+
+
 def test_an_idle_connection_is_replaced(
     serve: Callable[..., H2Server], make_client: Callable[..., Client]
 ) -> None:
@@ -201,12 +247,28 @@ def _reset(code: h2.errors.ErrorCodes) -> h2.events.StreamReset:
     return h2.events.StreamReset(stream_id=1, error_code=code)
 
 
+def _progress(stream_id: int, headers_sent: bool) -> SendProgress:
+    progress = SendProgress()
+    progress.trace("http2.send_request_headers.started", {"stream_id": stream_id})
+    if headers_sent:
+        progress.trace("http2.send_request_headers.complete", {"stream_id": stream_id})
+    return progress
+
+
 def test_only_proof_of_no_processing_allows_a_resend() -> None:
     assert unprocessed(_failure(_goaway(0)))
     assert unprocessed(_failure(_reset(h2.errors.ErrorCodes.REFUSED_STREAM)))
     assert not unprocessed(_failure(_goaway(5)))
     assert not unprocessed(_failure(_reset(h2.errors.ErrorCodes.CANCEL)))
     assert not unprocessed(httpx.ReadError("connection reset by peer"))
+    # With the stream id (httpcore's trace extension), a GOAWAY below it is proof too.
+    assert unprocessed(_failure(_goaway(5)), _progress(7, headers_sent=True))
+    assert not unprocessed(_failure(_goaway(7)), _progress(7, headers_sent=True))
+    # Headers that never went out whole: the server cannot have the request.
+    assert unprocessed(httpx.WriteError("broken pipe"), _progress(7, headers_sent=False))
+    assert not unprocessed(httpx.ReadError("reset"), _progress(7, headers_sent=True))
+    # A failure before the request reached a connection is not this module's to retry.
+    assert not unprocessed(httpx.ConnectError("refused"), SendProgress())
 
 
 @pytest.fixture
