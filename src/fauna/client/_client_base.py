@@ -144,6 +144,11 @@ class ClientBase(abc.ABC, Generic[PoolT, TransportT]):
         self._max_backoff = max_backoff
         if http_client is not None and transport is not None:
             raise TypeError("Pass either 'http_client' or 'transport', not both.")
+        if http2 and http_client is not None:
+            raise TypeError(
+                "'http2' applies to a pool the client creates; turn HTTP/2 on in the "
+                "'http_client' you pass instead."
+            )
         self._setup_pool(http_client, transport)
 
     @abc.abstractmethod

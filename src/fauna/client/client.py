@@ -141,7 +141,7 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
         self, http_client: HTTPClient | httpx.Client | None, transport: httpx.BaseTransport | None
     ) -> tuple[SyncPool | None, HTTPClient]:
         """The httpx pool to send through (``None``: a custom ``HTTPClient``), and the session."""
-        if http_client is None and transport is None:
+        if http_client is None and transport is None and not self._config.http2:
             http_client = getattr(fauna, "global_http_client", None)
         if http_client is None:
             self._owns_pool = True

@@ -213,6 +213,14 @@ def test_an_idle_connection_is_replaced(
     assert server.connections == 2
 
 
+def test_http2_is_for_pools_the_client_creates(make_client: Callable[..., Client]) -> None:
+    with (
+        httpx.Client() as own,
+        pytest.raises(TypeError, match="'http2' applies to a pool the client creates"),
+    ):
+        make_client(http_client=own, http2=True)
+
+
 def test_cleartext_http2_is_prior_knowledge() -> None:
     cleartext = resolve_config(endpoint="http://localhost:8443", http2=True)
     assert (cleartext.pool_options(1)["http1"], cleartext.pool_options(1)["http2"]) == (
