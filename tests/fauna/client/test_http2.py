@@ -37,7 +37,7 @@ from h2_server import (
 )
 
 from fauna import fql
-from fauna.client import Client
+from fauna.client import Client, StreamOptions
 from fauna.client._config import resolve_config
 from fauna.client._http2 import MAX_SENDS, SendProgress, unprocessed
 from fauna.errors import NetworkError
@@ -314,3 +314,17 @@ def test_faunalite_over_http2(live_h2: Client) -> None:
     assert [len(page) for page in live_h2.feed(source)] == [0]
     pages = list(live_h2.paginate(fql(f"{name}.all().pageSize(1)")))
     assert len(pages) == 1
+
+
+def test_a_stream_over_http2_closes_alone(live_h2: Client) -> None:
+    name = f"H2S{uuid.uuid4().hex[:10]}"
+    live_h2.query(fql("Collection.create({ name: ${name} })", name=name))
+    source = live_h2.query(fql(f"{name}.all().eventSource()")).data
+    start = live_h2.get_last_txn_ts()
+    live_h2.query(fql(f"{name}.create({{ n: 7 }})"))
+    with live_h2.stream(source, StreamOptions(start_ts=start)) as stream:
+        event = next(stream)
+        assert (event["type"], event["data"]["n"]) == ("add", 7)
+        # Another query shares the stream's connection while the stream is open.
+        assert live_h2.query(fql("1 + 1")).data == 2
+    assert live_h2.query(fql(f"{name}.all().count()")).data == 1
