@@ -7,6 +7,9 @@ global providers can be set once per process, so tests never set them).
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 from collections.abc import Callable
 from typing import Any
 
@@ -331,3 +334,36 @@ def test_instrument_turns_on_every_default_client_until_uninstrument(
 def test_telemetry_argument_is_checked(make_client: Callable[..., Client]) -> None:
     with pytest.raises(TypeError, match="'telemetry' must be"):
         make_client(telemetry="yes")
+
+
+def test_without_opentelemetry_clients_work_and_turning_it_on_says_what_to_install() -> None:
+    # A fresh interpreter in which every opentelemetry import fails.
+    script = textwrap.dedent(
+        """
+        import sys
+        sys.modules["opentelemetry"] = None
+        import httpx
+        import fauna.telemetry
+        from fauna import fql
+        from fauna.client import Client
+
+        def reply(request):
+            assert "traceparent" not in request.headers
+            return httpx.Response(200, json={"data": 1, "stats": {}, "txn_ts": 1})
+
+        client = Client(secret="s", transport=httpx.MockTransport(reply))
+        assert client.query(fql("1")).data == 1
+        for turn_on in (fauna.telemetry.instrument, lambda: Client(telemetry=True)):
+            try:
+                turn_on()
+            except ImportError as error:
+                assert "fauna[otel]" in str(error), error
+            else:
+                raise AssertionError("no ImportError")
+        print("ok")
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.stdout.strip() == "ok", done.stderr
