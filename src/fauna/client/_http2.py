@@ -28,6 +28,10 @@ replaced before a request goes out on it (``IdlePeers``).
 Cleartext endpoints (``http://``) speak HTTP/2 with prior knowledge, since
 httpx would otherwise stay on HTTP/1.1 for them (see ``ClientConfig.pool_options``).
 
+Event streams keep to HTTP/1.1 connections of their own (the clients'
+``_open_stream``/``_open``): on a shared HTTP/2 connection, closing a stream
+from another thread or task cannot wake the read waiting on it.
+
 Not here: HTTP/2 when the environment names proxies (the pool is then built
 by httpx itself, as for HTTP/1.1), and re-sending for any other reason,
 which is the retry policy's business.

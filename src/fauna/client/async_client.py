@@ -86,6 +86,7 @@ class AsyncClient(ClientBase[httpx.AsyncClient, httpx.AsyncBaseTransport]):
     ) -> None:
         # Per-client so tests can record backoff delays instead of waiting them out.
         self._sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
+        self._stream_pool: AsyncPool | None = None
         if http_client is None:
             options = self._config.pool_options(DefaultAsyncMaxConnections)
             if transport is None and not environment_names_proxies():
@@ -93,11 +94,13 @@ class AsyncClient(ClientBase[httpx.AsyncClient, httpx.AsyncBaseTransport]):
                 # GOAWAY-safe); with proxies named in the environment, httpx builds its own
                 # transports and applies them.
                 limits = self._config.limits(DefaultAsyncMaxConnections)
-                transport = (
-                    AsyncHTTP2Transport(options)
-                    if self._config.http2
-                    else AsyncHTTP11Transport(limits)
-                )
+                if self._config.http2:
+                    transport = AsyncHTTP2Transport(options)
+                    # Event streams keep to HTTP/1.1 (see _open).
+                    http11 = {**options, "http1": True, "http2": False}
+                    self._stream_pool = AsyncPool.owned(AsyncHTTP11Transport(limits), http11)
+                else:
+                    transport = AsyncHTTP11Transport(limits)
             self._pool = AsyncPool.owned(transport, options)
             self._owns_pool = True
         elif isinstance(http_client, httpx.AsyncClient):
@@ -159,6 +162,8 @@ class AsyncClient(ClientBase[httpx.AsyncClient, httpx.AsyncBaseTransport]):
         self._closed = True
         if self._owns_pool:
             await self._pool.client.aclose()
+            if self._stream_pool is not None:
+                await self._stream_pool.client.aclose()
 
     aclose = close
 
@@ -206,14 +211,21 @@ class AsyncClient(ClientBase[httpx.AsyncClient, httpx.AsyncBaseTransport]):
         log_response(request.url, response.status_code, response.headers, body)
         return response.status_code, response.headers, body
 
-    async def _open(self, request: PreparedRequest) -> httpx.Response:
-        """Send ``request`` and return the response once its headers have arrived."""
+    async def _open(self, request: PreparedRequest, stream: bool = False) -> httpx.Response:
+        """Send ``request`` and return the response once its headers have arrived.
+
+        An event ``stream`` goes over HTTP/1.1 even when queries use HTTP/2: on a
+        shared HTTP/2 connection, closing it from another task would leave that
+        task's read waiting (httpcore drops the closed stream's frames) until the
+        stream's six-minute read timeout.
+        """
         self._check_open()
         if (instruments := self._telemetry.current()) is not None:
             request = instruments.inject(request)
         log_request(request.method, request.url, request.headers, request.content)
         try:
-            return await self._pool.open(request)
+            pool = self._stream_pool if stream and self._stream_pool is not None else self._pool
+            return await pool.open(request)
         except httpx.InvalidURL as error:
             raise invalid_url() from error
         except httpx.TransportError as error:
@@ -379,9 +391,9 @@ class AsyncStreamIterator:
             request = command.request
             if self._span is not None:
                 with self._span.connecting():
-                    response = await self._client._open(request)
+                    response = await self._client._open(request, stream=True)
             else:
-                response = await self._client._open(request)
+                response = await self._client._open(request, stream=True)
             self._connection = _AsyncStreamConnection(response, request.url)
             return response.status_code
         if isinstance(command, ReadBody):

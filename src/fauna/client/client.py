@@ -135,6 +135,8 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
         """Pick the pool: the given one, a user-set global one, or a new one we own."""
         # Per-client so tests can make backoff instant without patching the time module.
         self._sleep: Callable[[float], object] = time.sleep
+        # Event streams' own HTTP/1.1 pool when queries go over HTTP/2 (see _open_stream).
+        self._stream_http: httpx.Client | None = None
         self._pool, self._session = self._pick_pool(http_client, transport)
 
     def _pick_pool(
@@ -148,6 +150,8 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
             options = self._config.pool_options(DefaultMaxConnections)
             if transport is None and self._config.http2 and not environment_names_proxies():
                 transport = HTTP2Transport(options)
+                http11 = {**options, "http1": True, "http2": False}
+                self._stream_http = SyncPool.owned(None, http11).client
             pool = SyncPool.owned(transport, options)
             return pool, HTTPXClient(pool.client)
         if isinstance(http_client, httpx.Client):
@@ -205,6 +209,8 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
         self._closed = True
         if self._owns_pool:
             self._session.close()
+            if self._stream_http is not None:
+                self._stream_http.close()
 
     def __enter__(self) -> Client:
         return self
@@ -266,7 +272,10 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
         log_request(request.method, request.url, request.headers, request.content)
         if self._pool is None:
             return _LegacyStreamConnection(self._session, request)
-        return _HttpxStreamConnection(self._pool.client, request)
+        # Over HTTP/2 a stream would share its socket, so close() could not shut it down
+        # to wake a reader blocked on it: streams keep to HTTP/1.1 connections of their own.
+        http = self._stream_http if self._stream_http is not None else self._pool.client
+        return _HttpxStreamConnection(http, request)
 
 
 class QueryIterator:
@@ -352,7 +361,7 @@ class _HttpxStreamConnection:
 
     def close(self) -> None:
         if self._response.http_version == "HTTP/2":
-            # The socket carries other requests too: only this stream ends.
+            # A user's own HTTP/2 pool: the socket carries other requests too.
             self._response.close()
             return
         # A thread blocked reading this stream only wakes when the socket itself is shut

@@ -11,6 +11,7 @@ faunalite (Hypercorn, h2c).
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -316,7 +317,7 @@ def test_faunalite_over_http2(live_h2: Client) -> None:
     assert len(pages) == 1
 
 
-def test_a_stream_over_http2_closes_alone(live_h2: Client) -> None:
+def test_streams_run_beside_http2_queries(live_h2: Client) -> None:
     name = f"H2S{uuid.uuid4().hex[:10]}"
     live_h2.query(fql("Collection.create({ name: ${name} })", name=name))
     source = live_h2.query(fql(f"{name}.all().eventSource()")).data
@@ -325,6 +326,38 @@ def test_a_stream_over_http2_closes_alone(live_h2: Client) -> None:
     with live_h2.stream(source, StreamOptions(start_ts=start)) as stream:
         event = next(stream)
         assert (event["type"], event["data"]["n"]) == ("add", 7)
-        # Another query shares the stream's connection while the stream is open.
         assert live_h2.query(fql("1 + 1")).data == 2
     assert live_h2.query(fql(f"{name}.all().count()")).data == 1
+
+
+def test_closing_a_stream_from_elsewhere_ends_its_wait(live_h2: Client) -> None:
+    # Streams keep to HTTP/1.1 beside HTTP/2 queries, so close() can still wake a
+    # reader blocked on the stream's own socket.
+    name = f"H2C{uuid.uuid4().hex[:10]}"
+    live_h2.query(fql("Collection.create({ name: ${name} })", name=name))
+    source = live_h2.query(fql(f"{name}.all().eventSource()")).data
+    if getattr(live_h2, "kind", "sync") == "async":
+        driven = cast(SyncDriven, live_h2)
+
+        async def close_from_another_task() -> None:
+            stream = driven.inner.stream(source)
+            await stream.__aenter__()
+            waiting = asyncio.ensure_future(anext(stream, None))
+            await asyncio.sleep(0.2)
+            await stream.close()
+            assert await asyncio.wait_for(waiting, 5) is None
+
+        driven.run(close_from_another_task())
+        return
+    stream = live_h2.stream(source)
+    ended = threading.Event()
+
+    def consume() -> None:
+        for _ in stream:
+            pass
+        ended.set()
+
+    threading.Thread(target=consume, daemon=True).start()
+    time.sleep(0.2)
+    stream.close()
+    assert ended.wait(5)
