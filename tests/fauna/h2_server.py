@@ -218,11 +218,16 @@ class H2Server:
             return self.script.pop(0) if len(self.script) > 1 else self.script[0]
 
     def _accept(self) -> None:
+        # A closed listener does not wake a blocked accept(): poll, so that stopping is quick.
+        self._listener.settimeout(0.05)
         while not self._stopping:
             try:
                 sock, _ = self._listener.accept()
+            except TimeoutError:
+                continue
             except OSError:
                 return
+            sock.settimeout(None)
             with self._lock:
                 self.connections += 1
                 number = self.connections
