@@ -5,8 +5,11 @@ outcome for each.
 FaunaDB's rules (``ext/model/.../auth/AuthScope.scala``, ``Permissions.scala``): ``admin`` does
 everything; ``server`` reads and writes all but the admin collections (``Database``, ``Key``,
 ``Role``), whose documents it does not see; ``server-readonly`` has ``server``'s reads and no
-writes; ``client`` reads nothing. Only an ``admin`` key may carry a scope. User-defined roles
-and document identities are not implemented in faunalite, so their secrets are refused (401).
+writes; ``client`` reads nothing; only ``admin`` and ``server`` call functions. Only an
+``admin`` key may carry a scope. A user-defined role (``@role/Reader``, a key of role
+``Reader``) has exactly its Role's privileges: ``Reader`` has none, so it does what ``client``
+does. A role naming no Role, and document identities (not implemented in faunalite), are
+refused (401). ``test_user_role_privileges`` goes through each privilege action.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ OPERATIONS: dict[str, str] = {
     "create database": "Database.create({ name: 'd' + newId().toString() }) != null",
     "list roles": "Role.all().toArray()",
     "read role": 'Role.byName("Reader") != null',
+    "call function": "Twice(2)",
 }
 
 _ADMIN = dict.fromkeys(OPERATIONS, OK)
@@ -65,6 +69,7 @@ _SERVER_READONLY = {
     **_SERVER,
     "write data": DENIED,
     "write schema": DENIED,
+    "call function": DENIED,
 }
 _CLIENT = {
     **dict.fromkeys(OPERATIONS, DENIED),
@@ -79,6 +84,8 @@ EXPECTED_BY_ROLE = {
     "server": _SERVER,
     "server-readonly": _SERVER_READONLY,
     "client": _CLIENT,
+    # A Role with no privileges grants what ``client`` has: nothing but pure FQL.
+    "Reader": _CLIENT,
     "refused": _REFUSED,
 }
 
@@ -102,6 +109,7 @@ def _make_fixture(server: BackgroundServer) -> Fixture:
     with client_for(server, f"{server.secret}:{name}:admin") as admin:
         admin.query(fql('Collection.create({ name: "Things" })'))
         admin.query(fql('Things.create({ id: "1", n: 1 })'))
+        admin.query(fql('Function.create({ name: "Twice", body: "x => x * 2" })'))
         admin.query(fql('Role.create({ name: "Reader", privileges: [] })'))
         admin.query(fql('Database.create({ name: "child" })'))
         for role in ("admin", "server", "server-readonly", "client", "Reader"):
@@ -133,16 +141,19 @@ def _secret_forms() -> Iterator[tuple[str, str, str]]:
             # ... no other key may carry a scope, not even its own role.
             yield f"{role} key:admin", "{" + role + "}:admin", "refused"
             yield f"{role} key:{role}", "{" + role + "}:" + role, "refused"
-    # User-defined roles and document identities are not implemented: refused, never widened.
-    yield "root:db:@role/Reader", "{root}:{db}:@role/Reader", "refused"
+    # A user-defined role: the Role's privileges, on a root or admin secret or as a key's role.
+    yield "root:db:@role/Reader", "{root}:{db}:@role/Reader", "Reader"
+    yield "admin key:@role/Reader", "{admin}:@role/Reader", "Reader"
+    yield "user-role key", "{Reader}", "Reader"
+    yield "server key:@role/Reader", "{server}:@role/Reader", "refused"
+    yield "user-role key:@role/Reader", "{Reader}:@role/Reader", "refused"
     yield "root:db:@role/nope", "{root}:{db}:@role/nope", "refused"
+    # Document identities are not implemented: refused, never widened.
     yield "root:db:@doc", "{root}:{db}:@doc/Things/1", "refused"
     yield "root:db:collections/", "{root}:{db}:collections/Things/1", "refused"
     yield "root:db:classes/", "{root}:{db}:classes/Things/1", "refused"
-    yield "admin key:@role/Reader", "{admin}:@role/Reader", "refused"
     yield "admin key:@doc", "{admin}:@doc/Things/1", "refused"
     yield "server key:@doc", "{server}:@doc/Things/1", "refused"
-    yield "user-role key", "{Reader}", "refused"
     yield "expired key", "{expired}", "refused"
     yield "deleted key", "{deleted}", "refused"
     yield "root:missing db:admin", "{root}:{db}_missing:admin", "refused"
@@ -205,7 +216,7 @@ def test_refused_secret_wire_shape(access: Fixture) -> None:
     reply = httpx.post(
         f"{access.server.endpoint}/query/1",
         json={"query": "1"},
-        headers={"Authorization": f"Bearer {access.server.secret}:{access.name}:@role/Reader"},
+        headers={"Authorization": f"Bearer {access.server.secret}:{access.name}:@role/nope"},
     )
     assert reply.status_code == 401
     assert reply.json() == {"error": {"code": "unauthorized", "message": "Access token required"}}

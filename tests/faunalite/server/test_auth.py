@@ -21,7 +21,9 @@ KEYS = {
     "fnADMIN": Principal(("app",), "admin"),
     "fnSERVER": Principal(("app",), "server"),
     "fnCLIENT": Principal(("app",), "client"),
-    "fnUSERROLE": Principal(("app",), "Reader"),
+    "fnUSERROLE": Principal(("app",), "@role/Reader"),
+    # A role string that is neither built in nor ``@role/...`` grants nothing.
+    "fnODDROLE": Principal(("app",), "Reader"),
 }
 
 
@@ -76,6 +78,13 @@ def test_parse_secret(secret: str, expected: tuple[str, SecretScope | None] | No
         ("fnSERVER", Principal(("app",), "server")),
         ("fnSERVER:junk", Principal(("app",), "server")),
         ("fnCLIENT", Principal(("app",), "client")),
+        # A user-defined role, scoped on an admin secret or as a key's role; whether the Role
+        # exists is settled as each query starts (a missing one is 401 then).
+        ("secret:@role/nope", Principal((), "@role/nope")),
+        ("secret:db:@role/Reader", Principal(("db",), "@role/Reader")),
+        ("fnADMIN:@role/Reader", Principal(("app",), "@role/Reader")),
+        ("fnADMIN:child:@role/Reader", Principal(("app", "child"), "@role/Reader")),
+        ("fnUSERROLE", Principal(("app",), "@role/Reader")),
     ],
 )
 def test_granted(secret: str, principal: Principal) -> None:
@@ -85,15 +94,16 @@ def test_granted(secret: str, principal: Principal) -> None:
 @pytest.mark.parametrize(
     "secret",
     [
-        # User roles and document identities are not implemented: refused, never widened.
-        "secret:@role/nope",
-        "secret:db:@role/Reader",
+        # Document identities are not implemented: refused, never widened.
         "secret:@doc/Users/1",
         "secret:db:collections/Users/1",
-        "fnADMIN:@role/Reader",
         "fnADMIN:@doc/Users/1",
         "fnSERVER:@doc/Users/1",
-        "fnUSERROLE",
+        "fnODDROLE",
+        # Only an admin secret may take a user role.
+        "fnSERVER:@role/Reader",
+        "fnUSERROLE:@role/Reader",
+        "fnCLIENT:@role/Reader",
         # Only an admin key may carry a scope.
         "fnSERVER:admin",
         "fnSERVER:server",
