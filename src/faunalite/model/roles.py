@@ -6,7 +6,7 @@ or user, or a function, by name) when one of the role's policies for it is ``tru
 predicate returning exactly ``true``. Predicates are FQL lambdas stored as text and get, in
 FQL v10:
 
-* ``read`` and ``delete``: the document;
+* ``read``, ``history_read`` (a read at a past instant) and ``delete``: the document;
 * ``write``: the document as it was and as it will be (``(oldDoc, newDoc) => ...``);
 * ``create`` and ``create_with_id``: the new document;
 * ``call``: the function's arguments.
@@ -81,14 +81,17 @@ def _predicate_holds(
 
 
 def may_read_document(session: QuerySession, role: UserRole, doc: DocValue) -> bool:
-    """``read`` of one document, remembered until the query next writes."""
-    if doc.collection in ADMIN_COLLECTIONS:
+    """``read`` of one document, remembered until the query next writes. A document read at
+    a past instant (``at (ts)``) needs ``history_read`` instead (``ReadBroker.checkedGet``:
+    ``checkHistoryReadPermission`` when the reference has a read ts)."""
+    action = "read" if doc.read_ts is None else "history_read"
+    if doc.collection in ADMIN_COLLECTIONS or not role.holds(doc.collection, action):
         return False
     grants: dict[tuple[str, Any, int | None], bool] = session.cache.setdefault(_READ_GRANTS_KEY, {})
     seen = (doc.collection, doc.key, doc.read_ts)
     if seen not in grants:
         reference = make_doc(session, doc.collection, doc.key, doc.read_ts)
-        grants[seen] = role_allows(session, role, doc.collection, "read", [reference])
+        grants[seen] = role_allows(session, role, doc.collection, action, [reference])
     return grants[seen]
 
 

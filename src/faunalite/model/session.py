@@ -264,11 +264,10 @@ class QuerySession:
         return self.rights.read
 
     def may_read_document(self, doc: DocValue) -> bool:
-        """Whether the role reads this document (a user role's ``read`` policies)."""
-        if not self.may_read(doc.collection):
-            return False
+        """Whether the role reads this document (a user role's ``read`` policies, or its
+        ``history_read`` ones for a document read at a past instant)."""
         if self.user_role is None:
-            return True
+            return self.may_read(doc.collection)
         from faunalite.model.roles import may_read_document
 
         return may_read_document(self, self.user_role, doc)

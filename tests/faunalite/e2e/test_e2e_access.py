@@ -269,6 +269,7 @@ _PRIVILEGES: list[dict[str, Any]] = [
             "create": _ME,
             "create_with_id": False,
             "delete": _ME,
+            "history_read": True,
         },
     },
     {"resource": "Mine", "actions": {"read": _ME}},
@@ -359,6 +360,15 @@ OTHER_OPERATIONS: dict[str, tuple[str, Any]] = {
     # A function with a role runs its body with that role, one without with the caller's.
     "call, role server": ("AsServer()", "me"),
     "call, caller's role": ("AsCaller()", NULL_PERMISSION_DENIED),
+    # A read at a past instant needs ``history_read``, not ``read``.
+    "history read granted": (
+        'at (Time.now().subtract(1, "millisecond")) { Guarded.byId("1")!.owner }',
+        "me",
+    ),
+    "history read not granted": (
+        'at (Time.now().subtract(1, "millisecond")) { Open.byId("1")!.owner }',
+        NULL_PERMISSION_DENIED,
+    ),
     "read schema granted": ('Collection.byName("Open")!.name', "Open"),
     "write schema not granted": ('Collection.create({ name: "X" + newId().toString() })', DENIED),
     "list keys": ("Key.all().toArray()", DENIED),

@@ -130,6 +130,11 @@ def test_header_forms() -> None:
     assert authenticate("Basic not-base64!", ROOT) is None
 
 
+def _is_granted_role(role: str) -> bool:
+    """A role a secret may grant: built in, or a user role (never a document identity)."""
+    return role in BUILTIN_ROLES or (role.startswith("@role/") and len(role) > len("@role/"))
+
+
 # Secrets built from the grammar's own pieces, so that near misses are common.
 _SECRET_TEXT = st.lists(
     st.sampled_from(
@@ -149,13 +154,13 @@ _SECRET_TEXT = st.lists(
 @given(_SECRET_TEXT)
 def test_no_secret_outside_the_grammar_authenticates(text: str) -> None:
     """Whatever the text, a grant needs the root key or a known key before the first ':' (or
-    the whole text), and the role granted is always a built-in one."""
+    the whole text), and the role granted is a built-in one or a user role (``@role/...``)."""
     principal = _auth(text)
     key = text.partition(":")[0]
     if principal is None:
         return
     assert key == ROOT or key in KEYS
-    assert principal.role in BUILTIN_ROLES
+    assert _is_granted_role(principal.role)
     if key != ROOT and KEYS[key].role != "admin":
         # A non-admin key never gains rights, whatever follows it.
         assert principal == KEYS[key]
@@ -168,4 +173,6 @@ def test_arbitrary_text_never_grants_more_than_its_key(text: str) -> None:
     if principal is not None:
         key = text.partition(":")[0]
         assert key == ROOT or key in KEYS
-        assert principal.role in BUILTIN_ROLES
+        assert _is_granted_role(principal.role)
+        if key != ROOT and KEYS[key].role != "admin":
+            assert principal == KEYS[key]
