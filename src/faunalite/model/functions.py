@@ -6,6 +6,9 @@ queries the function is a global (by name or alias) and ``Function("name")`` ret
 ``UserFunction`` value parses its body once per query, under the source name ``*udf:Name*``,
 so errors raised inside point into the body and the call sites stack up in the trace. As with
 collections, a function created in a query is not a global of that same query.
+
+Calling one needs the ``call`` right (``admin``, ``server``, or a user role's ``call``
+privilege on the function); a function with a ``role`` runs its body with that role.
 """
 
 from __future__ import annotations

@@ -35,6 +35,7 @@ from faunalite.storage.interface import Document
 
 _PREDICATES_KEY = "role_predicates"
 _READ_GRANTS_KEY = "role_read_grants"
+_PREDICATE_DEPTH_KEY = "role_predicate_depth"
 
 
 def role_allows(
@@ -72,11 +73,14 @@ def _predicate_holds(
     function = _predicate(session, role, action, source)
     if function is None:
         return False
-    with session.acting_as(PREDICATE_ROLE):
-        try:
+    session.cache[_PREDICATE_DEPTH_KEY] = session.cache.get(_PREDICATE_DEPTH_KEY, 0) + 1
+    try:
+        with session.acting_as(PREDICATE_ROLE):
             result = call_stored(session, function, arguments)
-        except QueryError:
-            return False
+    except QueryError:
+        return False
+    finally:
+        session.cache[_PREDICATE_DEPTH_KEY] -= 1
     return result is True
 
 
@@ -104,8 +108,12 @@ def _version(write: DocumentWrite, data: Any) -> DocValue:
 
 
 def check_write_privilege(write: DocumentWrite) -> None:
-    """Refuse a user role's write its privileges do not grant (``permission_denied``)."""
+    """Refuse a user role's write its privileges do not grant (``permission_denied``), and
+    any write while a predicate runs, even from a function with a role called inside it
+    (FaunaDB evaluates predicates under a read effect limit)."""
     session = write.session
+    if session.cache.get(_PREDICATE_DEPTH_KEY):
+        raise permission_denied()
     role = session.user_role
     if role is None:
         return

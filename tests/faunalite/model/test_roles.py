@@ -121,3 +121,18 @@ def test_a_write_predicate_sees_the_old_and_new_versions(model: DataModel) -> No
 def test_a_missing_role_refuses_the_query(model: DataModel) -> None:
     with pytest.raises(UnknownDatabase), model.query_session((), "@role/Nope"):
         pass
+
+
+def test_a_predicate_writes_nothing_even_through_a_function_with_a_role(
+    model: DataModel,
+) -> None:
+    with model.query_session((), "admin") as admin:
+        _run(
+            admin,
+            'Function.create({ name: "Sneaky", role: "admin", '
+            'body: "() => Things.create({ sneaky: true }) != null" })',
+        )
+    _with_role(model, {"read": "doc => Sneaky()"})
+    assert not _reads(model, "1")
+    with model.query_session((), "admin") as admin:
+        assert _run(admin, "Things.all().where(.sneaky == true).count()") == 0
