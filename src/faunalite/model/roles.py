@@ -91,8 +91,11 @@ def may_read_document(session: QuerySession, role: UserRole, doc: DocValue) -> b
     action = "read" if doc.read_ts is None else "history_read"
     if doc.collection in ADMIN_COLLECTIONS or not role.holds(doc.collection, action):
         return False
-    grants: dict[tuple[str, Any, int | None], bool] = session.cache.setdefault(_READ_GRANTS_KEY, {})
-    seen = (doc.collection, doc.key, doc.read_ts)
+    # Keyed by the role too: a function with a role changes the role mid-query.
+    grants: dict[tuple[str, str, Any, int | None], bool] = session.cache.setdefault(
+        _READ_GRANTS_KEY, {}
+    )
+    seen = (role.name, doc.collection, doc.key, doc.read_ts)
     if seen not in grants:
         reference = make_doc(session, doc.collection, doc.key, doc.read_ts)
         grants[seen] = role_allows(session, role, doc.collection, action, [reference])

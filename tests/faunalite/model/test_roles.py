@@ -136,3 +136,24 @@ def test_a_predicate_writes_nothing_even_through_a_function_with_a_role(
     assert not _reads(model, "1")
     with model.query_session((), "admin") as admin:
         assert _run(admin, "Things.all().where(.sneaky == true).count()") == 0
+
+
+def test_a_function_with_a_narrower_role_reads_with_that_role(model: DataModel) -> None:
+    with model.query_session((), "admin") as admin:
+        _run(
+            admin,
+            'Role.create({ name: "Narrow", privileges: [{ resource: "Things", '
+            'actions: { read: "doc => false" } }] }); '
+            'Function.create({ name: "Peek", role: "Narrow", '
+            "body: \"() => Things.byId('1').exists()\" })",
+        )
+    _with_role(model, {"read": True})
+    with model.query_session((), "admin") as admin:
+        _run(
+            admin,
+            'Role.byName("R")!.update({ privileges: [{ resource: "Things", '
+            'actions: { read: true } }, { resource: "Peek", actions: { call: true } }] })',
+        )
+    with model.query_session((), "@role/R") as session:
+        # The caller reads the document first; the function's role still may not.
+        assert _run(session, 'Things.byId("1").exists() && !Peek()') is True
