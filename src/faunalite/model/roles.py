@@ -8,7 +8,8 @@ FQL v10:
 
 * ``read``, ``history_read`` (a read at a past instant) and ``delete``: the document;
 * ``write``: the document as it was and as it will be (``(oldDoc, newDoc) => ...``);
-* ``create`` and ``create_with_id``: the new document;
+* ``create`` and ``create_with_id``: the new document (a create with an id the query chose
+  needs ``create_with_id``, or else both ``create`` and ``history_write``);
 * ``call``: the function's arguments.
 
 A predicate runs with read-only rights (``access.PREDICATE_ROLE``, FaunaDB's
@@ -28,7 +29,7 @@ from faunalite.fql.errors import QueryCheckError, QueryError
 from faunalite.fql.parser import parse_function_body
 from faunalite.fql.values import Lambda, Value
 from faunalite.model.access import ADMIN_COLLECTIONS, PREDICATE_ROLE, UserRole
-from faunalite.model.documents import DocValue, make_doc
+from faunalite.model.documents import DocValue, from_stored, make_doc
 from faunalite.model.session import QuerySession, permission_denied
 from faunalite.model.writes import AFTER_WRITE, BEFORE_WRITE, DocumentWrite
 from faunalite.storage.interface import Document
@@ -122,8 +123,12 @@ def check_write_privilege(write: DocumentWrite) -> None:
         return
     if write.collection in ADMIN_COLLECTIONS:
         raise permission_denied()
+    if write.before is None and write.explicit_id:
+        if not _may_create_with_id(write, role):
+            raise permission_denied()
+        return
     if write.before is None:
-        action = "create_with_id" if write.explicit_id else "create"
+        action = "create"
         arguments = [_version(write, write.after)]
     elif write.after is None:
         action = "delete"
@@ -133,6 +138,22 @@ def check_write_privilege(write: DocumentWrite) -> None:
         arguments = [_version(write, write.before), _version(write, write.after)]
     if not role_allows(session, role, write.collection, action, arguments):
         raise permission_denied()
+
+
+def _may_create_with_id(write: DocumentWrite, role: UserRole) -> bool:
+    """``create_with_id``, or else both ``create`` and ``history_write`` (FaunaDB's
+    ``checkCreateWithIDPermission`` keeps the older rule as a fallback); ``history_write``'s
+    predicate gets the document, the write's time, ``"create"`` and the written data."""
+    session = write.session
+    new_doc = _version(write, write.after)
+    if role_allows(session, role, write.collection, "create_with_id", [new_doc]):
+        return True
+    if not role_allows(session, role, write.collection, "create", [new_doc]):
+        return False
+    stored = write.after.get("data", write.after) if isinstance(write.after, dict) else {}
+    data = from_stored(session, stored, None)
+    history = [new_doc, session.transaction_time(), "create", data]
+    return role_allows(session, role, write.collection, "history_write", history)
 
 
 def _forget_read_grants(write: DocumentWrite) -> None:

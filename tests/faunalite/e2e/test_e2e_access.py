@@ -274,6 +274,11 @@ _PRIVILEGES: list[dict[str, Any]] = [
     },
     {"resource": "Mine", "actions": {"read": _ME}},
     {"resource": "ReadOnly", "actions": {"read": True}},
+    # Without ``create_with_id``, ``create`` and ``history_write`` together allow an id.
+    {
+        "resource": "Historic",
+        "actions": {"read": True, "create": True, "history_write": True},
+    },
     {
         "resource": "Closed",
         "actions": dict.fromkeys(("read", "write", "create", "create_with_id", "delete"), False),
@@ -341,6 +346,12 @@ EXPECTED_BY_COLLECTION: dict[str, dict[str, Any]] = {
         "delete other's": NULL_PERMISSION_DENIED,
     },
     "ReadOnly": _READ_ONLY,
+    "Historic": {
+        **_READ_ONLY,
+        "create mine": "me",
+        "create other's": "you",
+        "create with id": "me",
+    },
     # ``false`` grants nothing: not even a Set of the collection.
     "Closed": {
         **dict.fromkeys(DOCUMENT_OPERATIONS, NULL_PERMISSION_DENIED),

@@ -157,3 +157,19 @@ def test_a_function_with_a_narrower_role_reads_with_that_role(model: DataModel) 
     with model.query_session((), "@role/R") as session:
         # The caller reads the document first; the function's role still may not.
         assert _run(session, 'Things.byId("1").exists() && !Peek()') is True
+
+
+def test_create_with_an_id_falls_back_to_create_and_history_write(model: DataModel) -> None:
+    _with_role(
+        model,
+        {
+            "read": True,
+            "create": True,
+            "history_write": '(doc, ts, action, data) => action == "create" && data.owner == "me"',
+        },
+    )
+    with model.query_session((), "@role/R") as session:
+        assert _run(session, 'Things.create({ id: "7", owner: "me" }).owner') == "me"
+    with model.query_session((), "@role/R") as session, pytest.raises(QueryError) as caught:
+        _run(session, 'Things.create({ id: "8", owner: "you" })')
+    assert caught.value.code == "permission_denied"
