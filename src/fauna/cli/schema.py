@@ -24,6 +24,10 @@ DiffFormat = Literal["semantic", "summary", "textual"]
 EXIT_SCHEMA_REJECTED = 5
 EXIT_NO_SCHEMA_API = 6
 
+MAX_FILES = 1024
+"""FaunaDB's limit on the files of one schema, ``main.fsl`` counted even when absent
+(``SchemaRequest.MaxFiles``)."""
+
 
 class SchemaRejected(CliError):
     """FaunaDB refused a schema call (invalid FSL, stale version, ...): its message as sent,
@@ -88,6 +92,16 @@ def gather_fsl(directory: str | Path) -> dict[str, str]:
         except (OSError, UnicodeDecodeError) as error:
             raise UsageError(f"cannot read {path}: {error}")
     return files
+
+
+def check_file_count(files: Mapping[str, str]) -> None:
+    """Refuse, before sending, a set of files FaunaDB would refuse as "Too many files"."""
+    limit = MAX_FILES if "main.fsl" in files else MAX_FILES - 1
+    if len(files) > limit:
+        raise UsageError(
+            f"{len(files)} .fsl files, but FaunaDB takes at most {limit} in one schema"
+            + ("" if "main.fsl" in files else " without a main.fsl")
+        )
 
 
 @dataclass

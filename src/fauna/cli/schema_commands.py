@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from fauna.cli.connection import UsageError
-from fauna.cli.schema import SchemaApi, gather_fsl, plan_pull
+from fauna.cli.schema import SchemaApi, check_file_count, gather_fsl, plan_pull
 
 Confirm = Callable[[str], bool]
 
@@ -83,6 +83,7 @@ def _files_under(directory: str) -> dict[str, str]:
     files = gather_fsl(directory)
     if not files:
         raise UsageError(f"no .fsl files under {directory}")
+    check_file_count(files)
     return files
 
 

@@ -20,6 +20,7 @@ from fauna.cli.schema import (
     NoSchemaApi,
     SchemaApi,
     SchemaRejected,
+    check_file_count,
     gather_fsl,
     plan_pull,
 )
@@ -167,6 +168,29 @@ def test_push_asks_on_a_terminal_and_stops_on_no(
     assert run(fauna, "push", dir=str(tmp_path), tty=True, answer=False, staged=True) == 0
     assert fauna.calls() == [("POST", "/schema/1/diff", {"format": "semantic", "staged": "true"})]
     assert capsys.readouterr().out == "No logical changes.\nPush cancelled.\n"
+
+
+def test_push_asks_on_a_terminal_and_goes_ahead_on_yes(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"main.fsl": MAIN})
+    fauna = MockFauna(
+        {
+            "POST /schema/1/diff": [(200, {"version": 3, "diff": "* Adding collection `Dog`"})],
+            "POST /schema/1/update": [(200, {"version": 4})],
+        }
+    )
+    assert run(fauna, "push", dir=str(tmp_path), tty=True, answer=True) == 0
+    assert [call[1:] for call in fauna.calls()] == [
+        ("/schema/1/diff", {"format": "semantic"}),
+        ("/schema/1/update", {"version": "3"}),
+    ]
+
+
+def test_too_many_files_are_refused_before_sending() -> None:
+    files = {f"f{n}.fsl": "" for n in range(1023)}
+    check_file_count(files)
+    with pytest.raises(UsageError, match=r"at most 1023 in one schema without a main\.fsl"):
+        check_file_count({**files, "extra.fsl": ""})
+    check_file_count({**files, "main.fsl": ""})
 
 
 def test_push_without_files_is_a_usage_error(tmp_path: Path) -> None:
