@@ -159,11 +159,13 @@ def _pull(api: SchemaApi, arguments: argparse.Namespace, confirm: Confirm | None
     root = Path(arguments.dir)
     local = gather_fsl(root) if root.exists() else {}
     plan = plan_pull(remote, local, delete=arguments.delete)
-    for label, group in (("delete", plan.deletes), ("add", plan.adds)):
+    for label, group in (
+        ("delete", plan.deletes),
+        ("add", plan.adds),
+        ("overwrite", plan.overwrites),
+    ):
         for name in group:
             print(f"{label + ':':<11}{name}")
-    for name in plan.overwrites:
-        print(f"overwrite: {name}")
     if plan.loses_local_text and not arguments.force:
         if confirm is None:
             raise UsageError(
