@@ -4,7 +4,7 @@
     fauna shell                           an interactive prompt
     fauna database create|list|delete     manage child databases
     fauna export DIR / fauna import DIR   move a database's data out and back in
-    fauna schema push|pull|diff|status    manage the database's FSL schema files
+    fauna schema push|pull|diff|status    manage FSL schema files (also validate, commit, abandon)
     fauna serve                           run faunalite, the local FaunaDB
 
 Connection flags (``--endpoint``, ``--secret``, ``--profile``, ``--database``, ``--role``) go
