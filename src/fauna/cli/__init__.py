@@ -4,12 +4,15 @@
     fauna shell                           an interactive prompt
     fauna database create|list|delete     manage child databases
     fauna export DIR / fauna import DIR   move a database's data out and back in
+    fauna schema push|pull|diff|status    manage FSL schema files (also validate, commit, abandon)
     fauna serve                           run faunalite, the local FaunaDB
 
 Connection flags (``--endpoint``, ``--secret``, ``--profile``, ``--database``, ``--role``) go
 after the command; ``fauna.cli.settings`` says how they combine with ``FAUNA_ENDPOINT``,
 ``FAUNA_SECRET`` and profiles. Exit codes: 0 success, 1 FaunaDB rejected a query, 2 usage
-error, 3 unauthorized or permission denied, 4 endpoint unreachable, 130 interrupted.
+error, 3 unauthorized or permission denied, 4 endpoint unreachable, 5 FaunaDB rejected a
+schema change (invalid FSL, stale schema version), 6 the endpoint has no schema API,
+130 interrupted.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from fauna.cli.connection import (
     WireSession,
 )
 from fauna.cli.output import OUTPUT_FORMATS, WIRE_FORMAT, OutputFormat, render
+from fauna.cli.schema import SchemaRejected
+from fauna.cli.schema_commands import add_schema_parser
 from fauna.cli.settings import resolve
 
 EXIT_INTERRUPTED = 130
@@ -94,6 +99,7 @@ def _parser() -> argparse.ArgumentParser:
         "import", parents=[connection], help="load a directory written by 'fauna export'"
     )
     load.add_argument("directory")
+    add_schema_parser(commands, connection)
     commands.add_parser("serve", help="run faunalite, a local FaunaDB (see 'fauna serve --help')")
     return parser
 
@@ -213,6 +219,14 @@ def _run_transfer(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _run_schema(arguments: argparse.Namespace) -> int:
+    from fauna.cli.schema import SchemaApi
+    from fauna.cli.schema_commands import run_schema
+
+    with _session(arguments) as session:
+        return run_schema(SchemaApi(session.endpoint, session.secret, session.http), arguments)
+
+
 def _run_serve(argv: Sequence[str]) -> int:
     try:
         from faunalite.cli import main as faunalite_main
@@ -234,10 +248,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_shell(arguments)
         if arguments.command == "database":
             return _run_database(arguments)
+        if arguments.command == "schema":
+            return _run_schema(arguments)
         return _run_transfer(arguments)
     except QueryFailed as failure:
         print(failure.render(), file=sys.stderr)
         return failure.exit_code
+    except SchemaRejected as rejection:
+        print(rejection.message, file=sys.stderr)
+        return rejection.exit_code
     except CliError as error:
         print(f"fauna: {error.message}", file=sys.stderr)
         return error.exit_code
