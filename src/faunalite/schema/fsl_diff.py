@@ -1,0 +1,176 @@
+"""What a schema push changes: the items to create, update and delete, and how to show them.
+
+``schema_changes(current, proposed)`` compares the items a database has (read back from their
+definitions) with the items of pushed FSL files, item by item: same kind and name, and the
+same FQL definition document (``definition``), is unchanged. Renames are not detected (as
+with FaunaDB's file endpoints, a renamed item is a delete and a create).
+
+``render_diff(changes, before, after, format)`` renders them for ``/schema/1/diff`` and
+``/validate``: ``summary`` lists one line per changed item, ``semantic`` adds what changed
+inside it, ``textual`` is a unified diff of the files.
+
+This module decides nothing about storage or transactions (``faunalite.schema_sync`` does).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from faunalite.schema import fsl_ast as f
+from faunalite.schema.fsl_definitions import definition
+
+ItemKind = Literal["collection", "function", "role", "access provider"]
+Action = Literal["create", "update", "delete"]
+DiffFormat = Literal["semantic", "summary", "textual"]
+
+KIND_ORDER: tuple[ItemKind, ...] = ("collection", "function", "role", "access provider")
+"""Creates and updates run in this order (roles name collections and functions); deletes in
+the reverse one."""
+
+
+def item_kind(item: f.Item) -> ItemKind:
+    if isinstance(item, f.Collection):
+        return "collection"
+    if isinstance(item, f.Function):
+        return "function"
+    if isinstance(item, f.Role):
+        return "role"
+    return "access provider"
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaChange:
+    """One item to create, update or delete. ``item`` is the proposed one (the current one for
+    a delete); ``before`` is the current definition (``None`` for a create)."""
+
+    action: Action
+    kind: ItemKind
+    name: str
+    item: f.Item
+    before: dict[str, Any] | None
+
+    @property
+    def after(self) -> dict[str, Any] | None:
+        return None if self.action == "delete" else definition(self.item)
+
+
+def schema_changes(current: Iterable[f.Item], proposed: Iterable[f.Item]) -> list[SchemaChange]:
+    """The changes that turn ``current`` into ``proposed``: creates and updates in
+    ``KIND_ORDER`` then deletes in reverse ``KIND_ORDER``, each group in file order."""
+    have = {(item_kind(item), item.name.text): item for item in current}
+    want = {(item_kind(item), item.name.text): item for item in proposed}
+    writes: list[SchemaChange] = []
+    for (kind, name), item in want.items():
+        old = have.get((kind, name))
+        if old is None:
+            writes.append(SchemaChange("create", kind, name, item, None))
+            continue
+        before = definition(old)
+        if before != definition(item):
+            writes.append(SchemaChange("update", kind, name, item, before))
+    deletes = [
+        SchemaChange("delete", kind, name, item, definition(item))
+        for (kind, name), item in have.items()
+        if (kind, name) not in want
+    ]
+    writes.sort(key=lambda change: KIND_ORDER.index(change.kind))
+    deletes.sort(key=lambda change: -KIND_ORDER.index(change.kind))
+    return writes + deletes
+
+
+# -- rendering ------------------------------------------------------------------------------------
+
+_VERBS = {"create": ("Adding", "to"), "update": ("Modifying", "at"), "delete": ("Removing", "from")}
+
+
+def _location(item: f.Item) -> str:
+    span = item.span
+    if span is None:
+        return ""
+    text = span.source.text
+    line = text.count("\n", 0, span.start) + 1
+    column = span.start - (text.rfind("\n", 0, span.start) + 1) + 1
+    return f"{span.source.name}:{line}:{column}"
+
+
+def _headline(change: SchemaChange) -> str:
+    verb, preposition = _VERBS[change.action]
+    where = _location(change.item)
+    place = f" {preposition} {where}" if where else ""
+    return f"* {verb} {change.kind} `{change.name}`{place}"
+
+
+def _member_lines(change: SchemaChange) -> list[str]:
+    """What changed inside an updated item: each top-level definition field added (``+``),
+    removed (``-``) or changed (``~``), and per name inside the object-valued ones."""
+    before = change.before or {}
+    after = change.after or {}
+    lines: list[str] = []
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        if isinstance(old, dict) or isinstance(new, dict):
+            old_members = old if isinstance(old, dict) else {}
+            new_members = new if isinstance(new, dict) else {}
+            for member in sorted(set(old_members) | set(new_members)):
+                if member not in old_members:
+                    lines.append(f"  + {key} `{member}`")
+                elif member not in new_members:
+                    lines.append(f"  - {key} `{member}`")
+                elif old_members[member] != new_members[member]:
+                    lines.append(f"  ~ {key} `{member}`")
+        elif old is None:
+            lines.append(f"  + {key}")
+        elif new is None:
+            lines.append(f"  - {key}")
+        else:
+            lines.append(f"  ~ {key}")
+    return lines
+
+
+def render_summary(changes: Iterable[SchemaChange]) -> str:
+    return "".join(_headline(change) + "\n" for change in changes)
+
+
+def render_semantic(changes: Iterable[SchemaChange]) -> str:
+    parts: list[str] = []
+    for change in changes:
+        lines = _member_lines(change) if change.action == "update" else []
+        parts.append(_headline(change) + (":" if lines else "") + "\n")
+        parts.extend(line + "\n" for line in lines)
+    return "".join(parts)
+
+
+def render_textual(before: Mapping[str, str], after: Mapping[str, str]) -> str:
+    """A unified diff per file that differs, in file-name order."""
+    parts: list[str] = []
+    for name in sorted(set(before) | set(after)):
+        old, new = before.get(name, ""), after.get(name, "")
+        if old == new:
+            continue
+        parts.extend(
+            difflib.unified_diff(
+                old.splitlines(keepends=True),
+                new.splitlines(keepends=True),
+                fromfile=name,
+                tofile=name,
+            )
+        )
+    return "".join(part if part.endswith("\n") else part + "\n" for part in parts)
+
+
+def render_diff(
+    changes: list[SchemaChange],
+    before: Mapping[str, str],
+    after: Mapping[str, str],
+    diff_format: DiffFormat,
+) -> str:
+    if diff_format == "summary":
+        return render_summary(changes)
+    if diff_format == "textual":
+        return render_textual(before, after)
+    return render_semantic(changes)
