@@ -5,7 +5,8 @@
 
 * ``files`` / ``file``: the pushed files, or, for a schema made with FQL, the ``main.fsl``
   FaunaDB generates from it (``generated_schema``). Items created with FQL after a push are
-  appended to ``main.fsl``, as FaunaDB adds them there.
+  appended to ``main.fsl``, as FaunaDB adds them there; once FQL changes or deletes a pushed
+  item, the generated ``main.fsl`` is served instead (FaunaDB edits the files in place).
 * ``diff`` (also ``/validate``): the changes the files would make, rendered in ``format``.
   They are really applied, in a transaction that is then rolled back, so every check the data
   model makes (unknown collections in a role, bad index terms...) is reported here too.
@@ -41,7 +42,6 @@ from faunalite.schema import fsl_ast as f
 from faunalite.schema.fsl_diff import (
     DiffFormat,
     SchemaChange,
-    item_kind,
     render_diff,
     schema_changes,
 )
@@ -299,24 +299,28 @@ def current_items(session: QuerySession) -> list[f.Item]:
 
 
 def _served_files(session: QuerySession) -> dict[str, str]:
-    """What ``GET /files`` lists: the pushed files plus, in ``main.fsl``, the items made with
-    FQL since; or the generated ``main.fsl`` (none for an empty schema)."""
+    """What ``GET /files`` lists: the files that describe the database's schema.
+
+    For a schema made with FQL, the generated ``main.fsl`` (no file for an empty schema).
+    After a push, the pushed files, with items created in FQL since appended to ``main.fsl``
+    (where FaunaDB adds them); once FQL has changed or deleted a pushed item the files no
+    longer describe the schema, and the generated ``main.fsl`` is served instead."""
     from faunalite.model.schema_files import stored_files
 
     items = current_items(session)
     pushed = stored_files(session)
+    generated = generated_schema(items)
+    regenerated = {MAIN_FILE: generated} if generated else {}
     if pushed is None:
-        text = generated_schema(items)
-        return {MAIN_FILE: text} if text else {}
+        return regenerated
     try:
-        declared = {
-            (item_kind(item), item.name.text)
-            for schema in parse_schema(pushed)
-            for item in schema.items
-        }
+        declared = [item for schema in parse_schema(pushed) for item in schema.items]
     except SchemaError:
-        return pushed
-    added = [item for item in items if (item_kind(item), item.name.text) not in declared]
+        return regenerated
+    drift = schema_changes(items, declared)
+    if any(change.action != "delete" for change in drift):
+        return regenerated
+    added = [change.item for change in drift]
     if not added:
         return pushed
     extra = generated_schema(added).removeprefix(PREAMBLE).lstrip("\n")

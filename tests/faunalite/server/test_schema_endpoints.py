@@ -234,3 +234,14 @@ def test_pushed_files_survive_a_restart(tmp_path: object) -> None:
     with BackgroundServer(data_path=data) as second:
         again = httpx.get(f"{second.endpoint}/schema/1/files/main.fsl", headers=headers)
         assert again.json() == {"version": version.json()["version"], "content": USERS}
+
+
+def test_files_changed_behind_the_push_are_served_as_generated(
+    http: httpx.Client, db: Client
+) -> None:
+    push(http, {"main.fsl": "collection A {}\n", "b.fsl": "collection B {}\n"})
+    db.query(fql('Collection.byName("B")!.delete()'))
+    assert http.get("/files").json()["files"] == [{"filename": "main.fsl"}]
+    assert http.get("/files/main.fsl").json()["content"] == PREAMBLE + "\ncollection A {\n}\n"
+    db.query(fql('Collection.byName("A")!.delete()'))
+    assert http.get("/files").json()["files"] == []
