@@ -144,9 +144,9 @@ class SchemaService:
     def diff(
         self, principal: Principal, params: SchemaParams, files: Mapping[str, str]
     ) -> QueryResult:
-        """``/diff`` and ``/validate``: the diff, ``semantic`` unless ``format`` says."""
-        if params.staged:
-            return error_reply(501, STAGED_NOT_IMPLEMENTED)
+        """``/diff`` and ``/validate``: the diff, ``semantic`` unless ``format`` says. With
+        ``staged=true`` it is against the staged schema, which here is always the active one
+        (nothing is ever staged), as in FaunaDB when nothing is."""
 
         def answer(session: QuerySession) -> QueryResult:
             version = self._checked_version(session, params)

@@ -208,6 +208,14 @@ def test_staged_pushes_are_not_implemented(http: httpx.Client) -> None:
     staged = push(http, {"main.fsl": USERS}, staged="true")
     assert staged.status_code == 501
     assert "staged schema" in staged.json()["error"]["message"]
+    # With nothing staged, a diff against the staged schema is one against the active one
+    # (what `fauna schema diff` asks for by default).
+    diff = http.post(
+        "/diff",
+        params={"staged": "true", "diff": "semantic", "force": "true"},
+        files={"main.fsl": USERS.encode()},
+    )
+    assert diff.json()["diff"].startswith("* Adding collection `User`")
 
 
 def test_bad_uploads(http: httpx.Client) -> None:
