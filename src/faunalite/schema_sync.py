@@ -42,6 +42,7 @@ from faunalite.schema import fsl_ast as f
 from faunalite.schema.fsl_diff import (
     DiffFormat,
     SchemaChange,
+    item_kind,
     render_diff,
     schema_changes,
 )
@@ -368,9 +369,33 @@ def change_query(changes: list[SchemaChange]) -> tuple[str, dict[str, Any]]:
     return "\n".join(lines), bindings
 
 
+def _located(session: QuerySession, items: list[f.Item]) -> list[f.Item]:
+    """``items`` with each one the pushed files still declare as it is replaced by that
+    declaration, so a diff can say where a removed item was."""
+    from faunalite.model.schema_files import stored_files
+
+    pushed = stored_files(session)
+    if not pushed:
+        return items
+    try:
+        declared = {
+            (item_kind(item), item.name.text): item
+            for schema in parse_schema(pushed)
+            for item in schema.items
+        }
+    except SchemaError:
+        return items
+    located: list[f.Item] = []
+    for item in items:
+        found = declared.get((item_kind(item), item.name.text))
+        same = found is not None and definition(found) == definition(item)
+        located.append(found if same and found is not None else item)
+    return located
+
+
 def _apply(session: QuerySession, files: Mapping[str, str]) -> list[SchemaChange]:
     """Make the changes ``files`` call for in ``session``; return them."""
-    changes = schema_changes(current_items(session), proposed_items(files))
+    changes = schema_changes(_located(session, current_items(session)), proposed_items(files))
     if changes:
         text, bindings = change_query(changes)
         _evaluate(session, text, bindings)
