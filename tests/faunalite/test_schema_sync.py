@@ -40,7 +40,7 @@ def test_changes_become_one_fql_statement_each() -> None:
 
 def test_a_diff_changes_nothing(service: SchemaService) -> None:
     diff = service.diff(ROOT, NO_PARAMS, {"main.fsl": "collection A {}\n"})
-    assert diff.body == {"version": 0, "diff": "* Adding collection `A` to main.fsl:1:1\n"}
+    assert diff.body == {"version": 0, "diff": "* Adding collection `A` to main.fsl:1:1\n\n"}
     assert service.files(ROOT, NO_PARAMS).body == {"version": 0, "files": []}
 
 

@@ -7,7 +7,7 @@ with FaunaDB's file endpoints, a renamed item is a delete and a create).
 
 ``render_diff(changes, before, after, format)`` renders them for ``/schema/1/diff`` and
 ``/validate``: ``summary`` lists one line per changed item, ``semantic`` adds what changed
-inside it, ``textual`` is a unified diff of the files.
+inside it (``fsl_semantic``), ``textual`` is a unified diff of the files.
 
 This module decides nothing about storage or transactions (``faunalite.schema_sync`` does).
 """
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from faunalite.schema import fsl_ast as f
+from faunalite.schema import fsl_semantic
 from faunalite.schema.fsl_definitions import definition
 
 ItemKind = Literal["collection", "function", "role", "access provider"]
@@ -44,13 +45,15 @@ def item_kind(item: f.Item) -> ItemKind:
 @dataclass(frozen=True, slots=True)
 class SchemaChange:
     """One item to create, update or delete. ``item`` is the proposed one (the current one for
-    a delete); ``before`` is the current definition (``None`` for a create)."""
+    a delete); ``previous`` the current one and ``before`` its definition (``None`` for a
+    create)."""
 
     action: Action
     kind: ItemKind
     name: str
     item: f.Item
     before: dict[str, Any] | None
+    previous: f.Item | None = None
 
     @property
     def after(self) -> dict[str, Any] | None:
@@ -70,9 +73,9 @@ def schema_changes(current: Iterable[f.Item], proposed: Iterable[f.Item]) -> lis
             continue
         before = definition(old)
         if before != definition(item):
-            writes.append(SchemaChange("update", kind, name, item, before))
+            writes.append(SchemaChange("update", kind, name, item, before, old))
     deletes = [
-        SchemaChange("delete", kind, name, item, definition(item))
+        SchemaChange("delete", kind, name, item, definition(item), item)
         for (kind, name), item in have.items()
         if (kind, name) not in want
     ]
@@ -87,12 +90,18 @@ _VERBS = {"create": ("Adding", "to"), "update": ("Modifying", "at"), "delete": (
 
 
 def _location(item: f.Item) -> str:
+    """``file:line:column`` of the item, its annotations (``@alias(...)``) included."""
     span = item.span
     if span is None:
         return ""
     text = span.source.text
-    line = text.count("\n", 0, span.start) + 1
-    column = span.start - (text.rfind("\n", 0, span.start) + 1) + 1
+    start = span.start
+    for annotation in (getattr(item, "alias", None), getattr(item, "role", None)):
+        where = annotation.span if isinstance(annotation, f.Name) else None
+        if where is not None and where.start < start:
+            start = max(text.rfind("@", 0, where.start), 0)
+    line = text.count("\n", 0, start) + 1
+    column = start - (text.rfind("\n", 0, start) + 1) + 1
     return f"{span.source.name}:{line}:{column}"
 
 
@@ -103,46 +112,12 @@ def _headline(change: SchemaChange) -> str:
     return f"* {verb} {change.kind} `{change.name}`{place}"
 
 
-def _member_lines(change: SchemaChange) -> list[str]:
-    """What changed inside an updated item: each top-level definition field added (``+``),
-    removed (``-``) or changed (``~``), and per name inside the object-valued ones."""
-    before = change.before or {}
-    after = change.after or {}
-    lines: list[str] = []
-    for key in sorted(set(before) | set(after)):
-        old, new = before.get(key), after.get(key)
-        if old == new:
-            continue
-        if isinstance(old, dict) or isinstance(new, dict):
-            old_members = old if isinstance(old, dict) else {}
-            new_members = new if isinstance(new, dict) else {}
-            for member in sorted(set(old_members) | set(new_members)):
-                if member not in old_members:
-                    lines.append(f"  + {key} `{member}`")
-                elif member not in new_members:
-                    lines.append(f"  - {key} `{member}`")
-                elif old_members[member] != new_members[member]:
-                    lines.append(f"  ~ {key} `{member}`")
-        elif old is None:
-            lines.append(f"  + {key}")
-        elif new is None:
-            lines.append(f"  - {key}")
-        else:
-            lines.append(f"  ~ {key}")
-    return lines
-
-
 def render_summary(changes: Iterable[SchemaChange]) -> str:
     return "".join(_headline(change) + "\n" for change in changes)
 
 
 def render_semantic(changes: Iterable[SchemaChange]) -> str:
-    parts: list[str] = []
-    for change in changes:
-        lines = _member_lines(change) if change.action == "update" else []
-        parts.append(_headline(change) + (":" if lines else "") + "\n")
-        parts.extend(line + "\n" for line in lines)
-    return "".join(parts)
+    return fsl_semantic.render_semantic(changes, _headline)
 
 
 def render_textual(before: Mapping[str, str], after: Mapping[str, str]) -> str:

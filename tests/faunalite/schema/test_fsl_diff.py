@@ -57,8 +57,9 @@ def test_summary_and_semantic_name_each_item_and_where_it_is() -> None:
         "* Removing function `hello` from main.fsl:5:1\n"
     )
     semantic = render_diff(changes, {}, {}, "semantic")
+    # A new defined field is no semantic change of its own (FaunaDB shows migrations only).
     assert semantic.startswith(
-        "* Modifying collection `User` at app/user.fsl:1:1:\n  + fields `age`\n"
+        "* Modifying collection `User` at app/user.fsl:1:1:\n  No semantic changes.\n\n"
     )
 
 
@@ -68,3 +69,127 @@ def test_textual_is_a_unified_diff_of_the_files() -> None:
     assert "-b\n+c\n" in text
     assert "+d\n" in text
     assert render_diff([], {"main.fsl": "a"}, {"main.fsl": "a"}, "textual") == ""
+
+
+def semantic(before: str, after: str) -> str:
+    return render_diff(schema_changes(items(before), items(after)), {}, {}, "semantic")
+
+
+# The expectations below are FaunaDB's (its SchemaDiffSpec for DiffRender.renderSemantic).
+
+
+def test_semantic_additions_and_removals() -> None:
+    assert semantic("", "collection Foo {\n}\n") == "* Adding collection `Foo` to main.fsl:1:1\n\n"
+    assert semantic("collection Foo {\n}\n", "") == (
+        "* Removing collection `Foo` from main.fsl:1:1\n\n"
+    )
+    assert semantic("", "collection P {\n  name: String\n}\n") == (
+        "* Adding collection `P` to main.fsl:1:1:\n  No semantic changes.\n\n"
+    )
+
+
+def test_semantic_configuration() -> None:
+    foo = "collection Foo {\n}\n"
+    assert semantic(foo, "@alias(Bar)\ncollection Foo {\n}\n") == (
+        "* Modifying collection `Foo` at main.fsl:1:1:\n"
+        "  * Configuration:\n"
+        "  + add alias set to Bar\n\n"
+    )
+    days = "collection Foo {\n  history_days 42\n}\n"
+    assert semantic(days, foo).endswith("  - remove history_days set to 42\n\n")
+    zero = "collection Foo {\n  history_days 0\n}\n"
+    assert semantic(zero, days).endswith("  ~ change history_days from 0 to 42\n\n")
+    assert semantic(zero, foo) == ""
+    defaulted = 'collection Foo {\n  foo: String = ""\n}\n'
+    assert semantic(defaulted, "collection Foo {\n  foo: String\n}\n").endswith(
+        "  * Configuration:\n  - remove default value from field `.foo`\n\n"
+    )
+
+
+def test_semantic_constraints_and_indexes() -> None:
+    assert semantic(
+        "collection Foo {\n  unique [.bar]\n}\n", "collection Foo {\n  unique [.bar, .baz]\n}\n"
+    ) == (
+        "* Modifying collection `Foo` at main.fsl:1:1:\n"
+        "  * Constraints:\n"
+        "  + add unique constraint on [.bar, .baz]\n"
+        "  - remove unique constraint on [.bar]\n\n"
+    )
+    before = (
+        "collection Foo {\n  index byBar {\n    terms [.bar]\n    values [.bar, .baz]\n  }\n}\n"
+    )
+    after = before.replace("terms [.bar]", "terms [.bar, .baz]")
+    assert semantic(before, after) == (
+        "* Modifying collection `Foo` at main.fsl:1:1:\n"
+        "  * Indexes:\n"
+        "  ~ change index `byBar`\n"
+        "    ~ change terms from [.bar] to [.bar, .baz]\n\n"
+    )
+
+
+def test_semantic_multiple_sections() -> None:
+    before = (
+        "collection Foo {\n  history_days 10\n  index byBar {\n    terms [.bar]\n  }\n"
+        "  check ok ((doc) => doc.ok)\n  check cool ((doc) => doc.colo)\n}\n\n"
+        "function double(n) {\n  2 * n\n}\n"
+    )
+    after = (
+        "@alias(Bar)\ncollection Foo {\n  compute floof: Int = ((doc) => 1)\n"
+        "  index byBuz {\n    terms [.bar]\n  }\n  unique [mva(.bar)]\n"
+        "  check notok ((doc) => !doc.ok)\n  check cool ((doc) => doc.cool)\n"
+        "  history_days 0\n  ttl_days 10\n}\n\n"
+        "function double(a) {\n  a * 2\n}\n"
+    )
+    assert semantic(before, after) == (
+        "* Modifying collection `Foo` at main.fsl:1:1:\n"
+        "  * Computed fields:\n"
+        "  + add computed field `floof`\n"
+        "\n"
+        "  * Indexes:\n"
+        "  + add index `byBuz`\n"
+        "  - remove index `byBar`\n"
+        "\n"
+        "  * Constraints:\n"
+        "  + add unique constraint on [mva(.bar)]\n"
+        "  + add check constraint `notok`\n"
+        "  - remove check constraint `ok`\n"
+        "  ~ change check constraint `cool` body\n"
+        "\n"
+        "  * Configuration:\n"
+        "  + add alias set to Bar\n"
+        "  + add ttl_days set to 10\n"
+        "  ~ change history_days from 10 to 0\n"
+        "\n"
+        "* Modifying function `double` at main.fsl:14:1:\n"
+        "  ~ change signature\n"
+        "  ~ change body\n"
+        "\n"
+    )
+
+
+def test_semantic_roles() -> None:
+    assert semantic(
+        "role Foo {\n  membership Bar\n}\n",
+        "role Foo {\n  membership Bar {\n    predicate ((x) => x.baz)\n  }\n}\n",
+    ) == (
+        "* Modifying role `Foo` at main.fsl:1:1:\n"
+        "  ~ change membership on `Bar` by adding a predicate\n\n"
+    )
+    before = (
+        "role Foo {\n  privileges Bar {\n    read\n    write\n"
+        "    create {\n      predicate ((x) => x.fizz)\n    }\n"
+        "    history_read {\n      predicate ((x) => x.buzz)\n    }\n  }\n}\n"
+    )
+    after = (
+        "role Foo {\n  privileges Bar {\n    write {\n      predicate ((x) => x.fizz)\n    }\n"
+        "    create\n    history_read {\n      predicate ((x) => x.somethingelse)\n    }\n"
+        "    read\n  }\n}\n"
+    )
+    assert semantic(before, after) == (
+        "* Modifying role `Foo` at main.fsl:1:1:\n"
+        "  ~ change privileges on `Bar`\n"
+        "    ~ change write by adding a predicate\n"
+        "    ~ change create by removing a predicate\n"
+        "    ~ change history_read by modifying its predicate\n"
+        "\n"
+    )

@@ -91,10 +91,19 @@ def test_validate_and_diff_show_the_changes_without_making_them(
     assert semantic.status_code == 200
     assert semantic.json() == {
         "version": 0,
-        "diff": "* Adding collection `User` to main.fsl:1:1\n* Adding role `reader` to main.fsl:8:1\n",
+        # FaunaDB's rendering (its SchemaEndpointSpec: `/schema/1/validate` of an indexed
+        # collection).
+        "diff": "* Adding collection `User` to main.fsl:1:1:\n"
+        "  * Indexes:\n"
+        "  + add index `byName`\n"
+        "\n"
+        "* Adding role `reader` to main.fsl:8:1\n"
+        "\n",
     }
     summary = http.post("/diff", params={"format": "summary"}, files={"main.fsl": USERS.encode()})
-    assert summary.json()["diff"].splitlines()[0] == "* Adding collection `User` to main.fsl:1:1"
+    assert summary.json()["diff"] == (
+        "* Adding collection `User` to main.fsl:1:1\n* Adding role `reader` to main.fsl:8:1\n"
+    )
     textual = http.post("/diff", params={"format": "textual"}, files=files)
     assert textual.json()["diff"].startswith("--- main.fsl\n+++ main.fsl\n")
     assert db.query(fql("Collection.all().count()")).data == 0
@@ -123,7 +132,14 @@ def test_a_push_updates_and_deletes_items(http: httpx.Client, db: Client) -> Non
     changed = "collection User {\n  name: String\n  age: Int?\n}\n"
     diff = http.post("/diff", files={"main.fsl": changed.encode()}).json()["diff"]
     assert diff.startswith("* Modifying collection `User` at main.fsl:1:1:\n")
-    assert diff.endswith("* Removing role `reader` from main.fsl:8:1\n")
+    assert diff == (
+        "* Modifying collection `User` at main.fsl:1:1:\n"
+        "  * Indexes:\n"
+        "  - remove index `byName`\n"
+        "\n"
+        "* Removing role `reader` from main.fsl:8:1\n"
+        "\n"
+    )
     second = push(http, {"main.fsl": changed}, version=str(version))
     assert second.status_code == 200
     assert second.json()["version"] > version
