@@ -152,7 +152,9 @@ class SchemaService:
         def answer(session: QuerySession) -> QueryResult:
             version = self._checked_version(session, params)
             before = _served_files(session)
-            changes = _apply(session, files)
+            # A key that may not write gets the diff without the model's checks (the dry run
+            # would be refused for its writes, not for the schema).
+            changes = _apply(session, files, dry=not session.rights.write)
             text = render_diff(changes, before, files, params.diff_format or "semantic")
             return QueryResult(200, {"version": version, "diff": text})
 
@@ -168,6 +170,9 @@ class SchemaService:
             from faunalite.model.schema import mark_schema_changed
             from faunalite.model.schema_files import store_files
 
+            # FaunaDB's checkWritePermission, before anything else: a key that may not write
+            # schema may not store files either, even when they change no item.
+            session.require_write()
             self._checked_version(session, params)
             _apply(session, files)
             store_files(session, files)
@@ -192,7 +197,9 @@ class SchemaService:
 
     def _checked_version(self, session: QuerySession, params: SchemaParams) -> int:
         """FaunaDB's ``checkSchemaVersion``: the current version, or a stale-version failure
-        when ``version`` is given, ``force`` is not, and they differ."""
+        when ``version`` is given, ``force`` is not, and they differ. Every route needs the
+        right to read schema first."""
+        session.require_read()
         current = self.engine.model.schema_version(session)
         if not params.force and params.version is not None and params.version != current:
             raise SchemaFailure(409, STALE_VERSION)
@@ -393,10 +400,13 @@ def _located(session: QuerySession, items: list[f.Item]) -> list[f.Item]:
     return located
 
 
-def _apply(session: QuerySession, files: Mapping[str, str]) -> list[SchemaChange]:
-    """Make the changes ``files`` call for in ``session``; return them."""
+def _apply(
+    session: QuerySession, files: Mapping[str, str], *, dry: bool = False
+) -> list[SchemaChange]:
+    """Make the changes ``files`` call for in ``session`` (only compute them if ``dry``);
+    return them."""
     changes = schema_changes(_located(session, current_items(session)), proposed_items(files))
-    if changes:
+    if changes and not dry:
         text, bindings = change_query(changes)
         _evaluate(session, text, bindings)
     return changes

@@ -246,6 +246,19 @@ def test_a_client_key_may_not_read_schema(server: BackgroundServer, database: st
     headers = {"Authorization": f"Bearer {server.secret}:{database}:client"}
     denied = httpx.get(f"{server.endpoint}/schema/1/files", headers=headers)
     assert (denied.status_code, denied.json()) == (403, {"error": {"message": "Access denied"}})
+    status = httpx.get(f"{server.endpoint}/schema/1/status", headers=headers)
+    assert status.status_code == 403
+
+
+def test_a_read_only_key_may_not_push(server: BackgroundServer, database: str) -> None:
+    headers = {"Authorization": f"Bearer {server.secret}:{database}:server-readonly"}
+    url = f"{server.endpoint}/schema/1"
+    assert httpx.get(f"{url}/files", headers=headers).status_code == 200
+    diff = httpx.post(f"{url}/diff", headers=headers, files={"main.fsl": USERS.encode()})
+    assert diff.json()["diff"].startswith("* Adding collection `User`")
+    # Even files that change no item are refused.
+    denied = httpx.post(f"{url}/update", headers=headers, files={"main.fsl": b""})
+    assert (denied.status_code, denied.json()) == (403, {"error": {"message": "Access denied"}})
 
 
 def test_pushed_files_survive_a_restart(tmp_path: object) -> None:
