@@ -113,3 +113,14 @@ def test_params_are_fauna_dbs() -> None:
         staged=True, diff_format="summary"
     )
     assert SchemaParams.from_query({"version": "x", "force": "1"}) == SchemaParams()
+
+
+@pytest.mark.parametrize("body", [b"garbage", b"--x\r\n\r\n--x--", b"--other\r\n"])
+def test_a_malformed_upload_is_a_bad_request_never_an_empty_schema(body: bytes) -> None:
+    # Taken as "no files", it would delete every item on /update.
+    with pytest.raises(SchemaFailure) as caught:
+        read_upload("multipart/form-data; boundary=x", body)
+    assert (caught.value.status, caught.value.message) == (
+        400,
+        "Request is not a valid multipart request",
+    )
