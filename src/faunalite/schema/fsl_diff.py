@@ -121,21 +121,31 @@ def render_semantic(changes: Iterable[SchemaChange]) -> str:
 
 
 def render_textual(before: Mapping[str, str], after: Mapping[str, str]) -> str:
-    """A unified diff per file that differs, in file-name order."""
-    parts: list[str] = []
+    """FaunaDB's text diff (``DiffRender.renderTextual``): per file that differs, in name
+    order and a blank line apart, its name, then each hunk as ``@ line a to b`` (lines of the
+    new file) and its lines marked ``+``, ``-`` or left as context, three lines around."""
+    files: list[str] = []
     for name in sorted(set(before) | set(after)):
-        old, new = before.get(name, ""), after.get(name, "")
+        old = before.get(name, "").splitlines()
+        new = after.get(name, "").splitlines()
         if old == new:
             continue
-        parts.extend(
-            difflib.unified_diff(
-                old.splitlines(keepends=True),
-                new.splitlines(keepends=True),
-                fromfile=name,
-                tofile=name,
-            )
-        )
-    return "".join(part if part.endswith("\n") else part + "\n" for part in parts)
+        lines = [name]
+        for group in difflib.SequenceMatcher(None, old, new).get_grouped_opcodes(3):
+            first, last = group[0][3] + 1, group[-1][4]
+            lines.append(f"@ line {first} to {max(first, last)}")
+            for tag, i1, i2, j1, j2 in group:
+                if tag == "equal":
+                    lines += [_marked(" ", line) for line in old[i1:i2]]
+                    continue
+                lines += [_marked("-", line) for line in old[i1:i2]]
+                lines += [_marked("+", line) for line in new[j1:j2]]
+        files.append("".join(line + "\n" for line in lines))
+    return "\n".join(files)
+
+
+def _marked(mark: str, line: str) -> str:
+    return f"{mark} {line}".rstrip() if line else mark.strip()
 
 
 def render_diff(

@@ -63,12 +63,69 @@ def test_summary_and_semantic_name_each_item_and_where_it_is() -> None:
     )
 
 
-def test_textual_is_a_unified_diff_of_the_files() -> None:
-    text = render_diff([], {"main.fsl": "a\nb\n"}, {"main.fsl": "a\nc\n", "x.fsl": "d"}, "textual")
-    assert "--- main.fsl\n+++ main.fsl\n" in text
-    assert "-b\n+c\n" in text
-    assert "+d\n" in text
-    assert render_diff([], {"main.fsl": "a"}, {"main.fsl": "a"}, "textual") == ""
+def textual(before: dict[str, str], after: dict[str, str]) -> str:
+    return render_diff([], before, after, "textual")
+
+
+def fields(*names: str) -> str:
+    return "collection Foo {\n" + "".join(f"  {name}: String\n" for name in names) + "}\n"
+
+
+# FaunaDB's expectations (its SchemaDiffTextSpec and SchemaEndpointSpec, DiffRender.renderTextual).
+
+
+def test_textual_hunks_are_numbered_in_the_new_file() -> None:
+    before = fields(*"abcdefghijk")
+    after = fields("a", "b", "c", "d", "foo", "f", "bar", "h", "i", "j", "k")
+    assert textual({"main.fsl": before}, {"main.fsl": after}) == (
+        "main.fsl\n"
+        "@ line 3 to 11\n"
+        "    b: String\n"
+        "    c: String\n"
+        "    d: String\n"
+        "-   e: String\n"
+        "+   foo: String\n"
+        "    f: String\n"
+        "-   g: String\n"
+        "+   bar: String\n"
+        "    h: String\n"
+        "    i: String\n"
+        "    j: String\n"
+    )
+    removed = textual({"main.fsl": fields(*"abcdefghi")}, {"main.fsl": fields(*"abdefghi")})
+    assert removed.splitlines()[:6] == [
+        "main.fsl",
+        "@ line 1 to 6",
+        "  collection Foo {",
+        "    a: String",
+        "    b: String",
+        "-   c: String",
+    ]
+
+
+def test_textual_separates_far_apart_hunks_and_files() -> None:
+    before = fields("a", "foo", "c", "d", "e", "f", "g", "h", "i", "bar", "k")
+    after = fields(*"abcdefghijk")
+    lines = textual({"main.fsl": before}, {"main.fsl": after}).splitlines()
+    assert [line for line in lines if line.startswith("@")] == ["@ line 1 to 6", "@ line 8 to 13"]
+    assert textual(
+        {"foo.fsl": "function double(x) { x * 2 }", "baaz.fsl": "function id(x) { x }"},
+        {"foo.fsl": "function double(x) { x + x }", "bar.fsl": "function incr(x) { x + 1 }"},
+    ) == (
+        "baaz.fsl\n"
+        "@ line 1 to 1\n"
+        "- function id(x) { x }\n"
+        "\n"
+        "bar.fsl\n"
+        "@ line 1 to 1\n"
+        "+ function incr(x) { x + 1 }\n"
+        "\n"
+        "foo.fsl\n"
+        "@ line 1 to 1\n"
+        "- function double(x) { x * 2 }\n"
+        "+ function double(x) { x + x }\n"
+    )
+    assert textual({"main.fsl": "a"}, {"main.fsl": "a"}) == ""
 
 
 def semantic(before: str, after: str) -> str:

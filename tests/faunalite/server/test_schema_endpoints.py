@@ -105,7 +105,7 @@ def test_validate_and_diff_show_the_changes_without_making_them(
         "* Adding collection `User` to main.fsl:1:1\n* Adding role `reader` to main.fsl:8:1\n"
     )
     textual = http.post("/diff", params={"format": "textual"}, files=files)
-    assert textual.json()["diff"].startswith("--- main.fsl\n+++ main.fsl\n")
+    assert textual.json()["diff"].startswith("main.fsl\n@ line 1 to 12\n+ collection User {\n")
     assert db.query(fql("Collection.all().count()")).data == 0
 
 
