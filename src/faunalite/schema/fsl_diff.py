@@ -7,7 +7,8 @@ with FaunaDB's file endpoints, a renamed item is a delete and a create).
 
 ``render_diff(changes, before, after, format)`` renders them for ``/schema/1/diff`` and
 ``/validate``: ``summary`` lists one line per changed item, ``semantic`` adds what changed
-inside it (``fsl_semantic``), ``textual`` is a unified diff of the files.
+inside it (``fsl_semantic``), ``textual`` shows the files' changed lines; all three in
+FaunaDB's words (``fql.schema.DiffRender``, as its specs show).
 
 This module decides nothing about storage or transactions (``faunalite.schema_sync`` does).
 """
