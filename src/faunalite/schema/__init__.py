@@ -8,7 +8,8 @@
   ones): an FSL item as the document ``Collection.create({...})`` & co. take, and back.
 * ``generated_schema(items)``: the ``main.fsl`` FaunaDB derives from a schema made in FQL.
 
-Applying a schema to a database (the ``/schema/1`` endpoints) is not done here.
+``fsl_diff`` compares items and renders FaunaDB's schema diffs. Applying a schema to a
+database (the ``/schema/1`` endpoints) is not done here but in ``faunalite.schema_sync``.
 """
 
 from faunalite.schema.fsl_convert import collection_definition, collection_from_definition

@@ -2,7 +2,7 @@
 
 Routes by exact path as FaunaDB does: ``/query/1`` (any method) runs a query, ``/ping``
 (GET/HEAD) answers health checks, paths under ``/schema/1`` get the schema endpoint's replies
-(``faunalite.server.schema_api``), every other path gets the legacy 404. The work per query
+(``faunalite.server.schema_api``, which reads the body too), every other path gets the legacy 404. The work per query
 request is: validate headers, read the body (8 MiB at most, ``faunalite.server.body``), then,
 in a worker thread so the event loop stays free for ``/ping``, streams and other requests:
 parse it, authenticate, run the engine and encode the reply's JSON. A watchdog a little past
@@ -29,6 +29,7 @@ from faunalite.engine import (
     protocol_error,
     unauthorized,
 )
+from faunalite.schema_sync import SchemaService
 from faunalite.server.auth import authenticate
 from faunalite.server.body import BodyTooLarge, read_body
 from faunalite.server.events import EventEndpoints
@@ -83,6 +84,7 @@ class FaunaliteApp:
         self.engine = engine
         self.root_secret = root_secret
         self.events = EventEndpoints(engine, root_secret)
+        self.schema = SchemaService(engine)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -114,7 +116,7 @@ class FaunaliteApp:
                 result = await self.events.feed(headers, receive)
                 status, body = result.status, result.body
             elif is_schema_path(path):
-                result = await self._schema(headers, method, scope)
+                result = await self._schema(headers, method, scope, receive)
                 status, body = result.status, result.body
                 extra.extend(result.headers)
             elif path == "/ping":
@@ -214,17 +216,34 @@ class FaunaliteApp:
         scope_name = PING_SCOPES.get(params.get("scope", ["write"])[0], "node")
         return 200, {"resource": f"Scope {scope_name} is OK"}, None
 
-    async def _schema(self, headers: dict[str, str], method: str, scope: Scope) -> QueryResult:
-        """``/schema/1/...``: FaunaDB's schema endpoint, without FSL (``schema_api``)."""
-        raw_path = scope.get("raw_path") or scope["path"].encode()
-        authorization = headers.get("authorization")
+    async def _schema(
+        self, headers: dict[str, str], method: str, scope: Scope, receive: Receive
+    ) -> QueryResult:
+        """``/schema/1/...``: FaunaDB's schema endpoint (``schema_api``, ``schema_sync``)."""
+        raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
+        query = scope.get("query_string", b"").decode("latin-1")
+        try:
+            body = await read_body(headers, receive)
+        except BodyTooLarge:
+            return QueryResult(413, {"error": {"message": "Request entity is too large"}})
 
-        def authenticated() -> bool:
-            principal = authenticate(authorization, self.root_secret, self.engine.principal_for_key)
-            return principal is not None and self.engine.database_exists(principal.database)
+        def answer() -> QueryResult:
+            principal = authenticate(
+                headers.get("authorization"), self.root_secret, self.engine.principal_for_key
+            )
+            if principal is not None and not self.engine.database_exists(principal.database):
+                principal = None
+            return schema_reply(
+                method,
+                raw_path,
+                principal=principal,
+                service=self.schema,
+                query=query,
+                content_type=headers.get("content-type"),
+                body=body,
+            )
 
-        known = await anyio.to_thread.run_sync(authenticated)
-        return schema_reply(method, raw_path.decode("latin-1"), authenticated=known)
+        return await anyio.to_thread.run_sync(answer)
 
     async def _query(
         self, headers: dict[str, str], receive: Receive

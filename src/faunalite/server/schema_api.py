@@ -1,26 +1,31 @@
-"""``/schema/1``: FaunaDB's schema (FSL) API, answered as far as faunalite can.
+"""``/schema/1``: FaunaDB's schema (FSL) API over HTTP.
 
 FaunaDB sends every path starting with ``/schema/1`` to its schema endpoint
 (``ext/api/.../api/CoreApplication.scala``, ``handleRequest``), whose replies, errors included,
 are ``{"error": {"message": ...}}`` with no ``code`` (``api/schema/SchemaResponse.scala``,
-``ErrorResponse``). faunalite has no FSL, so it implements none of the routes; what it answers
-is FaunaDB's own reply wherever that does not depend on FSL:
+``ErrorResponse``). This module routes a request and reads its parameters and body as
+``api/schema/SchemaRequest.scala`` does (query parameters ``version``, ``force``, ``staged``,
+``format``/``diff``; ``multipart/form-data`` uploads, one part per file named by its form
+field); ``faunalite.schema_sync`` answers it:
 
 * no valid secret: 401 "Access token required" with ``WWW-Authenticate: Bearer``;
 * a path that is no route: 404 "Not found"; a route with another method: 405
   "Method not allowed" (``SchemaEndpoint.exec``);
-* a route FaunaDB serves: 501 and a message saying schema is defined with FQL here. FaunaDB
-  would run it; answering the v4 404 instead (``{"errors": [...]}``) made the Fauna CLI report
-  success while nothing was pushed.
-
-This is not the schema feature itself: no file is stored, no diff computed.
+* ``GET /files``, ``GET /files/{name}``, ``POST /update``, ``/diff``, ``/validate``,
+  ``GET /status`` and ``/staged/status``: FaunaDB's replies;
+* the staged-schema and single-item routes: 501 with a message saying what to do instead
+  (answering the v4 404 made the Fauna CLI report success while nothing was done).
 """
 
 from __future__ import annotations
 
+import email.parser
+import email.policy
 from typing import Literal
+from urllib.parse import parse_qsl, unquote
 
-from faunalite.engine import QueryResult
+from faunalite.engine import Principal, QueryResult
+from faunalite.schema_sync import SchemaFailure, SchemaParams, SchemaService
 
 PREFIX = "/schema/1"
 
@@ -54,10 +59,12 @@ ROUTES: tuple[tuple[str, tuple[str, ...]], ...] = (
 """Every route of FaunaDB's ``SchemaEndpoint``: method and path segments after the prefix."""
 
 NOT_IMPLEMENTED_MESSAGE = (
-    "faunalite does not implement the schema API ({path}): there are no FSL files. "
-    "Define collections, functions and roles with FQL instead "
+    "faunalite does not implement this schema route ({path}). Push whole files with "
+    "POST /schema/1/update (fauna schema push --active), or define items with FQL "
     "(Collection.create(), Function.create(), Role.create())."
 )
+MAX_FILES = 1024
+"""At most this many files, ``main.fsl`` included (``SchemaRequest.MaxFiles``)."""
 
 RouteMatch = Literal["route", "not_found", "method_not_allowed"]
 
@@ -89,13 +96,78 @@ def _error(status: int, message: str, headers: tuple[tuple[str, str], ...] = ())
     return QueryResult(status, {"error": {"message": message}}, headers)
 
 
-def schema_reply(method: str, path: str, *, authenticated: bool) -> QueryResult:
-    """The reply to a ``/schema/1`` request, once its secret has been checked."""
-    if not authenticated:
+def is_valid_filename(name: str) -> bool:
+    """FaunaDB's rule for a schema file's name (``SourceFile.FSL.checkFilename``, as far as
+    faunalite follows it): a relative path of non-empty segments, not ``.`` or ``..``, ending
+    in ``.fsl``."""
+    if not name.endswith(".fsl") or len(name) > 1024 or "\\" in name:
+        return False
+    segments = name.split("/")
+    return all(segment not in ("", ".", "..") for segment in segments) and segments[-1] != ".fsl"
+
+
+def read_upload(content_type: str | None, body: bytes) -> dict[str, str]:
+    """The files of a schema request: each part of a ``multipart/form-data`` body, named by
+    its form field, in order. No body, or another content type, is no files."""
+    if not body or not (content_type or "").lower().startswith("multipart/"):
+        return {}
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + (content_type or "").encode("latin-1") + b"\r\n\r\n" + body
+    )
+    if not message.is_multipart() or message.defects:
+        raise SchemaFailure(400, "Request is not a valid multipart request")
+    files: dict[str, str] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            raise SchemaFailure(400, "Request is not a valid multipart request")
+        if not is_valid_filename(name):
+            raise SchemaFailure(400, f"Invalid filename `{name}`")
+        payload = part.get_payload(decode=True)
+        content = payload if isinstance(payload, bytes) else b""
+        files[name] = content.decode("utf-8", errors="replace")
+    limit = MAX_FILES if "main.fsl" in files else MAX_FILES - 1
+    if len(files) > limit:
+        raise SchemaFailure(400, "Too many files")
+    return files
+
+
+def schema_reply(
+    method: str,
+    path: str,
+    *,
+    principal: Principal | None,
+    service: SchemaService | None = None,
+    query: str = "",
+    content_type: str | None = None,
+    body: bytes = b"",
+) -> QueryResult:
+    """The reply to a ``/schema/1`` request, once its secret has been checked (``principal``
+    is ``None`` when it grants nothing). ``path`` is the raw path; ``query`` the raw query
+    string."""
+    if principal is None:
         return _error(401, "Access token required", (("www-authenticate", "Bearer"),))
     match = match_route(method, path)
     if match == "not_found":
         return _error(404, "Not found")
     if match == "method_not_allowed":
         return _error(405, "Method not allowed")
+    segments = tuple(path[len(PREFIX) + 1 :].split("/"))
+    if service is None:
+        return _error(501, NOT_IMPLEMENTED_MESSAGE.format(path=path))
+    params = SchemaParams.from_query(dict(parse_qsl(query, keep_blank_values=True)))
+    try:
+        if segments == ("files",):
+            return service.files(principal, params)
+        if segments[0] == "files":
+            return service.file(principal, params, unquote(segments[1]))
+        if segments in (("status",), ("staged", "status")):
+            return service.status(principal, params)
+        if segments in (("update",), ("diff",), ("validate",)):
+            files = read_upload(content_type, body)
+            if segments == ("update",):
+                return service.update(principal, params, files)
+            return service.diff(principal, params, files)
+    except SchemaFailure as failure:
+        return _error(failure.status, failure.message)
     return _error(501, NOT_IMPLEMENTED_MESSAGE.format(path=path))

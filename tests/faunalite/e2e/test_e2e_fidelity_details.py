@@ -86,9 +86,9 @@ def test_schema_paths_answer_in_the_schema_endpoints_shape(
         {"error": {"message": "Access token required"}},
     )
     assert anonymous.headers["www-authenticate"] == "Bearer"
-    push = http.post("/schema/1/update", headers=auth, files={"main.fsl": b"collection A {}"})
-    assert push.status_code == 501
-    assert "does not implement the schema API" in push.json()["error"]["message"]
+    staged = http.post("/schema/1/staged/commit", headers=auth)
+    assert staged.status_code == 501
+    assert "does not implement this schema route" in staged.json()["error"]["message"]
 
 
 def test_other_unknown_paths_keep_the_legacy_404(http: httpx.Client) -> None:

@@ -1,0 +1,424 @@
+"""FaunaDB's schema file endpoints (``/schema/1``) over an ``Engine``, without HTTP.
+
+``SchemaService(engine)`` answers each endpoint for a principal with FaunaDB's reply
+(``api/schema/SchemaEndpoint.scala``, bodies from ``SchemaResponse.scala``):
+
+* ``files`` / ``file``: the pushed files, or, for a schema made with FQL, the ``main.fsl``
+  FaunaDB generates from it (``generated_schema``). Items created with FQL after a push are
+  appended to ``main.fsl``, as FaunaDB adds them there; once FQL changes or deletes a pushed
+  item, the generated ``main.fsl`` is served instead (FaunaDB edits the files in place).
+* ``diff`` (also ``/validate``): the changes the files would make, rendered in ``format``.
+  They are really applied, in a transaction that is then rolled back, so every check the data
+  model makes (unknown collections in a role, bad index terms...) is reported here too.
+* ``update``: the same changes, committed in one transaction with the files
+  (``faunalite.model.schema_files``); the reply's ``version`` is that transaction's ts.
+* ``status``: faunalite has no staged schema, so it is always ``none``.
+
+Changes go through FQL (``Collection.create(...)``, ``.replace(...)``, ``.delete()`` and the
+same for functions and roles), so they are checked as any query's. Access providers are not
+implemented by faunalite's data model, so a schema declaring one is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from faunalite.engine import Engine, Principal, QueryResult
+from faunalite.fql.errors import QueryCheckError, QueryError
+from faunalite.schema import (
+    PREAMBLE,
+    SchemaError,
+    collection_from_definition,
+    definition,
+    function_from_definition,
+    generated_schema,
+    parse_schema,
+    role_from_definition,
+)
+from faunalite.schema import fsl_ast as f
+from faunalite.schema.fsl_diff import (
+    DiffFormat,
+    SchemaChange,
+    item_kind,
+    render_diff,
+    schema_changes,
+)
+
+if TYPE_CHECKING:
+    from faunalite.model.session import QuerySession
+
+MAIN_FILE = "main.fsl"
+STALE_VERSION = "Stale schema version provided"
+ROOT_STAGING = "Schema cannot be staged in the root database"
+STAGED_NOT_IMPLEMENTED = (
+    "faunalite does not implement staged schema (staged=true): push without it to apply "
+    "the schema at once."
+)
+
+_MODULES = {"collection": "Collection", "function": "Function", "role": "Role"}
+_CURRENT_ITEMS = (
+    "{ collections: Collection.all().toArray(), functions: Function.all().toArray(), "
+    "roles: Role.all().toArray() }"
+)
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaParams:
+    """The query parameters FaunaDB reads (``SchemaRequest.Authenticated``)."""
+
+    version: int | None = None
+    force: bool = False
+    staged: bool = False
+    diff_format: DiffFormat | None = None
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, str]) -> SchemaParams:
+        version_text = params.get("version", "")
+        try:
+            version: int | None = int(version_text)
+        except ValueError:
+            version = None
+        diff_format: DiffFormat | None = None
+        chosen = params.get("format")
+        if chosen in ("semantic", "summary", "textual"):
+            diff_format = chosen  # type: ignore[assignment]
+        else:
+            legacy = params.get("diff")
+            if legacy in ("semantic", "true"):
+                diff_format = "semantic"
+            elif legacy in ("summary", "textual"):
+                diff_format = legacy  # type: ignore[assignment]
+        return cls(
+            version=version,
+            force=params.get("force") == "true",
+            staged=params.get("staged") == "true",
+            diff_format=diff_format,
+        )
+
+
+class SchemaFailure(Exception):
+    """A reply other than 200: FaunaDB's ``{"error": {"message": ...}}`` with a status."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def error_reply(status: int, message: str) -> QueryResult:
+    return QueryResult(status, {"error": {"message": message}})
+
+
+class SchemaService:
+    """The schema endpoints of one engine; every method returns the whole reply."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- endpoints ------------------------------------------------------------------------------
+
+    def files(self, principal: Principal, params: SchemaParams) -> QueryResult:
+        def answer(session: QuerySession) -> QueryResult:
+            version = self._checked_version(session, params)
+            names = list(_served_files(session))
+            return QueryResult(
+                200, {"version": version, "files": [{"filename": name} for name in names]}
+            )
+
+        return self._run(principal, answer)
+
+    def file(self, principal: Principal, params: SchemaParams, filename: str) -> QueryResult:
+        def answer(session: QuerySession) -> QueryResult:
+            version = self._checked_version(session, params)
+            content = _served_files(session).get(filename)
+            if content is None:
+                raise SchemaFailure(404, "Not found")
+            return QueryResult(200, {"version": version, "content": content})
+
+        return self._run(principal, answer)
+
+    def diff(
+        self, principal: Principal, params: SchemaParams, files: Mapping[str, str]
+    ) -> QueryResult:
+        """``/diff`` and ``/validate``: the diff, ``semantic`` unless ``format`` says. With
+        ``staged=true`` it is against the staged schema, which here is always the active one
+        (nothing is ever staged), as in FaunaDB when nothing is."""
+
+        def answer(session: QuerySession) -> QueryResult:
+            version = self._checked_version(session, params)
+            before = _served_files(session)
+            # A key that may not write gets the diff without the model's checks (the dry run
+            # would be refused for its writes, not for the schema).
+            changes = _apply(session, files, dry=not session.rights.write)
+            text = render_diff(changes, before, files, params.diff_format or "semantic")
+            return QueryResult(200, {"version": version, "diff": text})
+
+        return self._run(principal, answer, write=True, commit=False)
+
+    def update(
+        self, principal: Principal, params: SchemaParams, files: Mapping[str, str]
+    ) -> QueryResult:
+        if params.staged:
+            return error_reply(501, STAGED_NOT_IMPLEMENTED)
+
+        def answer(session: QuerySession) -> QueryResult:
+            from faunalite.model.schema import mark_schema_changed
+            from faunalite.model.schema_files import store_files
+
+            # FaunaDB's checkWritePermission, before anything else: a key that may not write
+            # schema may not store files either, even when they change no item.
+            session.require_write()
+            self._checked_version(session, params)
+            _apply(session, files)
+            store_files(session, files)
+            mark_schema_changed(session)
+            return QueryResult(200, {"version": session.txn_ts})
+
+        return self._run(principal, answer, write=True)
+
+    def status(self, principal: Principal, params: SchemaParams) -> QueryResult:
+        def answer(session: QuerySession) -> QueryResult:
+            version = self._checked_version(session, params)
+            if not principal.database:
+                raise SchemaFailure(400, ROOT_STAGING)
+            body: dict[str, Any] = {"version": version, "status": "none"}
+            if params.diff_format is not None:
+                body.update({"pending_summary": "", "diff": ""})
+            return QueryResult(200, body)
+
+        return self._run(principal, answer)
+
+    # -- machinery ------------------------------------------------------------------------------
+
+    def _checked_version(self, session: QuerySession, params: SchemaParams) -> int:
+        """FaunaDB's ``checkSchemaVersion``: the current version, or a stale-version failure
+        when ``version`` is given, ``force`` is not, and they differ. Every route needs the
+        right to read schema first."""
+        session.require_read()
+        current = self.engine.model.schema_version(session)
+        if not params.force and params.version is not None and params.version != current:
+            raise SchemaFailure(409, STALE_VERSION)
+        return current
+
+    def _run(
+        self,
+        principal: Principal,
+        answer: Callable[[QuerySession], QueryResult],
+        *,
+        write: bool = False,
+        commit: bool = True,
+    ) -> QueryResult:
+        from faunalite.model.hooks import UnknownDatabase
+
+        try:
+            with self._session(principal, write=write, commit=commit) as session:
+                try:
+                    return answer(session)
+                except (SchemaFailure, SchemaError, QueryError):
+                    session.rollback()
+                    raise
+        except SchemaFailure as failure:
+            return error_reply(failure.status, failure.message)
+        except SchemaError as error:
+            return error_reply(400, error.message)
+        except QueryError as error:
+            if error.code == "permission_denied":
+                return error_reply(403, "Access denied")
+            return error_reply(400, _failure_message(error))
+        except UnknownDatabase:
+            return QueryResult(
+                401,
+                {"error": {"message": "Access token required"}},
+                (("www-authenticate", "Bearer"),),
+            )
+
+    @contextmanager
+    def _session(self, principal: Principal, *, write: bool, commit: bool) -> Iterator[Any]:
+        model = self.engine.model
+        if not write:
+            with model.query_session(principal.database, principal.role, write=False) as session:
+                yield session
+            return
+        # Writers (queries and schema pushes alike) queue for the storage's single writer.
+        with model.query_session(principal.database, principal.role) as session:
+            yield session
+            if not commit:
+                session.rollback()
+
+
+def _failure_message(error: QueryError) -> str:
+    """A refused change's message, with the constraint failures that say why."""
+    lines = [error.message]
+    if error.constraint_failures:
+        lines.append("constraint failures:")
+        for failure in error.constraint_failures:
+            paths = failure.get("paths") or [[]]
+            where = ".".join(str(part) for part in paths[0]) if paths else ""
+            lines.append(
+                f"  {where}: {failure.get('message', '')}"
+                if where
+                else f"  {failure.get('message', '')}"
+            )
+    return "\n".join(lines)
+
+
+# -- reading the current schema ------------------------------------------------------------------
+
+
+def _evaluate(session: QuerySession, text: str, bindings: Mapping[str, Any]) -> Any:
+    """Run FQL ``text`` in ``session`` with ``bindings`` (plain JSON) as variables; the result
+    in the simple format. Raises ``QueryError``."""
+    from faunalite.fql.context import QueryContext
+    from faunalite.fql.interpreter import run_query
+    from faunalite.fql.parser import parse_query
+    from faunalite.fql.values import Time
+    from faunalite.model.set_cursors import materialize_result
+    from faunalite.wire.decoding import decode_simple
+    from faunalite.wire.encoding import ValueEncoder
+
+    context = QueryContext(
+        snapshot_time=Time(session.txn_ts * 1000),
+        id_source=session.new_id,
+        storage=session,
+    )
+    context.bindings = {name: decode_simple(value) for name, value in bindings.items()}
+    session.stats = context.stats
+    session.query_context = context
+    try:
+        tree = parse_query(text, "*schema*")
+    except QueryCheckError as error:  # a bug here: the text is ours
+        raise QueryError("invalid_query", error.diagnostics[0].message) from error
+    value = materialize_result(run_query(tree, context), context)
+    return ValueEncoder(tagged=False, transaction_time=context.snapshot_time).encode(value)
+
+
+def current_items(session: QuerySession) -> list[f.Item]:
+    """The database's collections, functions and roles, as FSL items."""
+    found = _evaluate(session, _CURRENT_ITEMS, {})
+    items: list[f.Item] = [collection_from_definition(doc) for doc in found["collections"]]
+    items += [function_from_definition(doc) for doc in found["functions"]]
+    items += [role_from_definition(doc) for doc in found["roles"]]
+    return items
+
+
+def _served_files(session: QuerySession) -> dict[str, str]:
+    """What ``GET /files`` lists: the files that describe the database's schema.
+
+    For a schema made with FQL, the generated ``main.fsl`` (no file for an empty schema).
+    After a push, the pushed files, with items created in FQL since appended to ``main.fsl``
+    (where FaunaDB adds them); once FQL has changed or deleted a pushed item the files no
+    longer describe the schema, and the generated ``main.fsl`` is served instead."""
+    from faunalite.model.schema_files import stored_files
+
+    items = current_items(session)
+    pushed = stored_files(session)
+    generated = generated_schema(items)
+    regenerated = {MAIN_FILE: generated} if generated else {}
+    if pushed is None:
+        return regenerated
+    try:
+        declared = [item for schema in parse_schema(pushed) for item in schema.items]
+    except SchemaError:
+        return regenerated
+    drift = schema_changes(items, declared)
+    if any(change.action != "delete" for change in drift):
+        return regenerated
+    added = [change.item for change in drift]
+    if not added:
+        return pushed
+    extra = generated_schema(added).removeprefix(PREAMBLE).lstrip("\n")
+    main = pushed.get(MAIN_FILE, "").rstrip("\n")
+    return {**pushed, MAIN_FILE: (main + "\n\n" if main else "") + extra}
+
+
+# -- applying a schema ---------------------------------------------------------------------------
+
+
+def proposed_items(files: Mapping[str, str]) -> list[f.Item]:
+    """The items of pushed files (``SchemaError`` when they do not parse or clash)."""
+    items = [item for schema in parse_schema(files) for item in schema.items]
+    providers = [item for item in items if isinstance(item, f.AccessProvider)]
+    if providers:
+        from faunalite.fql.errors import CheckDiagnostic
+
+        raise SchemaError(
+            [
+                CheckDiagnostic("faunalite does not implement access providers", span)
+                for item in providers
+                if (span := item.name.span or item.span) is not None
+            ]
+        )
+    return items
+
+
+def change_query(changes: list[SchemaChange]) -> tuple[str, dict[str, Any]]:
+    """The FQL that makes ``changes`` (one statement each) and its variables."""
+    lines: list[str] = []
+    bindings: dict[str, Any] = {}
+    for number, change in enumerate(changes):
+        module = _MODULES[change.kind]
+        name_var, doc_var = f"fslName{number}", f"fslItem{number}"
+        bindings[name_var] = change.name
+        if change.action == "create":
+            bindings[doc_var] = definition(change.item)
+            lines.append(f"{module}.create({doc_var})")
+        elif change.action == "update":
+            bindings[doc_var] = definition(change.item)
+            lines.append(f"{module}.byName({name_var})!.replace({doc_var})")
+        else:
+            lines.append(f"{module}.byName({name_var})!.delete()")
+    lines.append("null")
+    return "\n".join(lines), bindings
+
+
+def _located(session: QuerySession, items: list[f.Item]) -> list[f.Item]:
+    """``items`` with each one the pushed files still declare as it is replaced by that
+    declaration, so a diff can say where a removed item was."""
+    from faunalite.model.schema_files import stored_files
+
+    pushed = stored_files(session)
+    if not pushed:
+        return items
+    try:
+        declared = {
+            (item_kind(item), item.name.text): item
+            for schema in parse_schema(pushed)
+            for item in schema.items
+        }
+    except SchemaError:
+        return items
+    located: list[f.Item] = []
+    for item in items:
+        found = declared.get((item_kind(item), item.name.text))
+        same = found is not None and definition(found) == definition(item)
+        located.append(found if same and found is not None else item)
+    return located
+
+
+def _apply(
+    session: QuerySession, files: Mapping[str, str], *, dry: bool = False
+) -> list[SchemaChange]:
+    """Make the changes ``files`` call for in ``session`` (only compute them if ``dry``);
+    return them."""
+    changes = schema_changes(_located(session, current_items(session)), proposed_items(files))
+    if changes and not dry:
+        text, bindings = change_query(changes)
+        _evaluate(session, text, bindings)
+    return changes
+
+
+__all__ = [
+    "MAIN_FILE",
+    "STALE_VERSION",
+    "SchemaFailure",
+    "SchemaParams",
+    "SchemaService",
+    "change_query",
+    "current_items",
+    "proposed_items",
+]
