@@ -12,9 +12,12 @@
   database (the async one needs pytest-asyncio).
 - ``fauna_database_factory``: makes more databases in one test, all deleted afterwards.
 
+Schema: ``--fauna-schema DIR``, or ``@pytest.mark.fauna_schema("DIR")`` on a test (the marker
+wins), pushes every ``.fsl`` file under DIR into each test database through FaunaDB's
+``/schema/1/update``, so it works against a real FaunaDB too; ``load_schema(DIR)`` does it by hand.
+
 A test that fails with a FaunaDB error gets a "FaunaDB error" report section: code, message
-and FaunaDB's summary of where the query went wrong. Not here yet: loading FSL schema files
-into each database (waits for faunalite's schema support).
+and FaunaDB's summary of where the query went wrong.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ if TYPE_CHECKING:
 
 ENDPOINT_OPTION = "--fauna-endpoint"
 SECRET_OPTION = "--fauna-secret"
+SCHEMA_OPTION = "--fauna-schema"
+SCHEMA_MARKER = "fauna_schema"
 
 
 class FaunaServer(Protocol):
@@ -69,6 +74,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         SECRET_OPTION,
         metavar="SECRET",
         help="an admin secret for that server (default: $FAUNA_SECRET)",
+    )
+    group.addoption(
+        SCHEMA_OPTION,
+        metavar="DIR",
+        help="push the .fsl files under DIR into every test database "
+        "(a test's @pytest.mark.fauna_schema(DIR) overrides it)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{SCHEMA_MARKER}(directory): push the .fsl files under directory into the test's "
+        "Fauna database before it runs",
     )
 
 
@@ -200,6 +219,21 @@ class FaunaTestDatabase:
             documents = source if isinstance(source, Mapping) else _read_seed_file(Path(source))
             return _seed_documents(session, documents)
 
+    def load_schema(self, directory: str | os.PathLike[str]) -> int:
+        """Push every ``.fsl`` file under ``directory`` into this database (FaunaDB's
+        ``/schema/1/update``, applied at once); returns how many files were pushed."""
+        import httpx
+
+        from fauna.cli.schema import SchemaApi, gather_fsl
+
+        files = gather_fsl(Path(directory))
+        if self.http is None:
+            with httpx.Client(timeout=httpx.Timeout(130.0)) as http:
+                SchemaApi(self.endpoint, self.secret, http).update(files, force=True)
+        else:
+            SchemaApi(self.endpoint, self.secret, self.http).update(files, force=True)
+        return len(files)
+
     def close_clients(self) -> None:
         for client in self._clients:
             client.close()
@@ -281,9 +315,28 @@ def fauna_database_factory(
 
 
 @pytest.fixture
-def fauna_database(fauna_database_factory: DatabaseFactory) -> FaunaTestDatabase:
-    """A fresh child database for this test, deleted when it ends."""
-    return fauna_database_factory()
+def fauna_database(
+    fauna_database_factory: DatabaseFactory, request: pytest.FixtureRequest
+) -> FaunaTestDatabase:
+    """A fresh child database for this test, deleted when it ends; with the test's
+    ``fauna_schema`` marker or ``--fauna-schema``, that schema is pushed into it first."""
+    database = fauna_database_factory()
+    directory = _schema_directory(request)
+    if directory is not None:
+        database.load_schema(directory)
+    return database
+
+
+def _schema_directory(request: pytest.FixtureRequest) -> Path | None:
+    marker = request.node.get_closest_marker(SCHEMA_MARKER)
+    if marker is not None:
+        if len(marker.args) != 1:
+            raise pytest.UsageError(f"@pytest.mark.{SCHEMA_MARKER} takes one directory")
+        chosen = Path(str(marker.args[0]))
+        # A relative path is read from the test file's folder, where the test says it.
+        return chosen if chosen.is_absolute() else Path(request.node.path).parent / chosen
+    option = request.config.getoption(SCHEMA_OPTION)
+    return None if option is None else Path(str(option))
 
 
 @pytest.fixture

@@ -141,3 +141,65 @@ def test_a_failed_seed_shows_faunadb_error(user_tests: pytest.Pytester) -> None:
     assert (
         "error: document_id_exists: Collection `Dog` already contains document with id 1." in output
     )
+
+
+SCHEMA_FSL = """\
+collection Dog {
+  name: String
+  index byName {
+    terms [.name]
+  }
+}
+"""
+
+SCHEMA_TESTS = """
+import pytest
+from fauna import fql
+
+
+def test_the_option_schema_is_loaded(fauna_client):
+    fauna_client.query(fql('Dog.create({ name: "Rex" })'))
+    assert fauna_client.query(fql('Dog.byName("Rex").count()')).data == 1
+
+
+@pytest.mark.fauna_schema("other")
+def test_the_marker_wins(fauna_client):
+    assert fauna_client.query(fql('Collection.byName("Dog") == null')).data is True
+    assert fauna_client.query(fql('Collection.byName("Cat") != null')).data is True
+
+
+def test_a_database_without_the_marker_gets_the_option(fauna_database):
+    assert fauna_database.client().query(fql('Dog.all().count()')).data == 0
+"""
+
+
+def test_schema_option_and_marker_load_fsl_into_each_database(
+    user_tests: pytest.Pytester,
+) -> None:
+    user_tests.makepyfile(test_user=SCHEMA_TESTS)
+    (user_tests.path / "schema").mkdir()
+    (user_tests.path / "schema" / "main.fsl").write_text(SCHEMA_FSL)
+    (user_tests.path / "other").mkdir()
+    (user_tests.path / "other" / "cats.fsl").write_text("collection Cat {}\n")
+    result = user_tests.runpytest_subprocess(
+        "-p", "no:cacheprovider", f"--fauna-schema={user_tests.path / 'schema'}"
+    )
+    result.assert_outcomes(passed=3)
+
+
+def test_a_schema_faunadb_refuses_fails_the_test_with_its_message(
+    user_tests: pytest.Pytester,
+) -> None:
+    user_tests.makepyfile(
+        test_user=(
+            "import pytest\n\n"
+            "@pytest.mark.fauna_schema('bad')\n"
+            "def test_bad(fauna_client):\n"
+            "    pass\n"
+        )
+    )
+    (user_tests.path / "bad").mkdir()
+    (user_tests.path / "bad" / "main.fsl").write_text("collection Dog {\n  colour String\n}\n")
+    result = user_tests.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    assert "main.fsl:2:3" in result.stdout.str()
