@@ -46,6 +46,8 @@ from faunalite.storage.keys import prefix_upper_bound, tuple_key
 READ_CACHE_ENTRIES = 256
 """Point reads one transaction remembers; a query reading more documents than this by key (a
 large index walk) forgets the oldest, so the memory a transaction holds stays bounded."""
+SCAN_SEEDS_READS = 32
+"""A scan returning at most this many documents also remembers them as point reads."""
 
 
 def _limit(limit: int | None) -> int:
@@ -239,10 +241,19 @@ class SQLiteTransaction(TransactionBase):
                 args.append(bound)
         sql.append(" ORDER BY key DESC LIMIT ?" if reverse else " ORDER BY key LIMIT ?")
         args.append(_limit(limit))
-        return [
+        found = [
             Document(scope, collection, key, start_ts, decode_value(data))
             for key, start_ts, data in self._db.execute("".join(sql), args)
         ]
+        if len(found) <= SCAN_SEEDS_READS:
+            # A short scan (the definitions of a database's collections, read by every query)
+            # answers the point reads of the same documents at the same instant.
+            reads = self._reads
+            for document in found:
+                if len(reads) >= READ_CACHE_ENTRIES:
+                    del reads[next(iter(reads))]
+                reads[(scope, collection, document.key, ts)] = document
+        return found
 
     def _current_version(
         self, scope: int, collection: str, key: DocKey

@@ -219,3 +219,19 @@ def test_a_reader_reads_a_document_once_however_often_it_asks() -> None:
             assert again is not first and again == first
     finally:
         store.close()
+
+
+def test_a_short_scan_answers_later_point_reads_and_a_write_forgets_them() -> None:
+    from faunalite.storage import SQLiteStorage
+
+    store = SQLiteStorage()
+    try:
+        write(store, 1, {"v": 1})
+        with store.transaction(write=True) as txn:
+            (scanned,) = txn.scan(R, "Book")
+            assert txn.get(R, "Book", 1) is scanned
+            txn.put(R, "Book", 1, {"v": 2})
+            again = txn.get(R, "Book", 1)
+            assert again is not None and again.data == {"v": 2}
+    finally:
+        store.close()
