@@ -10,9 +10,14 @@ The raw side goes through ``httpx.Client.post``; the driver hands requests
 straight to its own pool's transport (``fauna.client._pools``), so on a
 small body it can come out below 1x.
 
+A second table prices OpenTelemetry (``fauna[otel]``): the same client with
+telemetry off (the default; no span, no header) against one recording to an
+opentelemetry-sdk tracer provider (every span sampled, none exported) and an
+in-memory metric reader.
+
 Usage::
 
-    .venv/bin/python benchmarks/client_overhead.py            # the table (< 60 s)
+    .venv/bin/python benchmarks/client_overhead.py            # the tables (< 90 s)
     .venv/bin/python benchmarks/client_overhead.py --profile page1000
 """
 
@@ -35,6 +40,8 @@ from fauna import fql
 from fauna.client import Client
 
 ROUNDS = 7
+# The telemetry difference is a tenth of a loopback round trip: more rounds to see it.
+TELEMETRY_ROUNDS = 15
 ROUND_SECONDS = 0.25
 
 
@@ -168,6 +175,85 @@ def measure(base: str, case: str) -> tuple[float, float]:
     return min(raw_times), min(our_times)
 
 
+def measure_telemetry(base: str, case: str) -> tuple[float, float]:
+    """Seconds per query with telemetry off and with an SDK recording every span."""
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+    from opentelemetry.sdk.trace import TracerProvider
+
+    from fauna.telemetry import Telemetry
+
+    telemetry = Telemetry(TracerProvider(), MeterProvider(metric_readers=[InMemoryMetricReader()]))
+    plain = Client(endpoint=f"{base}/{case}", secret="secret", telemetry=False)
+    traced = Client(endpoint=f"{base}/{case}", secret="secret", telemetry=telemetry)
+    query = fql("Product.all().where(.price < ${limit})", limit=10)
+
+    def off() -> Any:
+        return plain.query(query).data
+
+    def on() -> Any:
+        return traced.query(query).data
+
+    for _ in range(10):
+        off()
+        on()
+    off_times, on_times = [], []
+    for _ in range(TELEMETRY_ROUNDS):
+        off_times.append(per_call_seconds(off))
+        on_times.append(per_call_seconds(on))
+    plain.close()
+    traced.close()
+    return min(off_times), min(on_times)
+
+
+def telemetry_table(base: str) -> None:
+    try:
+        import opentelemetry.sdk  # noqa: F401
+    except ImportError:
+        print("telemetry: opentelemetry-sdk is not installed, skipped")
+        return
+    print(f"{'case':<10} {'telemetry off':>14} {'telemetry on':>13} {'ratio':>7}")
+    for case in ("scalar", "page16"):
+        off_s, on_s = measure_telemetry(base, case)
+        print(f"{case:<10} {off_s * 1e6:>12.1f}us {on_s * 1e6:>11.1f}us {on_s / off_s:>6.2f}x")
+    off_us, on_us = telemetry_cpu_microseconds()
+    print(f"telemetry's own work per query (no I/O): off {off_us:.2f}us, on {on_us:.1f}us")
+
+
+def telemetry_cpu_microseconds() -> tuple[float, float]:
+    """What the telemetry hooks of one query cost, off and on, measured without the network."""
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+    from opentelemetry.sdk.trace import TracerProvider
+
+    from fauna.client._config import resolve_config
+    from fauna.client._requests import build_query_request
+    from fauna.client._telemetry import TelemetrySwitch
+    from fauna.encoding import QueryStats, QuerySuccess
+    from fauna.telemetry import Telemetry
+
+    config = resolve_config(endpoint="http://127.0.0.1:8443", secret="secret")
+    query = fql("Product.all().where(.price < ${limit})", limit=10)
+    request = build_query_request(config, query)
+    result = QuerySuccess(1, None, None, QueryStats({"compute_ops": 1}), "", None, 1, 0)
+    sdk = Telemetry(TracerProvider(), MeterProvider(metric_readers=[InMemoryMetricReader()]))
+    figures = []
+    for choice in (False, sdk):
+        switch = TelemetrySwitch(choice, config)
+
+        def hooks(switch: TelemetrySwitch = switch) -> None:
+            # What Client.query and Client._send do around the request.
+            instruments = switch.current()
+            if instruments is not None:
+                with instruments.operation("query", query) as traced:
+                    instruments.inject(request)
+                    traced.succeeded(result)
+            switch.current()
+
+        figures.append(min(per_call_seconds(hooks) for _ in range(ROUNDS)) * 1e6)
+    return figures[0], figures[1]
+
+
 def profile(base: str, case: str) -> None:
     client = Client(endpoint=f"{base}/{case}", secret="secret")
     query = fql("Product.all()")
@@ -202,6 +288,8 @@ def main() -> None:
                 f"{our_s * 1e6:>12.1f}us {our_s / raw_s:>6.2f}x"
             )
         print(f"geometric mean ratio: {statistics.geometric_mean(ratios):.2f}x")
+        print()
+        telemetry_table(base)
     finally:
         server.shutdown()
 

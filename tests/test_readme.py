@@ -7,6 +7,8 @@ The blocks run in order in one process, as a reader would try them, with ``FAUNA
 from __future__ import annotations
 
 import re
+import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -30,8 +32,19 @@ def test_readme_examples_run_as_written(
     with serve_in_background() as server:
         monkeypatch.setenv("FAUNA_ENDPOINT", server.endpoint)
         monkeypatch.setenv("FAUNA_SECRET", server.secret)
+        # A module of its own, as a script would have (dataclasses look their module up).
+        module = types.ModuleType("__readme__")
+        monkeypatch.setitem(sys.modules, module.__name__, module)
         for block in python_blocks():
-            exec(compile(block, str(README), "exec"), {"__name__": "__readme__"})
+            exec(compile(block, str(README), "exec"), module.__dict__)
     printed = capsys.readouterr().out.splitlines()
     assert printed[0].startswith("Scout ")
-    assert printed[1:] == ["1 dogs", "5", "1 dogs"]
+    assert printed[1:6] == [
+        "1 dogs",
+        "5",
+        "1 dogs",
+        "Pet(name='Rex', age=3)",
+        "[Pet(name='Rex', age=3)]",
+    ]
+    assert printed[6].startswith("{'@doc': {'id': ")
+    assert printed[7].startswith("PoolStats(open=")

@@ -229,8 +229,13 @@ class Engine:
 
     def principal_for_key(self, secret: str) -> Principal | None:
         """The principal a live key's secret grants, before any scope on the secret."""
+        from faunalite.model.access import principal_role
+
         granted = self.model.principal_for_key(secret)
-        return None if granted is None else Principal(*granted)
+        if granted is None:
+            return None
+        database, role = granted
+        return Principal(database, principal_role(role))
 
     def close(self) -> None:
         """Release what the engine holds: its storage."""

@@ -38,6 +38,7 @@ from fauna.client._retry import RetryPolicy
 from fauna.client._scopes import derive as derive_scoped
 from fauna.client._signatures import concrete_signature
 from fauna.client._streams import StreamState, validate_stream_options
+from fauna.client._telemetry import Telemetry, TelemetrySwitch
 from fauna.client.utils import LastTxnTs, _Environment
 from fauna.encoding import QuerySuccess
 from fauna.errors import ClientError, NetworkError
@@ -121,6 +122,8 @@ class ClientBase(abc.ABC, Generic[PoolT, TransportT]):
         max_connections: int | None = None,
         transport: TransportT | None = None,
         retry_policy: RetryPolicy | None = None,
+        http2: bool = False,
+        telemetry: Telemetry | bool | None = None,
     ) -> None:
         """Configure a client; every argument may be given by keyword.
 
@@ -170,6 +173,12 @@ class ClientBase(abc.ABC, Generic[PoolT, TransportT]):
             creates (``httpx.MockTransport`` in tests); not with ``http_client``.
         :param retry_policy: A ``fauna.client.RetryPolicy`` saying what is
             retried and how; it replaces ``max_attempts`` and ``max_backoff``.
+        :param http2: Make the pool the client creates speak HTTP/2 (prior knowledge
+            on ``http://``; the ``http2`` extra). A query is re-sent only when the
+            server proves it never ran it; event streams keep to HTTP/1.1.
+        :param telemetry: OpenTelemetry for this client: ``None`` follows
+            ``fauna.telemetry.instrument()``, ``False`` is off, ``True`` uses the
+            global providers, a ``fauna.telemetry.Telemetry`` names its own.
         """
         configure_from_env(_Environment.EnvFaunaDebug())
         self._config = resolve_config(
@@ -192,7 +201,9 @@ class ClientBase(abc.ABC, Generic[PoolT, TransportT]):
             performance_hints=performance_hints,
             max_connections=max_connections,
             retry_policy=retry_policy,
+            http2=http2,
         )
+        self._telemetry = TelemetrySwitch(telemetry, self._config)
         self._last_txn_ts = LastTxnTs()
         self._retry_policy = self._config.retry_policy
         self._closed = False
@@ -208,6 +219,11 @@ class ClientBase(abc.ABC, Generic[PoolT, TransportT]):
         self._max_backoff = self._retry_policy.max_backoff
         if http_client is not None and transport is not None:
             raise TypeError("Pass either 'http_client' or 'transport', not both.")
+        if http2 and http_client is not None:
+            raise TypeError(
+                "'http2' applies to a pool the client creates; turn HTTP/2 on in the "
+                "'http_client' you pass instead."
+            )
         self._setup_pool(http_client, transport)
 
     @abc.abstractmethod

@@ -69,6 +69,8 @@ class ClientConfig:
     """Pool size for a pool the client creates; ``None``: that client's default."""
     retry_policy: RetryPolicy = field(default_factory=RetryPolicy)
     """How queries and feed pages are retried (its attempts and backoff also bound streams)."""
+    http2: bool = False
+    """Whether a pool the client creates speaks HTTP/2 (see ``fauna.client._http2``)."""
     request_headers: dict[str, str] = field(init=False)
     """``base_headers`` plus format and authorization: the start of every request."""
     query_headers: dict[str, str] = field(init=False)
@@ -133,9 +135,11 @@ class ClientConfig:
 
     def pool_options(self, default_max_connections: int) -> dict[str, Any]:
         """Keyword arguments for the ``httpx.Client``/``AsyncClient`` a client creates."""
+        # Cleartext HTTP/2 is prior knowledge only: httpx would otherwise speak HTTP/1.1.
+        cleartext = self.endpoint.startswith("http://")
         return {
-            "http1": True,
-            "http2": False,
+            "http1": not (self.http2 and cleartext),
+            "http2": self.http2,
             "timeout": self.query_timeout,
             "limits": self.limits(default_max_connections),
         }
@@ -197,6 +201,7 @@ def resolve_config(
     performance_hints: bool | None = None,
     max_connections: int | None = None,
     retry_policy: RetryPolicy | None = None,
+    http2: bool = False,
 ) -> ClientConfig:
     """Combine constructor arguments with ``FAUNA_ENDPOINT``/``FAUNA_SECRET``.
 
@@ -237,4 +242,5 @@ def resolve_config(
         ),
         max_connections=max_connections,
         retry_policy=retry_policy,
+        http2=http2,
     )

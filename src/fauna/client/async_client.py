@@ -55,6 +55,7 @@ from fauna.client._exchanges import (
     stream_steps,
 )
 from fauna.client._feeds import FeedPage, FeedState
+from fauna.client._http2 import AsyncHTTP2Transport
 from fauna.client._options import (
     DefaultAsyncMaxConnections,
     FeedOptions,
@@ -98,13 +99,21 @@ class AsyncClient(ClientBase[httpx.AsyncClient, httpx.AsyncBaseTransport]):
     ) -> None:
         # Per-client so tests can record backoff delays instead of waiting them out.
         self._sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
+        self._stream_pool: AsyncPool | None = None
         if http_client is None:
-            if transport is None and not environment_names_proxies():
-                # Our lean pool speaks to the endpoint directly; with proxies named in the
-                # environment, httpx builds its own transports and applies them.
-                limits = self._config.limits(DefaultAsyncMaxConnections)
-                transport = AsyncHTTP11Transport(limits)
             options = self._config.pool_options(DefaultAsyncMaxConnections)
+            if transport is None and not environment_names_proxies():
+                # Our lean pool speaks to the endpoint directly (HTTP/2: httpx's, made
+                # GOAWAY-safe); with proxies named in the environment, httpx builds its own
+                # transports and applies them.
+                limits = self._config.limits(DefaultAsyncMaxConnections)
+                if self._config.http2:
+                    transport = AsyncHTTP2Transport(options)
+                    # Event streams keep to HTTP/1.1 (see _open).
+                    http11 = {**options, "http1": True, "http2": False}
+                    self._stream_pool = AsyncPool.owned(AsyncHTTP11Transport(limits), http11)
+                else:
+                    transport = AsyncHTTP11Transport(limits)
             self._pool = AsyncPool.owned(transport, options)
             self._owns_pool = True
         elif isinstance(http_client, httpx.AsyncClient):
@@ -135,8 +144,19 @@ class AsyncClient(ClientBase[httpx.AsyncClient, httpx.AsyncBaseTransport]):
         ``into=T`` converts the result's ``data`` as ``Client.query`` does.
         """
         target = result_target(into)
-        result = await self._converse(self._query_conversation(fql, opts))
+        result = await self._query(fql, opts, "query")
         return result if target is None else typed_success(result, target)
+
+    async def _query(
+        self, fql: Query, opts: QueryOptions | None, operation: str
+    ) -> QuerySuccess[Any]:
+        instruments = self._telemetry.current()
+        if instruments is None:
+            return await self._converse(self._query_conversation(fql, opts))
+        with instruments.operation(operation, fql) as traced:
+            result = await self._converse(self._query_conversation(fql, opts))
+            traced.succeeded(result)
+            return result
 
     @overload
     def paginate(
@@ -199,6 +219,8 @@ class AsyncClient(ClientBase[httpx.AsyncClient, httpx.AsyncBaseTransport]):
         self._closed = True
         if self._owns_pool:
             await self._pool.client.aclose()
+            if self._stream_pool is not None:
+                await self._stream_pool.client.aclose()
 
     aclose = close
 
@@ -246,12 +268,21 @@ class AsyncClient(ClientBase[httpx.AsyncClient, httpx.AsyncBaseTransport]):
         log_response(request.url, response.status_code, response.headers, body)
         return response.status_code, response.headers, body
 
-    async def _open(self, request: PreparedRequest) -> httpx.Response:
-        """Send ``request`` and return the response once its headers have arrived."""
+    async def _open(self, request: PreparedRequest, stream: bool = False) -> httpx.Response:
+        """Send ``request`` and return the response once its headers have arrived.
+
+        An event ``stream`` goes over HTTP/1.1 even when queries use HTTP/2: on a
+        shared HTTP/2 connection, closing it from another task would leave that
+        task's read waiting (httpcore drops the closed stream's frames) until the
+        stream's six-minute read timeout.
+        """
         self._check_open()
+        if (instruments := self._telemetry.current()) is not None:
+            request = instruments.inject(request)
         log_request(request.method, request.url, request.headers, request.content)
         try:
-            return await self._pool.open(request)
+            pool = self._stream_pool if stream and self._stream_pool is not None else self._pool
+            return await pool.open(request)
         except httpx.InvalidURL as error:
             raise invalid_url() from error
         except httpx.TransportError as error:
@@ -291,7 +322,8 @@ class AsyncQueryIterator(Generic[T]):
             if isinstance(command, Deliver):
                 yield command.item
             elif isinstance(command, RunQuery):
-                conversation.reply((await self.client.query(command.fql, self.opts)).data)
+                page = await self.client._query(command.fql, self.opts, "paginate")
+                conversation.reply(page.data)
 
     async def flatten(self) -> AsyncIterator[T]:
         """Yield the items of every page."""
@@ -362,6 +394,8 @@ class AsyncStreamIterator:
         self._conversation: Conversation[None] | None = None
         self._connection: _AsyncStreamConnection | None = None
         self._closed_early = False
+        instruments = client._telemetry.current()
+        self._span = instruments.stream() if instruments is not None else None
 
     @property
     def last_ts(self) -> int | None:
@@ -409,16 +443,22 @@ class AsyncStreamIterator:
             while (command := conversation.next_command()) is not None:
                 if isinstance(command, Deliver):
                     event: dict[str, Any] = command.item
+                    if self._span is not None:
+                        self._span.delivered()
                     return event
                 try:
                     conversation.reply(await self._perform(command))
                 except Exception as error:
                     conversation.fail(error)
-        except BaseException:
+        except BaseException as error:
             # A failed or cancelled stream holds no connection afterwards.
+            if self._span is not None:
+                self._span.finish(error)
             await self.close()
             raise
         await self._drop_connection()
+        if self._span is not None:
+            self._span.finish()
         raise StopAsyncIteration
 
     async def _perform(self, command: Command) -> Any:
@@ -426,7 +466,11 @@ class AsyncStreamIterator:
             return await self._connection.next_line() if self._connection is not None else None
         if isinstance(command, Connect):
             request = command.request
-            response = await self._client._open(request)
+            if self._span is not None:
+                with self._span.connecting():
+                    response = await self._client._open(request, stream=True)
+            else:
+                response = await self._client._open(request, stream=True)
             self._connection = _AsyncStreamConnection(response, request.url)
             return response.status_code
         if isinstance(command, ReadBody):
@@ -452,6 +496,8 @@ class AsyncStreamIterator:
         else:
             self._state.close()
         await self._drop_connection()
+        if self._span is not None:
+            self._span.finish()
 
     aclose = close
 
@@ -497,7 +543,13 @@ class AsyncFeedIterator:
 
     async def __anext__(self) -> FeedPage:
         state = await self._start()
-        page = await self._client._converse(Conversation(feed_page_steps(state)))
+        instruments = self._client._telemetry.current()
+        if instruments is None or state.done:
+            page = await self._client._converse(Conversation(feed_page_steps(state)))
+        else:
+            with instruments.operation("feed") as traced:
+                page = await self._client._converse(Conversation(feed_page_steps(state)))
+                traced.succeeded(page)
         if page is None:
             raise StopAsyncIteration
         return page if self._into is None else typed_feed_page(page, self._into)

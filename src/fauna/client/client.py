@@ -54,6 +54,7 @@ from fauna.client._exchanges import (
     stream_steps,
 )
 from fauna.client._feeds import FeedPage, FeedState
+from fauna.client._http2 import HTTP2Transport
 from fauna.client._options import (
     DefaultClientBufferTimeout,
     DefaultHttpConnectTimeout,
@@ -69,7 +70,7 @@ from fauna.client._options import (
     StreamOptions,
 )
 from fauna.client._pool_stats import PoolStats, stats_of
-from fauna.client._pools import SyncPool
+from fauna.client._pools import SyncPool, environment_names_proxies
 from fauna.client._requests import PreparedRequest, require_query
 from fauna.client._sessions import session_exchange, streams_through
 from fauna.client._streams import StreamState
@@ -158,7 +159,12 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
     Keyword-only extras: ``performance_hints`` (``X-Performance-Hints`` on
     every query), ``max_connections`` (size of the pool this client creates,
     default 20), ``transport``, an ``httpx.BaseTransport`` for that pool
-    (tests use ``httpx.MockTransport``), and ``retry_policy``.
+    (tests use ``httpx.MockTransport``), and ``retry_policy``. ``http2=True`` makes a pool
+    this client creates speak HTTP/2 (prior knowledge on ``http://``; needs the
+    ``http2`` extra; see ``fauna.client._http2`` for what is re-sent after a
+    GOAWAY or a reset). ``telemetry`` picks OpenTelemetry for this client:
+    ``None`` follows ``fauna.telemetry.instrument()``, ``False`` is off,
+    ``True`` or a ``fauna.telemetry.Telemetry`` is on (the ``otel`` extra).
     ``fauna.client.AsyncClient`` takes the same options.
     """
 
@@ -168,17 +174,24 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
         """Pick the pool: the given one, a user-set global one, or a new one we own."""
         # Per-client so tests can make backoff instant; by default the original driver's hook.
         self._sleep: Callable[[float], object] = backoff_sleep
+        # Event streams' own HTTP/1.1 pool when queries go over HTTP/2 (see _open_stream).
+        self._stream_http: httpx.Client | None = None
         self._pool, self._session = self._pick_pool(http_client, transport)
 
     def _pick_pool(
         self, http_client: HTTPClient | httpx.Client | None, transport: httpx.BaseTransport | None
     ) -> tuple[SyncPool | None, HTTPClient]:
         """The pool this client built (``None`` for a user's), and the session to send through."""
-        if http_client is None and transport is None:
+        if http_client is None and transport is None and not self._config.http2:
             http_client = getattr(fauna, "global_http_client", None)
         if http_client is None:
             self._owns_pool = True
-            pool = SyncPool.owned(transport, self._config.pool_options(DefaultMaxConnections))
+            options = self._config.pool_options(DefaultMaxConnections)
+            if transport is None and self._config.http2 and not environment_names_proxies():
+                transport = HTTP2Transport(options)
+                http11 = {**options, "http1": True, "http2": False}
+                self._stream_http = SyncPool.owned(None, http11).client
+            pool = SyncPool.owned(transport, options)
             return pool, HTTPXClient(pool.client)
         if isinstance(http_client, httpx.Client):
             return None, HTTPXClient(http_client)
@@ -212,8 +225,17 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
         does not fit raises ``fauna.errors.ResultTypeError`` naming its path.
         """
         target = result_target(into)
-        result = self._converse(self._query_conversation(fql, opts))
+        result = self._query(fql, opts, "query")
         return result if target is None else typed_success(result, target)
+
+    def _query(self, fql: Query, opts: QueryOptions | None, operation: str) -> QuerySuccess[Any]:
+        instruments = self._telemetry.current()
+        if instruments is None:
+            return self._converse(self._query_conversation(fql, opts))
+        with instruments.operation(operation, fql) as traced:
+            result = self._converse(self._query_conversation(fql, opts))
+            traced.succeeded(result)
+            return result
 
     @overload
     def paginate(
@@ -274,6 +296,8 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
         self._closed = True
         if self._owns_pool:
             self._session.close()
+            if self._stream_http is not None:
+                self._stream_http.close()
 
     def __enter__(self) -> Client:
         return self
@@ -309,6 +333,8 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
     def _send(self, request: PreparedRequest) -> Response:
         """Send ``request`` and read the whole response."""
         self._check_open()
+        if (instruments := self._telemetry.current()) is not None:
+            request = instruments.inject(request)
         log_request(request.method, request.url, request.headers, request.content)
         if self._pool is None:
             status, headers, body = session_exchange(self._session, request)
@@ -325,13 +351,18 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
 
     def _open_stream(self, request: PreparedRequest) -> _StreamConnection:
         self._check_open()
+        if (instruments := self._telemetry.current()) is not None:
+            request = instruments.inject(request)
         log_request(request.method, request.url, request.headers, request.content)
         if self._pool is None:
             http = streams_through(self._session)
             if http is None:
                 return _LegacyStreamConnection(self._session, request)
             return _HttpxStreamConnection(http, request)
-        return _HttpxStreamConnection(self._pool.client, request)
+        # Over HTTP/2 a stream would share its socket, so close() could not shut it down
+        # to wake a reader blocked on it: streams keep to HTTP/1.1 connections of their own.
+        http = self._stream_http if self._stream_http is not None else self._pool.client
+        return _HttpxStreamConnection(http, request)
 
 
 class QueryIterator(Generic[T]):
@@ -370,7 +401,7 @@ class QueryIterator(Generic[T]):
             if isinstance(command, Deliver):
                 yield command.item
             elif isinstance(command, RunQuery):
-                conversation.reply(self.client.query(command.fql, self.opts).data)
+                conversation.reply(self.client._query(command.fql, self.opts, "paginate").data)
 
     def flatten(self) -> Iterator[T]:
         """Yield the items of every page."""
@@ -427,6 +458,10 @@ class _HttpxStreamConnection:
             raise network_error(error, self._url) from error
 
     def close(self) -> None:
+        if self._response.http_version == "HTTP/2":
+            # A user's own HTTP/2 pool: the socket carries other requests too.
+            self._response.close()
+            return
         # A thread blocked reading this stream only wakes when the socket itself is shut
         # down; closing the response alone leaves its recv() waiting for the next event.
         network_stream = self._response.extensions.get("network_stream")
@@ -482,6 +517,8 @@ class StreamIterator:
         self._conversation = Conversation(steps)
         self._connection: _StreamConnection | None = None
         self._lines: Iterator[str | dict[str, Any]] = iter(())
+        instruments = client._telemetry.current()
+        self._span = instruments.stream() if instruments is not None else None
 
     @property
     def last_ts(self) -> int | None:
@@ -513,23 +550,33 @@ class StreamIterator:
             while (command := conversation.next_command()) is not None:
                 if isinstance(command, Deliver):
                     event: dict[str, Any] = command.item
+                    if self._span is not None:
+                        self._span.delivered()
                     return event
                 try:
                     conversation.reply(self._perform(command))
                 except Exception as error:
                     conversation.fail(error)
-        except BaseException:
+        except BaseException as error:
             # A failed stream (or an interrupted wait) holds no connection afterwards.
+            if self._span is not None:
+                self._span.finish(error)
             self.close()
             raise
         self._drop_connection()
+        if self._span is not None:
+            self._span.finish()
         raise StopIteration
 
     def _perform(self, command: Command) -> Any:
         if isinstance(command, ReadLine):
             return next(self._lines, None)
         if isinstance(command, Connect):
-            self._connection = self._client._open_stream(command.request)
+            if self._span is not None:
+                with self._span.connecting():
+                    self._connection = self._client._open_stream(command.request)
+            else:
+                self._connection = self._client._open_stream(command.request)
             self._lines = self._connection.lines()
             return self._connection.status
         if isinstance(command, ReadBody):
@@ -552,6 +599,8 @@ class StreamIterator:
         """Stop the stream; iteration then ends."""
         self._state.close()
         self._drop_connection()
+        if self._span is not None:
+            self._span.finish()
 
 
 class FeedIterator:
@@ -576,7 +625,13 @@ class FeedIterator:
         return self
 
     def __next__(self) -> FeedPage:
-        page = self._client._converse(Conversation(feed_page_steps(self._state)))
+        instruments = self._client._telemetry.current()
+        if instruments is None or self._state.done:
+            page = self._client._converse(Conversation(feed_page_steps(self._state)))
+        else:
+            with instruments.operation("feed") as traced:
+                page = self._client._converse(Conversation(feed_page_steps(self._state)))
+                traced.succeeded(page)
         if page is None:
             raise StopIteration
         return page if self._into is None else typed_feed_page(page, self._into)

@@ -12,7 +12,8 @@ gives it one; each further call site it unwinds through is appended to ``QueryEr
 which is FaunaDB's stack trace (spans of the ``(args)`` of each call, innermost first).
 
 Limits: at most ``MAX_STACK_FRAMES`` nested calls (``stack_overflow``); the ``deadline`` is
-checked every ``DEADLINE_CHECK_INTERVAL`` function applications (``QueryTimedOut``); a Python
+checked every ``DEADLINE_CHECK_INTERVAL`` function applications (``QueryTimedOut``), and so is
+the process's memory (``faunalite.fql.memory``, ``value_too_large``); a Python
 ``RecursionError`` from pathologically nested syntax is reported as ``stack_overflow`` too.
 """
 
@@ -43,6 +44,7 @@ from faunalite.fql.members import (
     null_origin_hint,
     read_member,
 )
+from faunalite.fql.memory import PROCESS_MEMORY
 from faunalite.fql.operators import (
     apply_binary,
     apply_unary,
@@ -150,12 +152,15 @@ class Interpreter:
         stats = self.context.stats
         stats.compute_calls += 1
         if stats.compute_calls % DEADLINE_CHECK_INTERVAL == 0:
-            self._check_deadline()
+            self._periodic_checks()
 
-    def _check_deadline(self) -> None:
+    def _periodic_checks(self) -> None:
+        """What is looked at every ``DEADLINE_CHECK_INTERVAL`` calls: the clock, the memory."""
         deadline = self.context.deadline
         if deadline is not None and time.monotonic() > deadline:
             raise QueryTimedOut()
+        if PROCESS_MEMORY.exceeded():
+            raise PROCESS_MEMORY.error()
 
     def apply_function(self, function: Function, args: list[Value]) -> Value:
         """Apply a function value to already evaluated arguments (no new frame)."""
@@ -165,7 +170,7 @@ class Interpreter:
             stats = self.context.stats
             stats.compute_calls += 1
             if stats.compute_calls % DEADLINE_CHECK_INTERVAL == 0:
-                self._check_deadline()
+                self._periodic_checks()
             params = function.params
             variadic = function.variadic
             if len(args) != len(params) if variadic is None else len(args) < len(params):
@@ -360,7 +365,7 @@ class Interpreter:
                 stats = self.context.stats
                 stats.compute_calls += 1
                 if stats.compute_calls % DEADLINE_CHECK_INTERVAL == 0:
-                    self._check_deadline()
+                    self._periodic_checks()
                 result = _INT_ARITHMETIC[node.op](left, right)
                 return result if INT64_MIN <= result <= INT64_MAX else float(result)
             return self._apply_operator(node, left, scope)
@@ -383,7 +388,7 @@ class Interpreter:
                 stats = self.context.stats
                 stats.compute_calls += 1
                 if stats.compute_calls % DEADLINE_CHECK_INTERVAL == 0:
-                    self._check_deadline()
+                    self._periodic_checks()
                 result = _INT_ARITHMETIC[op](left, right)
                 return result if INT64_MIN <= result <= INT64_MAX else float(result)
             return self._finish_operator(node, left, right)

@@ -140,7 +140,10 @@ class DocumentScanSource:
                 if is_expired(session, document, at_ts):
                     continue
                 session.charge_read(document, at_ts)
-                yield document.key, make_doc(session, self.collection, document.key, at_ts)
+                doc = make_doc(session, self.collection, document.key, at_ts)
+                if session.user_role is not None and not session.may_read_document(doc):
+                    continue  # a user role's Set skips the documents it may not read
+                yield document.key, doc
             if len(page) < SCAN_BATCH:
                 return
             after = page[-1].key

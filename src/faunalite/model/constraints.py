@@ -43,8 +43,14 @@ def _body_function(session: QuerySession, body: str, source_name: str) -> Lambda
 
 
 def call_body(session: QuerySession, function: Lambda, argument: Value) -> Value:
-    """Apply ``function`` to ``argument`` in the query's context. After the query body has
-    finished (results are rendered afterwards) a fresh interpreter evaluates it."""
+    """Apply ``function`` to ``argument`` in the query's context (see ``call_stored``)."""
+    return call_stored(session, function, [argument])
+
+
+def call_stored(session: QuerySession, function: Lambda, arguments: list[Value]) -> Value:
+    """Apply ``function`` (FQL stored in a definition) to ``arguments`` in the query's context.
+    After the query body has finished (results are rendered afterwards) a fresh interpreter
+    evaluates it."""
     from faunalite.fql.context import QueryContext
     from faunalite.fql.interpreter import Interpreter
 
@@ -53,10 +59,10 @@ def call_body(session: QuerySession, function: Lambda, argument: Value) -> Value
         context = QueryContext(snapshot_time=session.transaction_time(), storage=session)
         session.query_context = context
     if context.interpreter is not None:
-        return context.call(function, [argument])
+        return context.call(function, arguments)
     context.interpreter = Interpreter(context)
     try:
-        return context.call(function, [argument])
+        return context.call(function, arguments)
     finally:
         context.interpreter = None
 

@@ -11,7 +11,8 @@ hash of the secret is kept, in the key document (hidden) and in a registry in th
 that maps key ids to the scope holding the key, so ``authenticate_key`` can find it.
 
 Managing databases and keys needs the ``admin`` role (others get ``permission_denied``).
-``Role`` documents are stored as given; role-based access control is not enforced.
+``Role`` documents are stored as given; a key or secret of a user-defined role gets the Role's
+privileges (``faunalite.model.roles``); its ``membership`` (which needs tokens) is not used.
 """
 
 from __future__ import annotations

@@ -63,7 +63,7 @@ show at top level after the stored fields (``faunalite.model.constraints`` regis
 class DocValue(StorageValue):
     """Base of document references (see the module docstring). Not instantiated directly."""
 
-    __slots__ = ("collection", "extra", "key", "origin", "read_ts", "session")
+    __slots__ = ("collection", "extra", "key", "origin", "pinned", "read_ts", "session")
     order_rank: ClassVar[int] = 6
 
     def __init__(
@@ -82,6 +82,9 @@ class DocValue(StorageValue):
         self.read_ts = read_ts
         self.extra = extra
         self.origin = origin
+        self.pinned: Document | None = None
+        """A fixed version this reference reads, unchecked (a role predicate's argument: the
+        version being written)."""
 
     # -- identity ---------------------------------------------------------------------------
 
@@ -117,7 +120,9 @@ class DocValue(StorageValue):
     def document(self) -> Document | None:
         """The version this reference reads, ``None`` when it does not exist, expired, or
         the principal's role may not read it (see ``faunalite.model.access``)."""
-        if not self.session.may_read(self.collection):
+        if self.pinned is not None:
+            return self.pinned
+        if not self.session.may_read_document(self):
             return None
         found = self.session.get(self.collection, self.key, self.read_ts)
         if found is None or is_expired(self.session, found, self.read_ts):
@@ -130,7 +135,7 @@ class DocValue(StorageValue):
 
     def cause(self) -> str:
         """Why the document is missing, in FaunaDB's words (``@ref`` ``cause``)."""
-        if not self.session.may_read(self.collection):
+        if not self.session.may_read_document(self):
             return PERMISSION_DENIED_CAUSE
         if self.session.was_deleted(self.collection, self.key):
             return "deleted"
@@ -142,7 +147,7 @@ class DocValue(StorageValue):
     def missing_error(self) -> QueryError | None:
         if self.exists():
             return None
-        if not self.session.may_read(self.collection):
+        if not self.session.may_read_document(self):
             return QueryError("null_value", "Null value, due to permission denied")
         return QueryError("document_not_found", self.not_found_message())
 

@@ -6,6 +6,9 @@ queries the function is a global (by name or alias) and ``Function("name")`` ret
 ``UserFunction`` value parses its body once per query, under the source name ``*udf:Name*``,
 so errors raised inside point into the body and the call sites stack up in the trace. As with
 collections, a function created in a query is not a global of that same query.
+
+Calling one needs the ``call`` right (``admin``, ``server``, or a user role's ``call``
+privilege on the function); a function with a ``role`` runs its body with that role.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from faunalite.model.session import (
     FUNCTION,
     QuerySession,
     add_global_resolver,
+    permission_denied,
 )
 
 
@@ -67,12 +71,16 @@ FUNCTION_SPEC = register_spec(
 class UserFunction(Function):
     """A UDF as a value: calling it runs its stored lambda (see the module docstring)."""
 
-    __slots__ = ("_lambda", "body", "name", "session")
+    __slots__ = ("_lambda", "body", "name", "role", "session")
 
-    def __init__(self, session: QuerySession, name: str, body: str) -> None:
+    def __init__(
+        self, session: QuerySession, name: str, body: str, role: str | None = None
+    ) -> None:
         self.session = session
         self.name = name
         self.body = body
+        self.role = role
+        """The role its body runs with (``Function.create({ role })``), ``None``: the caller's."""
         self._lambda: ast.Lambda | None = None
 
     @property
@@ -98,9 +106,16 @@ class UserFunction(Function):
         return Arity((len(node.params),))
 
     def fql_call(self, ctx: Any, args: list[Value]) -> Value:
+        # FaunaDB checks ``call`` before anything else (``LambdaWrapper.apply``), then runs
+        # the body with the function's own role when it has one (``evalLambda(fn, role)``).
+        if not self.session.may_call(self.name, args):
+            raise permission_denied()
         node = self._parsed()
         function = Lambda(list(node.params), node.variadic, node.body, None, node.span)
-        return ctx.call(function, args)
+        if self.role is None:
+            return ctx.call(function, args)
+        with self.session.act_as_function_role(self.role):
+            return ctx.call(function, args)
 
 
 USER_FUNCTION = prototype(UserFunction, "UserFunction")
@@ -111,14 +126,19 @@ def _definition(udf: UserFunction) -> Value:
     return NamedDoc(udf.session, FUNCTION, udf.name, udf.session.read_ts)
 
 
-def _functions_at_start(session: QuerySession) -> dict[str, tuple[str, str]]:
-    """Name and alias → (function name, body), as of the query's start."""
+def _functions_at_start(session: QuerySession) -> dict[str, tuple[str, str, str | None]]:
+    """Name and alias → (function name, body, role), as of the query's start."""
     return names_at_start(
         session,
         FUNCTION,
         "functions_at_start",
-        lambda doc: (str(doc.key), str(doc.data.get("body", ""))),
+        lambda doc: (str(doc.key), str(doc.data.get("body", "")), _stored_role(doc.data)),
     )
+
+
+def _stored_role(data: Any) -> str | None:
+    role = data.get("role") if isinstance(data, dict) else None
+    return role if isinstance(role, str) else None
 
 
 def user_function(session: QuerySession, name: str) -> UserFunction | None:

@@ -28,12 +28,15 @@ from faunalite.model import (  # noqa: F401  (imported to register their members
     encoding,
     functions,
     indexes,
+    roles,
 )
+from faunalite.model.access import user_role_name
 from faunalite.model.databases import authenticate_key
 from faunalite.model.encoding import SessionResolver
 from faunalite.model.schema import schema_version
-from faunalite.model.session import QuerySession
+from faunalite.model.session import ROLE, QuerySession
 from faunalite.storage import SQLiteStorage, Storage
+from faunalite.storage.interface import DatabaseInfo, Transaction
 
 if TYPE_CHECKING:
     from faunalite.fql.context import QueryStats
@@ -45,6 +48,13 @@ class _RollBack(Exception):
 
 class UnknownDatabase(Exception):
     """The principal's database no longer exists (the request is then unauthorized)."""
+
+
+def _role_exists(txn: Transaction, info: DatabaseInfo, role: str) -> bool:
+    """A user-defined role must still exist when a query starts: a secret naming a deleted
+    ``Role`` grants nothing from then on (401)."""
+    name = user_role_name(role)
+    return name is None or txn.get(info.scope, ROLE, name) is not None
 
 
 class DataModel:
@@ -71,7 +81,7 @@ class DataModel:
         try:
             with self.storage.transaction(write=write) as txn:
                 info = txn.find_database(database)
-                if info is None:
+                if info is None or not _role_exists(txn, info, role):
                     raise UnknownDatabase("/".join(database))
                 session = QuerySession(txn, info, role, self.storage.new_id, stats)
                 yield session

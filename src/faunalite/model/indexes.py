@@ -253,7 +253,10 @@ class IndexSource:
                 if found is None or is_expired(session, found, at_ts):
                     continue
                 session.charge_read(found, at_ts)
-                yield hit.position, make_doc(session, self.collection, hit.key, at_ts)
+                doc = make_doc(session, self.collection, hit.key, at_ts)
+                if session.user_role is not None and not session.may_read_document(doc):
+                    continue  # a user role's Set skips the documents it may not read
+                yield hit.position, doc
             if len(hits) < INDEX_BATCH:
                 return
             position = hits[-1].position

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -23,10 +23,13 @@ from faunalite.fql.errors import Hint, QueryError
 from faunalite.fql.values import TRANSACTION_TIME, Time, Value
 from faunalite.model.access import (
     ADMIN_COLLECTIONS,
+    UserRole,
     can_read,
     can_write,
+    principal_role,
     rights_of,
     sees_unreadable_as_empty,
+    user_role_name,
 )
 from faunalite.storage.codec import encode_value
 from faunalite.storage.interface import DatabaseInfo, DocKey, Document, Transaction
@@ -34,6 +37,7 @@ from faunalite.storage.interface import DatabaseInfo, DocKey, Document, Transact
 if TYPE_CHECKING:
     from faunalite.fql.context import QueryContext, QueryStats
     from faunalite.fql.stdlib.registry import TypeTable
+    from faunalite.model.documents import DocValue
 
 COLLECTION = "Collection"
 FUNCTION = "Function"
@@ -81,8 +85,10 @@ class QuerySession:
 
     ``txn`` is the query's write transaction; ``database`` the database the principal
     reaches; ``role`` its built-in role (``admin``, ``server``, ``server-readonly``,
-    ``client``) or another role string, treated as ``client``. ``new_id`` issues document
-    ids (the store's snowflakes); ``stats`` are the query's counters, if any.
+    ``client``), a user-defined role (``@role/<name>``: the ``Role`` document's privileges as
+    of the query's start, none if there is no such role) or another role string, treated as
+    ``client``. ``new_id`` issues document ids (the store's snowflakes); ``stats`` are the
+    query's counters, if any.
     """
 
     def __init__(
@@ -100,6 +106,7 @@ class QuerySession:
         self.scope = database.scope
         self.role = role
         self.rights = rights_of(role)
+        self.user_role = self._load_user_role(role)
         self.txn_ts = txn.txn_ts
         self.start_ts = txn.snapshot_ts
         self.changes = QueryChanges()
@@ -199,32 +206,89 @@ class QuerySession:
 
     # -- access control ---------------------------------------------------------------------
 
+    def _load_user_role(self, role: str) -> UserRole | None:
+        name = user_role_name(role)
+        if name is None:
+            return None
+        found = self.txn.get(self.scope, ROLE, name)
+        return UserRole.from_stored(name, found.data if found is not None else None)
+
+    @contextmanager
+    def acting_as(self, role: str) -> Iterator[None]:
+        """Run a block with another role's rights (a function's ``role``, a predicate's
+        read-only rights); ``role`` is a principal's role string (``principal_role``)."""
+        saved = (self.role, self.rights, self.user_role)
+        self.role, self.rights = role, rights_of(role)
+        self.user_role = self._load_user_role(role)
+        try:
+            yield
+        finally:
+            self.role, self.rights, self.user_role = saved
+
+    def act_as_function_role(self, stored_role: str) -> AbstractContextManager[None]:
+        """``acting_as`` for a function's stored ``role`` (``server``, ``MyRole``)."""
+        return self.acting_as(principal_role(stored_role))
+
     def require_admin(self) -> None:
         """Databases and keys are managed by admin principals only."""
-        if not rights_of(self.role).admin:
+        if not self.rights.admin:
             raise permission_denied()
 
     def require_read(self, collection: str | None = None) -> None:
         """The role may read ``collection``'s documents (``None``: any readable ones)."""
-        if not can_read(self.role, collection):
+        if self.user_role is not None:
+            if collection is None or not self.may_read(collection):
+                raise permission_denied()
+        elif not can_read(self.role, collection):
             raise permission_denied()
 
     def require_write(self, collection: str | None = None) -> None:
-        """The role may write ``collection``'s documents (``None``: any writable ones)."""
-        if not can_write(self.role, collection):
+        """The role may write ``collection``'s documents (``None``: any writable ones).
+
+        A user-defined role's writes are checked one by one, with the document written, as
+        they happen (``faunalite.model.roles``); here it only passes the first gate."""
+        if self.user_role is not None:
+            if collection in ADMIN_COLLECTIONS:
+                raise permission_denied()
+        elif not can_write(self.role, collection):
             raise permission_denied()
 
     def may_read(self, collection: str) -> bool:
-        """Whether the role reads ``collection``'s documents; an unreadable one is a null
-        with the cause ``permission denied``, as in FaunaDB."""
+        """Whether the role reads ``collection``'s documents at all; an unreadable one is a
+        null with the cause ``permission denied``, as in FaunaDB. A user-defined role that
+        holds ``read`` may still refuse a document (``may_read_document``)."""
         if collection in ADMIN_COLLECTIONS:
             return self.rights.admin
+        if self.user_role is not None:
+            return self.user_role.holds(collection, "read")
         return self.rights.read
+
+    def may_read_document(self, doc: DocValue) -> bool:
+        """Whether the role reads this document (a user role's ``read`` policies, or its
+        ``history_read`` ones for a document read at a past instant)."""
+        if self.user_role is None:
+            return self.may_read(doc.collection)
+        from faunalite.model.roles import may_read_document
+
+        return may_read_document(self, self.user_role, doc)
+
+    def may_call(self, function: str, arguments: list[Value]) -> bool:
+        """Whether the role calls the user-defined function ``function`` with ``arguments``."""
+        if self.user_role is None:
+            return self.rights.call
+        from faunalite.model.roles import role_allows
+
+        return role_allows(self, self.user_role, function, "call", arguments)
 
     def set_is_readable(self, collection: str) -> bool:
         """For a Set over ``collection``'s documents: ``permission_denied`` when the role reads
         no documents at all, ``False`` when it skips every one of them (``server`` on
-        ``Key``), ``True`` when it reads them (see ``faunalite.model.access``)."""
+        ``Key``), ``True`` when it reads them (see ``faunalite.model.access``); a user role's
+        sets then skip each document it may not read (``may_read_document``)."""
+        if self.user_role is not None:
+            if self.may_read(collection):
+                return True
+            raise permission_denied()
         if can_read(self.role, collection):
             return True
         if sees_unreadable_as_empty(self.role):

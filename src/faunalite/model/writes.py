@@ -68,6 +68,8 @@ class DocumentWrite:
     after: Any
     action: str
     index_entries: dict[str, list[IndexEntry]] = field(default_factory=dict)
+    explicit_id: bool = False
+    """A create whose id the query chose (FaunaDB's ``create_with_id`` privilege)."""
 
 
 WriteHook = Callable[[DocumentWrite], None]
@@ -316,7 +318,11 @@ def create_user_document(
         ttl = default_ttl(session, collection)
     if isinstance(ttl, Time):
         stored["ttl"] = ttl
-    write_document(DocumentWrite(session, collection, key, None, stored, "create"))
+    write_document(
+        DocumentWrite(
+            session, collection, key, None, stored, "create", explicit_id=doc_id is not None
+        )
+    )
     return UserDoc(session, collection, key)
 
 

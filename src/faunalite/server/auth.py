@@ -12,9 +12,11 @@ FaunaDB ignores it.
 * A ``Key``'s secret (looked up by ``keys``, ``Engine.principal_for_key``, which also checks the
   key's ``ttl``): no scope is the key's own role in its database; only an ``admin`` key may take
   a scope (FaunaDB refuses one on any other key), and its database path is then below the key's.
-* User-defined roles, document identities (either as a scope or as a key's role) and JWTs are
-  not implemented in faunalite, so they are refused: an unknown or unsupported role is never
-  widened into a built-in one.
+* A user-defined role (``@role/<name>`` on an admin secret, or a key whose role names a
+  ``Role``) runs as ``@role/<name>``: the Role's privileges (``faunalite.model.roles``). Whether
+  the Role exists is settled when each query starts (a missing one is 401 then).
+* Document identities (as a scope or as a key's role) and JWTs are not implemented in faunalite,
+  so they are refused: an unknown or unsupported role is never widened into a built-in one.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from faunalite.engine import Principal
-from faunalite.model.access import BUILTIN_ROLES
+from faunalite.model.access import BUILTIN_ROLES, user_role_name
 
 _KEY_RE = re.compile(r"[^/,()&=:]+\Z")
 _SEGMENT_RE = re.compile(r"[^,()&=:]+\Z")
@@ -45,6 +47,15 @@ class SecretScope:
     @property
     def is_builtin(self) -> bool:
         return self.role in BUILTIN_ROLES
+
+    @property
+    def is_supported(self) -> bool:
+        """A built-in or user-defined role (not a document identity, which is refused)."""
+        return self.role in BUILTIN_ROLES or user_role_name(self.role) is not None
+
+
+def _is_supported_role(role: str) -> bool:
+    return role in BUILTIN_ROLES or user_role_name(role) is not None
 
 
 def _secret_from_header(authorization: str | None) -> str | None:
@@ -111,10 +122,10 @@ def authenticate(
         granted: Principal | None = Principal()
     else:
         granted = None if keys is None else keys(key)
-    if granted is None or granted.role not in BUILTIN_ROLES:
+    if granted is None or not _is_supported_role(granted.role):
         return None
     if scope is None:
         return granted
-    if granted.role != "admin" or not scope.is_builtin:
+    if granted.role != "admin" or not scope.is_supported:
         return None
     return Principal((*granted.database, *scope.database), scope.role)

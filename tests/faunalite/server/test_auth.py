@@ -21,7 +21,9 @@ KEYS = {
     "fnADMIN": Principal(("app",), "admin"),
     "fnSERVER": Principal(("app",), "server"),
     "fnCLIENT": Principal(("app",), "client"),
-    "fnUSERROLE": Principal(("app",), "Reader"),
+    "fnUSERROLE": Principal(("app",), "@role/Reader"),
+    # A role string that is neither built in nor ``@role/...`` grants nothing.
+    "fnODDROLE": Principal(("app",), "Reader"),
 }
 
 
@@ -76,6 +78,13 @@ def test_parse_secret(secret: str, expected: tuple[str, SecretScope | None] | No
         ("fnSERVER", Principal(("app",), "server")),
         ("fnSERVER:junk", Principal(("app",), "server")),
         ("fnCLIENT", Principal(("app",), "client")),
+        # A user-defined role, scoped on an admin secret or as a key's role; whether the Role
+        # exists is settled as each query starts (a missing one is 401 then).
+        ("secret:@role/nope", Principal((), "@role/nope")),
+        ("secret:db:@role/Reader", Principal(("db",), "@role/Reader")),
+        ("fnADMIN:@role/Reader", Principal(("app",), "@role/Reader")),
+        ("fnADMIN:child:@role/Reader", Principal(("app", "child"), "@role/Reader")),
+        ("fnUSERROLE", Principal(("app",), "@role/Reader")),
     ],
 )
 def test_granted(secret: str, principal: Principal) -> None:
@@ -85,15 +94,16 @@ def test_granted(secret: str, principal: Principal) -> None:
 @pytest.mark.parametrize(
     "secret",
     [
-        # User roles and document identities are not implemented: refused, never widened.
-        "secret:@role/nope",
-        "secret:db:@role/Reader",
+        # Document identities are not implemented: refused, never widened.
         "secret:@doc/Users/1",
         "secret:db:collections/Users/1",
-        "fnADMIN:@role/Reader",
         "fnADMIN:@doc/Users/1",
         "fnSERVER:@doc/Users/1",
-        "fnUSERROLE",
+        "fnODDROLE",
+        # Only an admin secret may take a user role.
+        "fnSERVER:@role/Reader",
+        "fnUSERROLE:@role/Reader",
+        "fnCLIENT:@role/Reader",
         # Only an admin key may carry a scope.
         "fnSERVER:admin",
         "fnSERVER:server",
@@ -120,6 +130,11 @@ def test_header_forms() -> None:
     assert authenticate("Basic not-base64!", ROOT) is None
 
 
+def _is_granted_role(role: str) -> bool:
+    """A role a secret may grant: built in, or a user role (never a document identity)."""
+    return role in BUILTIN_ROLES or (role.startswith("@role/") and len(role) > len("@role/"))
+
+
 # Secrets built from the grammar's own pieces, so that near misses are common.
 _SECRET_TEXT = st.lists(
     st.sampled_from(
@@ -139,13 +154,13 @@ _SECRET_TEXT = st.lists(
 @given(_SECRET_TEXT)
 def test_no_secret_outside_the_grammar_authenticates(text: str) -> None:
     """Whatever the text, a grant needs the root key or a known key before the first ':' (or
-    the whole text), and the role granted is always a built-in one."""
+    the whole text), and the role granted is a built-in one or a user role (``@role/...``)."""
     principal = _auth(text)
     key = text.partition(":")[0]
     if principal is None:
         return
     assert key == ROOT or key in KEYS
-    assert principal.role in BUILTIN_ROLES
+    assert _is_granted_role(principal.role)
     if key != ROOT and KEYS[key].role != "admin":
         # A non-admin key never gains rights, whatever follows it.
         assert principal == KEYS[key]
@@ -158,4 +173,6 @@ def test_arbitrary_text_never_grants_more_than_its_key(text: str) -> None:
     if principal is not None:
         key = text.partition(":")[0]
         assert key == ROOT or key in KEYS
-        assert principal.role in BUILTIN_ROLES
+        assert _is_granted_role(principal.role)
+        if key != ROOT and KEYS[key].role != "admin":
+            assert principal == KEYS[key]

@@ -1,15 +1,21 @@
-"""Values a query builds at run time, nested deeper than any stack, against ``faunalite serve``.
+"""Queries that build values no process could hold, against ``faunalite serve``.
 
+Deep values: nested deeper than any stack.
 The server runs as a subprocess, as a user runs it, so a crash shows as the process dying
 (before the fix, SIGSEGV) rather than as the test run dying. Depth comes from evaluation
 (``fold`` wrapping its accumulator), not from the query text, so parse-time nesting limits
 never see it. Every walk over such a value (display, order, wire encoding in both formats,
 the storage codec) answers FaunaDB's ``stack_overflow`` once the value is deeper than the
 engine's stack, and the server keeps serving everyone.
+
+Big values: each within FaunaDB's value limits, together more than the machine's memory. The
+query that finds the process above its memory ceiling ends with ``value_too_large``, and the
+memory comes back.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import subprocess
@@ -53,7 +59,7 @@ def event_type(line: str) -> str:
 class ServerProcess:
     """``python -m faunalite serve --memory`` on a free loopback port."""
 
-    def __init__(self, log: Path) -> None:
+    def __init__(self, log: Path, **environment: str) -> None:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = int(probe.getsockname()[1])
@@ -66,6 +72,7 @@ class ServerProcess:
             stdout=subprocess.PIPE,
             stderr=self._log_file,
             text=True,
+            env={**os.environ, **environment},
         )
         assert self.process.stdout is not None
         banner = self.process.stdout.readline()
@@ -192,3 +199,39 @@ def test_a_deep_document_reaches_its_stream(server: ServerProcess) -> None:
 def test_no_unexpected_failure_was_logged(server: ServerProcess) -> None:
     server.assert_serving()
     assert "unexpected error" not in server.log.read_text()
+
+
+MEMORY_CEILING_MB = 400
+# 16 000 strings of 8 MiB each, within FaunaDB's 16 MiB string limit: 128 GiB in all.
+MEMORY_BOMB = (
+    'let s = Array.sequence(0, 23).fold("x", (a, i) => a + a);'
+    " Array.sequence(0, 16000).map(x => s + x.toString()).length"
+)
+
+
+@pytest.fixture(scope="module")
+def small_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    log = tmp_path_factory.mktemp("memory") / "server.log"
+    running = ServerProcess(log, FAUNALITE_MAX_MEMORY_MB=str(MEMORY_CEILING_MB))
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def test_a_query_past_the_memory_ceiling_is_value_too_large(small_server: ServerProcess) -> None:
+    # The deadline is the client's to choose: it does not bound the memory.
+    response = small_server.query(MEMORY_BOMB, **{"X-Query-Timeout-Ms": "120000"})
+    assert response.status_code == 400, response.text[:300]
+    assert response.json()["error"] == {
+        "code": "value_too_large",
+        "message": "Value too large: the query's values exceed faunalite's memory limit"
+        f" of {MEMORY_CEILING_MB} MiB.",
+    }
+    # The memory is returned: ordinary queries run again, and so does a big one within bounds.
+    small_server.assert_serving()
+    fits = small_server.query(
+        'let s = Array.sequence(0, 20).fold("x", (a, i) => a + a);'
+        " Array.sequence(0, 16).map(x => s + x.toString()).length"
+    )
+    assert fits.json()["data"] == 16

@@ -1,0 +1,84 @@
+"""A ceiling on the memory the server process may reach while queries run.
+
+FaunaDB's value limits (16 MiB strings, 16 000-element sets and sequences) bound each value,
+not their number: a query that maps 16 000 elements to 8 MiB strings asks for 128 GiB, and
+its client picks the deadline. FaunaDB runs it on a cluster node with a heap of its own; in
+faunalite it would take the whole process, and every other user's requests, down with it.
+
+So the interpreter looks at the process's resident memory as often as at the clock (every
+``DEADLINE_CHECK_INTERVAL`` function applications) and ends the query that finds it above the
+ceiling with ``value_too_large``. The check is process-wide: while one query holds most of the
+memory, another may be the one refused; the memory is returned as soon as the failed query's
+values are dropped. The ceiling is ``FAUNALITE_MAX_MEMORY_MB`` if set, else half the machine's
+memory, at most ``DEFAULT_MAX_MEMORY_BYTES``. Resident memory is read from ``/proc/self/statm``
+(Linux); where that file does not exist, no ceiling applies.
+"""
+
+from __future__ import annotations
+
+import os
+
+from faunalite.fql.errors import QueryError
+
+MAX_MEMORY_ENV = "FAUNALITE_MAX_MEMORY_MB"
+"""Environment variable overriding the ceiling, in MiB."""
+
+DEFAULT_MAX_MEMORY_BYTES = 4 * 1024**3
+"""The ceiling when the environment names none (less on a machine with under 8 GiB)."""
+
+_MIB = 1024**2
+
+
+class MemoryCeiling:
+    """The process's resident memory compared with a fixed limit, cheaply and thread-safely."""
+
+    def __init__(self, limit_bytes: int, statm_path: str = "/proc/self/statm") -> None:
+        self.limit_bytes = limit_bytes
+        self._page_size = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+        try:
+            # Kept open: a positioned read of it costs a few microseconds, from any thread.
+            self._statm: int | None = os.open(statm_path, os.O_RDONLY)
+        except OSError:
+            self._statm = None
+
+    @classmethod
+    def from_environment(cls) -> MemoryCeiling:
+        configured = os.environ.get(MAX_MEMORY_ENV, "").strip()
+        if configured:
+            try:
+                return cls(int(configured) * _MIB)
+            except ValueError:
+                raise ValueError(
+                    f"{MAX_MEMORY_ENV} must be a whole number of MiB, not {configured!r}"
+                ) from None
+        return cls(min(DEFAULT_MAX_MEMORY_BYTES, _physical_memory() // 2))
+
+    def resident_bytes(self) -> int | None:
+        """The process's resident memory now, or ``None`` where it cannot be read."""
+        if self._statm is None:
+            return None
+        fields = os.pread(self._statm, 128, 0).split()
+        return int(fields[1]) * self._page_size
+
+    def exceeded(self) -> bool:
+        resident = self.resident_bytes()
+        return resident is not None and resident > self.limit_bytes
+
+    def error(self) -> QueryError:
+        """The failure of a query that found the process above the ceiling."""
+        return QueryError(
+            "value_too_large",
+            "Value too large: the query's values exceed faunalite's memory limit of "
+            f"{self.limit_bytes // _MIB} MiB.",
+        )
+
+
+def _physical_memory() -> int:
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, ValueError, OSError):
+        return 2 * DEFAULT_MAX_MEMORY_BYTES
+
+
+PROCESS_MEMORY = MemoryCeiling.from_environment()
+"""The ceiling every query's interpreter checks."""
