@@ -7,7 +7,8 @@ format, render the ``summary``, count ``stats`` and stamp a ``txn_ts``. The dead
 checked after parsing, during evaluation, after it and after encoding: a query past it
 answers ``time_out`` and commits nothing. The result is the HTTP
 status and the JSON body FaunaDB would send; there is no HTTP here, so the engine can be
-driven directly (tests, embedding).
+driven directly (tests, embedding). Parsed queries are cached by text (``parse_cache``), as
+drivers repeat the same text with different arguments.
 
 One ``Engine`` serves one data directory (or memory) for the life of a server. Databases are
 addressed by the principal's path. Each query runs in one storage transaction
@@ -209,10 +210,13 @@ class Engine:
     """
 
     def __init__(self, *, data_path: str | None = None) -> None:
+        from faunalite.fql.parse_cache import ParseCache
         from faunalite.model.hooks import DataModel
         from faunalite.storage import SQLiteStorage
 
         self.data_path = data_path
+        self.parse_cache = ParseCache()
+        """Trees of the query texts run lately: a repeated text is not parsed again."""
         self.model = DataModel(SQLiteStorage(database_file(data_path)))
         self._database_locks: dict[tuple[str, ...], threading.Lock] = {}
         self._locks_guard = threading.Lock()
@@ -325,7 +329,6 @@ class Engine:
     ) -> _Evaluation:
         from faunalite.fql.context import QueryContext
         from faunalite.fql.interpreter import run_query, stack_overflow
-        from faunalite.fql.parser import parse_query
         from faunalite.model.set_cursors import materialize_result
 
         txn_ts = session.txn_ts
@@ -342,7 +345,7 @@ class Engine:
         failures: list[CheckDiagnostic] = []
         tree: QueryTree | None = None
         try:
-            tree = parse_query(flat.text, QUERY_SOURCE_NAME, deadline=request.deadline)
+            tree = self.parse_cache.parse(flat.text, QUERY_SOURCE_NAME, deadline=request.deadline)
         except QueryCheckError as error:
             failures.extend(error.diagnostics)
         except QueryTimedOut as error:

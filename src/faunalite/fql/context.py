@@ -162,7 +162,10 @@ class QueryContext:
     # -- the registry's CallContext protocol --------------------------------------------------
 
     def call(self, function: Function, args: list[Value]) -> Value:
-        return self._running().apply_function(function, args)
+        interpreter = self.interpreter  # ``_running()``, written out: once per callback call
+        if interpreter is None:
+            raise RuntimeError("QueryContext.call used outside run_query")
+        return interpreter.apply_function(function, args)
 
     def function_arity(self, function: Function) -> tuple[int, ...] | None:
         return arity_of(function).counts

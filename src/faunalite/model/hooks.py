@@ -91,6 +91,10 @@ class DataModel:
             pass
 
     def database_exists(self, path: tuple[str, ...]) -> bool:
+        if not path:
+            # The root database always exists: no transaction (the server asks this before
+            # every query, and the query's own session finds the database again anyway).
+            return True
         with self.storage.transaction() as txn:
             return txn.find_database(path) is not None
 

@@ -52,6 +52,7 @@ BUILD_BATCH = 256
 
 _SCHEMAS_KEY = "collection_schemas"
 _SCHEMAS_AT_START_KEY = "collection_schemas_at_start"
+_SCHEMAS_BY_VERSION_KEY = "collection_schemas_by_version"
 
 UNIQUE_FAILURE = "Failed unique constraint"
 COMPUTED_WRITE_FAILURE = "Cannot write to a computed field"
@@ -78,7 +79,20 @@ def collection_schema(
             else session.get(COLLECTION, collection)
         )
         stored = found.data if found is not None and isinstance(found.data, dict) else None
-        cache[collection] = parse_schema(stored) if stored is not None else None
+        if found is None or stored is None:
+            cache[collection] = None
+        elif found.ts < session.txn_ts:
+            # A committed version never changes, so the schema now and at the start (the same
+            # version unless this query redefined the collection) is parsed once.
+            by_version: dict[tuple[str, int], CollectionSchema] = session.cache.setdefault(
+                _SCHEMAS_BY_VERSION_KEY, {}
+            )
+            version = (collection, found.ts)
+            if version not in by_version:
+                by_version[version] = parse_schema(stored)
+            cache[collection] = by_version[version]
+        else:
+            cache[collection] = parse_schema(stored)
     return cache[collection]
 
 

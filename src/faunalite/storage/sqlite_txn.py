@@ -8,6 +8,11 @@ retained instant is a filter on those columns (see ``sqlite_schema`` for the tab
 A document written several times in one transaction keeps one version at ``txn_ts`` (the
 last write wins) and produces one change event comparing its state before and after the
 transaction, so a create followed by a delete in the same query leaves no trace.
+
+Point reads (``get``) are remembered for the rest of the transaction until it writes anything:
+one query reads the same document (and the same definitions) several times, and decoding the
+stored blob is most of a read's cost. The documents handed out are shared between those reads,
+so their ``data`` is read-only, as it is everywhere in the model (writes build new values).
 """
 
 from __future__ import annotations
@@ -38,6 +43,12 @@ from faunalite.storage.interface import (
 )
 from faunalite.storage.keys import prefix_upper_bound, tuple_key
 
+READ_CACHE_ENTRIES = 256
+"""Point reads one transaction remembers; a query reading more documents than this by key (a
+large index walk) forgets the oldest, so the memory a transaction holds stays bounded."""
+SCAN_SEEDS_READS = 32
+"""A scan returning at most this many documents also remembers them as point reads."""
+
 
 def _limit(limit: int | None) -> int:
     return -1 if limit is None else limit
@@ -51,6 +62,13 @@ class SQLiteTransaction(TransactionBase):
     ) -> None:
         super().__init__(write=write, snapshot_ts=snapshot_ts, txn_ts=txn_ts)
         self._db = connection
+        self._reads: dict[tuple[int, str, DocKey, int], Document | None] = {}
+
+    def _check(self, *, writing: bool = False) -> None:
+        super()._check(writing=writing)
+        if writing:
+            # Every write goes through here first: what was read before may have changed.
+            self._reads.clear()
 
     # -- databases ------------------------------------------------------------------------
 
@@ -165,14 +183,25 @@ class SQLiteTransaction(TransactionBase):
         self, scope: int, collection: str, key: DocKey, *, at_ts: int | None = None
     ) -> Document | None:
         self._check()
+        read_ts = self._read_ts(at_ts)
+        # Keyed by the instant actually read, so a read "now" and one "at the snapshot" of a
+        # reader (the same instant) share an entry.
+        cache_key = (scope, collection, key, read_ts)
+        reads = self._reads
+        if cache_key in reads:
+            return reads[cache_key]
         row = self._db.execute(
             "SELECT start_ts, data FROM versions WHERE scope = ? AND coll = ? AND key = ?"
             " AND start_ts <= ? ORDER BY start_ts DESC LIMIT 1",
-            (scope, collection, key, self._read_ts(at_ts)),
+            (scope, collection, key, read_ts),
         ).fetchone()
-        if row is None or row[1] is None:
-            return None
-        return Document(scope, collection, key, row[0], decode_value(row[1]))
+        found = None
+        if row is not None and row[1] is not None:
+            found = Document(scope, collection, key, row[0], decode_value(row[1]))
+        if len(reads) >= READ_CACHE_ENTRIES:
+            del reads[next(iter(reads))]
+        reads[cache_key] = found
+        return found
 
     def history(
         self, scope: int, collection: str, key: DocKey, *, limit: int | None = None
@@ -212,10 +241,19 @@ class SQLiteTransaction(TransactionBase):
                 args.append(bound)
         sql.append(" ORDER BY key DESC LIMIT ?" if reverse else " ORDER BY key LIMIT ?")
         args.append(_limit(limit))
-        return [
+        found = [
             Document(scope, collection, key, start_ts, decode_value(data))
             for key, start_ts, data in self._db.execute("".join(sql), args)
         ]
+        if len(found) <= SCAN_SEEDS_READS:
+            # A short scan (the definitions of a database's collections, read by every query)
+            # answers the point reads of the same documents at the same instant.
+            reads = self._reads
+            for document in found:
+                if len(reads) >= READ_CACHE_ENTRIES:
+                    del reads[next(iter(reads))]
+                reads[(scope, collection, document.key, ts)] = document
+        return found
 
     def _current_version(
         self, scope: int, collection: str, key: DocKey

@@ -178,3 +178,60 @@ def test_prune_history_forgets_old_versions_but_keeps_current_ones(store: Storag
         assert txn.get(R, "Book", 1, at_ts=t1) is None
         assert txn.get(R, "Book", 1).data == {"v": 2}  # type: ignore[union-attr]
         assert txn.history(R, "Book", 2) == []
+
+
+def test_reads_within_a_transaction_see_its_later_writes(store: Storage) -> None:
+    write(store, 1, {"v": 1})
+    with store.transaction(write=True) as txn:
+        start = txn.snapshot_ts
+        assert txn.get(R, "Book", 2) is None
+        before = txn.get(R, "Book", 1)
+        assert before is not None and before.data == {"v": 1}
+        txn.put(R, "Book", 1, {"v": 2})
+        txn.put(R, "Book", 2, {"v": 3})
+        after = txn.get(R, "Book", 1)
+        assert after is not None and after.data == {"v": 2}
+        created = txn.get(R, "Book", 2)
+        assert created is not None and created.data == {"v": 3}
+        old = txn.get(R, "Book", 1, at_ts=start)
+        assert old is not None and old.data == {"v": 1}
+        txn.delete(R, "Book", 2)
+        assert txn.get(R, "Book", 2) is None
+
+
+def test_a_reader_reads_a_document_once_however_often_it_asks() -> None:
+    from faunalite.storage import SQLiteStorage
+    from faunalite.storage.sqlite_txn import READ_CACHE_ENTRIES
+
+    store = SQLiteStorage()
+    try:
+        for key in range(READ_CACHE_ENTRIES + 2):
+            write(store, key, {"v": key})
+        with store.transaction() as txn:
+            first = txn.get(R, "Book", 0)
+            assert txn.get(R, "Book", 0) is first
+            assert txn.get(R, "Book", 0, at_ts=txn.snapshot_ts) is first  # the same instant
+            for key in range(READ_CACHE_ENTRIES + 2):
+                found = txn.get(R, "Book", key)
+                assert found is not None and found.data == {"v": key}
+            # Bounded: the oldest reads were forgotten, and reading again reads the same data.
+            again = txn.get(R, "Book", 0)
+            assert again is not first and again == first
+    finally:
+        store.close()
+
+
+def test_a_short_scan_answers_later_point_reads_and_a_write_forgets_them() -> None:
+    from faunalite.storage import SQLiteStorage
+
+    store = SQLiteStorage()
+    try:
+        write(store, 1, {"v": 1})
+        with store.transaction(write=True) as txn:
+            (scanned,) = txn.scan(R, "Book")
+            assert txn.get(R, "Book", 1) is scanned
+            txn.put(R, "Book", 1, {"v": 2})
+            again = txn.get(R, "Book", 1)
+            assert again is not None and again.data == {"v": 2}
+    finally:
+        store.close()
