@@ -5,9 +5,11 @@ not their number: a query that maps 16 000 elements to 8 MiB strings asks for 12
 its client picks the deadline. FaunaDB runs it on a cluster node with a heap of its own; in
 faunalite it would take the whole process, and every other user's requests, down with it.
 
-So the interpreter looks at the process's resident memory as often as at the clock (every
-``DEADLINE_CHECK_INTERVAL`` function applications) and ends the query that finds it above the
-ceiling with ``value_too_large``. The check is process-wide: while one query holds most of the
+So the interpreter asks, as often as it looks at the clock (every ``DEADLINE_CHECK_INTERVAL``
+function applications), and ends the query that finds the process's resident memory above the
+ceiling with ``value_too_large``. Reading it costs a few microseconds, so it is read at most
+every ``READ_INTERVAL_SECONDS`` while the process is below the ceiling (a query cannot
+allocate much in that time), and on every ask once it is above. The check is process-wide: while one query holds most of the
 memory, another may be the one refused; the memory is returned as soon as the failed query's
 values are dropped. The ceiling is ``FAUNALITE_MAX_MEMORY_MB`` if set, else half the machine's
 memory, at most ``DEFAULT_MAX_MEMORY_BYTES``. Resident memory is read from ``/proc/self/statm``
@@ -17,6 +19,7 @@ memory, at most ``DEFAULT_MAX_MEMORY_BYTES``. Resident memory is read from ``/pr
 from __future__ import annotations
 
 import os
+import time
 
 from faunalite.fql.errors import QueryError
 
@@ -26,14 +29,24 @@ MAX_MEMORY_ENV = "FAUNALITE_MAX_MEMORY_MB"
 DEFAULT_MAX_MEMORY_BYTES = 4 * 1024**3
 """The ceiling when the environment names none (less on a machine with under 8 GiB)."""
 
+READ_INTERVAL_SECONDS = 0.002
+"""How long a reading below the ceiling stands before memory is read again."""
+
 _MIB = 1024**2
 
 
 class MemoryCeiling:
     """The process's resident memory compared with a fixed limit, cheaply and thread-safely."""
 
-    def __init__(self, limit_bytes: int, statm_path: str = "/proc/self/statm") -> None:
+    def __init__(
+        self,
+        limit_bytes: int,
+        statm_path: str = "/proc/self/statm",
+        read_interval: float = READ_INTERVAL_SECONDS,
+    ) -> None:
         self.limit_bytes = limit_bytes
+        self.read_interval = read_interval
+        self._next_read = 0.0
         self._page_size = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
         try:
             # Kept open: a positioned read of it costs a few microseconds, from any thread.
@@ -61,8 +74,17 @@ class MemoryCeiling:
         return int(fields[1]) * self._page_size
 
     def exceeded(self) -> bool:
+        """Whether the process is above the ceiling (as of a reading at most
+        ``read_interval`` old while it was below). Safe from any thread: a race only
+        makes one more reading."""
+        now = time.monotonic()
+        if now < self._next_read:
+            return False
         resident = self.resident_bytes()
-        return resident is not None and resident > self.limit_bytes
+        over = resident is not None and resident > self.limit_bytes
+        if not over:
+            self._next_read = now + self.read_interval
+        return over
 
     def error(self) -> QueryError:
         """The failure of a query that found the process above the ceiling."""

@@ -27,7 +27,7 @@ def test_resident_memory_is_the_second_field_in_pages(tmp_path: Path) -> None:
 
 def test_each_check_reads_the_file_afresh(tmp_path: Path) -> None:
     path = statm(tmp_path, 10)
-    ceiling = MemoryCeiling(50 * PAGE, path)
+    ceiling = MemoryCeiling(50 * PAGE, path, read_interval=0)
     assert not ceiling.exceeded()
     Path(path).write_text("999999 51 10 1 0 50 0\n")
     assert ceiling.exceeded()
@@ -62,3 +62,19 @@ def test_this_process_reads_its_own_memory() -> None:
     if resident is None:
         pytest.skip("no /proc/self/statm on this system")
     assert resident > 1024**2
+
+
+def test_a_reading_below_the_ceiling_stands_for_the_interval(tmp_path: Path) -> None:
+    path = statm(tmp_path, 10)
+    ceiling = MemoryCeiling(50 * PAGE, path, read_interval=3600)
+    assert not ceiling.exceeded()
+    Path(path).write_text("999999 51 10 1 0 50 0\n")
+    assert not ceiling.exceeded()  # not read again yet
+
+
+def test_above_the_ceiling_every_check_reads(tmp_path: Path) -> None:
+    path = statm(tmp_path, 51)
+    ceiling = MemoryCeiling(50 * PAGE, path, read_interval=3600)
+    assert ceiling.exceeded()
+    Path(path).write_text("999999 10 10 1 0 50 0\n")
+    assert not ceiling.exceeded()  # memory came back: the next query runs
