@@ -667,15 +667,23 @@ def _plain_for_pydantic(value: Any) -> Any:
     kind = type(value)
     if kind in _PLAIN:
         return value
-    if isinstance(value, (Document, NamedDocument)):
-        fields = _fields_of(value, "object")
-        return {k: v if type(v) in _PLAIN else _plain_for_pydantic(v) for k, v in fields.items()}
-    if isinstance(value, Module):
+    # The common exact types before the isinstance chain (documents are Mappings, and an
+    # isinstance check against an ABC is slow); each gets what the chain would give it.
+    if kind is Document or kind is NamedDocument:
+        value = _fields_of(value, "object")
+        kind = dict
+    elif kind is Module:
         return value.name
-    if isinstance(value, NullDocument):
-        return None
-    if isinstance(value, Page):
-        return {"data": _plain_for_pydantic(value.data), "after": value.after}
+    elif kind is not dict and kind is not list:
+        if isinstance(value, (Document, NamedDocument)):
+            value = _fields_of(value, "object")
+            kind = dict
+        elif isinstance(value, Module):
+            return value.name
+        elif isinstance(value, NullDocument):
+            return None
+        elif isinstance(value, Page):
+            return {"data": _plain_for_pydantic(value.data), "after": value.after}
     if kind is dict:
         return {k: v if type(v) in _PLAIN else _plain_for_pydantic(v) for k, v in value.items()}
     if kind is list:
