@@ -543,14 +543,18 @@ def _field_plan_function(name: str, fields: list[_Field], build: Callable[..., A
 
     Generated (as ``dataclasses`` generates ``__init__``) so that a page of a thousand
     documents pays no per-field loop, and no call at all for a field whose value already has
-    the type it needs (a ``str`` for ``str``). What it does, field by field: read the field;
-    a missing one is an error if required, else left to the class's default; convert it,
-    adding the field to the path of a mismatch. Then ``build(**arguments)``, a refusal of
-    which (``TypeError``/``ValueError`` from the class) is a mismatch too.
+    the type it needs (a ``str`` for ``str``). What it does is ``_fields_of`` and then, field
+    by field: read the field; a missing one is an error if required, else left to the class's
+    default; convert it, adding the field to the path of a mismatch. Then ``build`` with the
+    fields, a refusal of which (``TypeError``/``ValueError`` from the class) is a mismatch too.
+    A ``Document`` or ``NamedDocument`` is read in place: its fields first, then its metadata,
+    as ``_fields_of`` would have merged them.
     """
     namespace: dict[str, Any] = {
         "_Mismatch": _Mismatch,
         "_MISSING": _MISSING,
+        "Document": Document,
+        "NamedDocument": NamedDocument,
         "fields_of": _fields_of,
         "build": build,
         "name": name,
@@ -558,8 +562,22 @@ def _field_plan_function(name: str, fields: list[_Field], build: Callable[..., A
     }
     lines = [
         "def convert(value):",
-        "    source = value if type(value) is dict else fields_of(value, name)",
+        "    kind = type(value)",
+        "    if kind is dict:",
+        "        source = value",
+        "    elif kind is Document or kind is NamedDocument:",
+        "        source = value._store",
+        "    else:",
+        "        source = fields_of(value, name)",
+        "        kind = dict",
     ]
+    metadata = {
+        "id": "kind is Document",
+        "name": "kind is NamedDocument",
+        "coll": "kind is not dict",
+        "ts": "kind is not dict",
+    }
+    direct = build is not dict and all(field.required for field in fields)
     # Keys go in field order: the leading required fields in the dict literal, the rest after.
     literal: list[str] = []
     later: list[str] = []
@@ -568,6 +586,9 @@ def _field_plan_function(name: str, fields: list[_Field], build: Callable[..., A
         namespace[convert] = field.convert
         namespace[segment] = _key_segment(field.name)
         lines.append(f"    {var} = source.get({field.name!r}, _MISSING)")
+        if field.name in metadata:
+            lines.append(f"    if {var} is _MISSING and {metadata[field.name]}:")
+            lines.append(f"        {var} = value._{field.name}")
         conditions = []
         if field.required:
             lines.append(f"    if {var} is _MISSING:")
@@ -590,20 +611,27 @@ def _field_plan_function(name: str, fields: list[_Field], build: Callable[..., A
             lines.append(f"{indent}    {var} = {convert}({var})")
             lines.append(f"{indent}except _Mismatch as mismatch:")
             lines.append(f"{indent}    raise mismatch.at({segment}) from None")
-        if field.required and not later:
+        if direct:
+            literal.append(f"{field.name}={var}")
+        elif field.required and not later:
             literal.append(f"{field.name!r}: {var}")
         elif field.required:
             later.append(f"    arguments[{field.name!r}] = {var}")
         else:
             later.append(f"    if {var} is not _MISSING:")
             later.append(f"        arguments[{field.name!r}] = {var}")
-    lines.append("    arguments = {" + ", ".join(literal) + "}")
-    lines.extend(later)
+    if direct:
+        # Every field is there: keyword arguments, with no dict to build and unpack.
+        call = "build(" + ", ".join(literal) + ")"
+    else:
+        lines.append("    arguments = {" + ", ".join(literal) + "}")
+        lines.extend(later)
+        call = "build(**arguments)"
     if build is dict:
         lines.append("    return arguments")
     else:
         lines.append("    try:")
-        lines.append("        return build(**arguments)")
+        lines.append(f"        return {call}")
         lines.append("    except (TypeError, ValueError) as error:")
         lines.append('        raise _Mismatch(f"{name}(...) refused the value: {error}") from None')
     exec("\n".join(lines), namespace)
