@@ -430,8 +430,9 @@ def _sequence(kind: Callable[[list[Any]], Any], item: Converter) -> Converter:
                 for element in value:
                     append(element if type(element) in as_is else item(element))
             else:
+                each = item.compiled if type(item) is _LazyPlan else item
                 for element in value:
-                    append(item(element))
+                    append(each(element))
         except _Mismatch as mismatch:
             # Every element before the one that failed is in ``items``.
             raise mismatch.at(f"[{len(items)}]") from None
@@ -536,6 +537,14 @@ class _LazyPlan:
             fields, build = self._plan(self._cls)
             self._convert = _field_plan_function(self._cls.__name__, fields, build)
         return self._convert(value)
+
+    @property
+    def compiled(self) -> Converter:
+        """The generated converter once there is one, else this (which compiles it when called).
+
+        A loop over many values calls this, saving a call per value.
+        """
+        return self._convert or self
 
 
 def _field_plan_function(name: str, fields: list[_Field], build: Callable[..., Any]) -> Converter:
@@ -698,25 +707,31 @@ def _plain_for_pydantic(value: Any) -> Any:
     # The common exact types before the isinstance chain (documents are Mappings, and an
     # isinstance check against an ABC is slow); each gets what the chain would give it.
     if kind is Document or kind is NamedDocument:
-        value = _fields_of(value, "object")
-        kind = dict
-    elif kind is Module:
+        return _plain_fields(_fields_of(value, "object"))
+    if kind is Module:
         return value.name
-    elif kind is not dict and kind is not list:
-        if isinstance(value, (Document, NamedDocument)):
-            value = _fields_of(value, "object")
-            kind = dict
-        elif isinstance(value, Module):
-            return value.name
-        elif isinstance(value, NullDocument):
-            return None
-        elif isinstance(value, Page):
-            return {"data": _plain_for_pydantic(value.data), "after": value.after}
     if kind is dict:
-        return {k: v if type(v) in _PLAIN else _plain_for_pydantic(v) for k, v in value.items()}
+        return _plain_fields(dict(value))
     if kind is list:
         return [v if type(v) in _PLAIN else _plain_for_pydantic(v) for v in value]
+    if isinstance(value, (Document, NamedDocument)):
+        return _plain_fields(_fields_of(value, "object"))
+    if isinstance(value, Module):
+        return value.name
+    if isinstance(value, NullDocument):
+        return None
+    if isinstance(value, Page):
+        return {"data": _plain_for_pydantic(value.data), "after": value.after}
     return value
+
+
+def _plain_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` (a new dict) with its values made plain, in place: most already are."""
+    for key, item in fields.items():
+        kind = type(item)
+        if kind not in _PLAIN:
+            fields[key] = item.name if kind is Module else _plain_for_pydantic(item)
+    return fields
 
 
 # Values ``_plain_for_pydantic`` gives back as they are: skipping the call for them is most of
