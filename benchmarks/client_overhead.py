@@ -10,10 +10,29 @@ The raw side goes through ``httpx.Client.post``; the driver hands requests
 straight to its own pool's transport (``fauna.client._pools``), so on a
 small body it can come out below 1x.
 
-A second table prices OpenTelemetry (``fauna[otel]``): the same client with
-telemetry off (the default; no span, no header) against one recording to an
-opentelemetry-sdk tracer provider (every span sampled, none exported) and an
-in-memory metric reader.
+A second table prices typed results (``into=``, needs pydantic): the whole
+``client.query(q)`` on the same 1000-document page (``page1000``, and
+``page1000ts``) untyped, with ``into=Page[ProductRecord]`` (a dataclass) and with
+``into=Page[ProductModel]`` (its pydantic twin); each ratio is against the untyped
+query (the target is 1.5x at most). Below it, the conversion alone on a page
+already decoded: ``decode_into`` into either type, and pydantic's own
+``TypeAdapter(list[ProductModel]).validate_python`` on the same data already
+plain (documents as dicts, modules as names), which is the floor for the
+pydantic row: what is left above it is flattening the driver's documents.
+
+A third table prices OpenTelemetry (``fauna[otel]``): a client whose query
+path has the telemetry lines taken out (``_NoTelemetryClient``), the same client
+with telemetry off (the default; no span, no header; the target is 1.02x of the
+former at most) and one recording to an opentelemetry-sdk tracer provider
+(every span sampled, none exported) and an in-memory metric reader (its ratio is
+against "off"). Off is a tenth of a microsecond against hundreds, so its last
+line also gives the ratio worked out from the hooks' own cost without I/O,
+which the noise of a loopback round trip cannot hide.
+
+The first table is wall time. The other two are the CPU time of the calling
+thread (the client's work, not the server thread's, and not the time another
+process holds the core), so their ratios hold on a shared machine; each figure
+is the best of several alternating rounds.
 
 Usage::
 
