@@ -18,7 +18,8 @@ What ``T`` may be:
   its ``id`` (or ``name``), ``coll``, ``ts`` and data fields by name; unknown fields are ignored,
   a missing required one is an error;
 - pydantic v2 models: documents and modules are flattened to plain values and the model's own
-  ``model_validate`` does the rest, so its validators run;
+  ``model_validate`` does the rest (for a list of them, one ``TypeAdapter(list[Model])``
+  call), so its validators run;
 - the driver's models (``Document``, ``NamedDocument``, ``DocumentReference``, ``Module``,
   ``Page``, ``NullDocument``, ...), checked as they are; a document also fits a
   ``DocumentReference``; ``Page[T]`` converts the items of a set's page;
