@@ -10,10 +10,29 @@ The raw side goes through ``httpx.Client.post``; the driver hands requests
 straight to its own pool's transport (``fauna.client._pools``), so on a
 small body it can come out below 1x.
 
-A second table prices OpenTelemetry (``fauna[otel]``): the same client with
-telemetry off (the default; no span, no header) against one recording to an
-opentelemetry-sdk tracer provider (every span sampled, none exported) and an
-in-memory metric reader.
+A second table prices typed results (``into=``, needs pydantic): the whole
+``client.query(q)`` on the same 1000-document page (``page1000``, and
+``page1000ts``) untyped, with ``into=Page[ProductRecord]`` (a dataclass) and with
+``into=Page[ProductModel]`` (its pydantic twin); each ratio is against the untyped
+query (the target is 1.5x at most). Below it, the conversion alone on a page
+already decoded: ``decode_into`` into either type, and pydantic's own
+``TypeAdapter(list[ProductModel]).validate_python`` on the same data already
+plain (documents as dicts, modules as names), which is the floor for the
+pydantic row: what is left above it is flattening the driver's documents.
+
+A third table prices OpenTelemetry (``fauna[otel]``): a client whose query
+path has the telemetry lines taken out (``_NoTelemetryClient``), the same client
+with telemetry off (the default; no span, no header; the target is 1.02x of the
+former at most) and one recording to an opentelemetry-sdk tracer provider
+(every span sampled, none exported) and an in-memory metric reader (its ratio is
+against "off"). Off is a tenth of a microsecond against hundreds, so its last
+line also gives the ratio worked out from the hooks' own cost without I/O,
+which the noise of a loopback round trip cannot hide.
+
+The first table is wall time. The other two are the CPU time of the calling
+thread (the client's work, not the server thread's, and not the time another
+process holds the core), so their ratios hold on a shared machine; each figure
+is the best of several alternating rounds.
 
 Usage::
 
@@ -25,12 +44,14 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import dataclasses
 import json
 import pstats
 import statistics
 import threading
 import time
 from collections.abc import Callable
+from datetime import date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -38,10 +59,13 @@ import httpx
 
 from fauna import fql
 from fauna.client import Client
+from fauna.encoding import decode_into
+from fauna.query import DocumentReference, Page
 
 ROUNDS = 7
-# The telemetry difference is a tenth of a loopback round trip: more rounds to see it.
-TELEMETRY_ROUNDS = 15
+# The telemetry difference is a tenth of a loopback round trip: more rounds to see it (in CPU
+# time, which keeps the three clients' rounds to the runtime budget: 9 x 3 x 2 cases).
+TELEMETRY_ROUNDS = 9
 ROUND_SECONDS = 0.25
 
 
@@ -109,6 +133,47 @@ BODIES: dict[str, bytes] = {
 }
 
 
+@dataclasses.dataclass
+class ProductRecord:
+    """What an application reads a ``tagged_document`` into with ``into=Page[ProductRecord]``."""
+
+    id: str
+    coll: str
+    ts: datetime
+    name: str
+    description: str
+    price: float
+    stock: int
+    views: int
+    released: date
+    restocked: datetime
+    maker: DocumentReference
+    tags: list[str]
+
+
+def product_model() -> Any:
+    """The pydantic twin of ``ProductRecord`` (built on demand: pydantic is optional)."""
+    import pydantic
+
+    class ProductModel(pydantic.BaseModel):
+        model_config = pydantic.ConfigDict(arbitrary_types_allowed=True)
+
+        id: str
+        coll: str
+        ts: datetime
+        name: str
+        description: str
+        price: float
+        stock: int
+        views: int
+        released: date
+        restocked: datetime
+        maker: DocumentReference
+        tags: list[str]
+
+    return ProductModel
+
+
 class _FixedResponder(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     # Headers and body leave in one segment; otherwise Nagle plus delayed ACKs
@@ -135,16 +200,27 @@ def start_server() -> ThreadingHTTPServer:
     return server
 
 
-def per_call_seconds(call: Callable[[], Any]) -> float:
-    """Mean seconds per call over a round of about ``ROUND_SECONDS``."""
+def per_call_seconds(
+    call: Callable[[], Any], clock: Callable[[], float] = time.perf_counter
+) -> float:
+    """Mean seconds per call over a round of about ``ROUND_SECONDS`` of ``clock``."""
     count = 0
-    start = time.perf_counter()
+    start = clock()
     while True:
         call()
         count += 1
-        elapsed = time.perf_counter() - start
+        elapsed = clock() - start
         if elapsed >= ROUND_SECONDS and count >= 5:
             return elapsed / count
+
+
+def cpu_seconds_per_call(call: Callable[[], Any]) -> float:
+    """``per_call_seconds`` in the CPU time of this thread (the client's; not the server's).
+
+    Time spent waiting for a core that another process holds does not count, so on a
+    shared machine two figures taken this way can be compared to a percent or so.
+    """
+    return per_call_seconds(call, time.thread_time)
 
 
 def measure(base: str, case: str) -> tuple[float, float]:
@@ -175,8 +251,116 @@ def measure(base: str, case: str) -> tuple[float, float]:
     return min(raw_times), min(our_times)
 
 
-def measure_telemetry(base: str, case: str) -> tuple[float, float]:
-    """Seconds per query with telemetry off and with an SDK recording every span."""
+def measure_typed(base: str, case: str, model: Any) -> tuple[float, float, float]:
+    """Seconds per ``client.query(q)``: untyped, ``into=Page[ProductRecord]``, into the model."""
+    client = Client(endpoint=f"{base}/{case}", secret="secret")
+    query = fql("Product.all()")
+    as_record, as_model = Page[ProductRecord], Page[model]  # type: ignore[valid-type]
+
+    def untyped() -> Any:
+        return client.query(query).data
+
+    def record() -> Any:
+        return client.query(query, into=as_record).data
+
+    def modelled() -> Any:
+        return client.query(query, into=as_model).data
+
+    for _ in range(3):
+        untyped()
+        record()
+        modelled()
+    untyped_times, record_times, model_times = [], [], []
+    for _ in range(ROUNDS):
+        untyped_times.append(cpu_seconds_per_call(untyped))
+        record_times.append(cpu_seconds_per_call(record))
+        model_times.append(cpu_seconds_per_call(modelled))
+    client.close()
+    return min(untyped_times), min(record_times), min(model_times)
+
+
+def conversion_seconds(case: str, model: Any) -> dict[str, float]:
+    """The conversion alone (no I/O, no tag-decoding) of one decoded 1000-document page."""
+    import pydantic
+
+    from fauna.encoding import FaunaDecoder
+    from fauna.encoding._typed import _plain_for_pydantic
+
+    decoded = FaunaDecoder.decode(json.loads(BODIES[case])["data"])
+    # The same data as into=Page[model] hands pydantic: documents as objects, modules as names.
+    plain = _plain_for_pydantic(decoded.data)
+    adapter = pydantic.TypeAdapter(list[model])  # type: ignore[valid-type]
+    as_record, as_model = Page[ProductRecord], Page[model]  # type: ignore[valid-type]
+    calls: dict[str, Callable[[], Any]] = {
+        "decode_into(page, Page[ProductRecord])": lambda: decode_into(decoded, as_record),
+        "decode_into(page, Page[ProductModel])": lambda: decode_into(decoded, as_model),
+        "TypeAdapter(list[ProductModel]).validate_python(plain)": lambda: adapter.validate_python(
+            plain
+        ),
+    }
+    times: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(ROUNDS):
+        for name, call in calls.items():
+            times[name].append(cpu_seconds_per_call(call))
+    return {name: min(figures) for name, figures in times.items()}
+
+
+def typed_table(base: str) -> None:
+    try:
+        model = product_model()
+    except ImportError:
+        print("typed: pydantic is not installed, skipped")
+        return
+    print(
+        f"{'case':<10} {'untyped':>10} {'into=dataclass':>15} {'ratio':>6} "
+        f"{'into=pydantic':>14} {'ratio':>6}"
+    )
+    for case in ("page1000", "page1000ts"):
+        untyped_s, record_s, model_s = measure_typed(base, case, model)
+        print(
+            f"{case:<10} {untyped_s * 1e3:>8.2f}ms {record_s * 1e3:>13.2f}ms "
+            f"{record_s / untyped_s:>5.2f}x {model_s * 1e3:>12.2f}ms {model_s / untyped_s:>5.2f}x"
+        )
+    figures = conversion_seconds("page1000ts", model)
+    print("the conversion alone, page1000ts (already decoded, no I/O):")
+    for name, seconds in figures.items():
+        print(f"  {name:<56} {seconds * 1e3:>7.2f}ms")
+    ours = figures["decode_into(page, Page[ProductModel])"]
+    theirs = figures["TypeAdapter(list[ProductModel]).validate_python(plain)"]
+    print(f"  into=pydantic vs pydantic's own TypeAdapter on plain data: {ours / theirs:.2f}x")
+
+
+class _NoTelemetryClient(Client):
+    """``Client`` with its query path's telemetry lines taken out: what "off" is measured against.
+
+    ``_query`` and ``_send`` are ``Client``'s own, less the ``self._telemetry.current()`` checks;
+    keep them in step with ``fauna/client/client.py``.
+    """
+
+    def _query(self, fql: Any, opts: Any, operation: str) -> Any:
+        return self._converse(self._query_conversation(fql, opts))
+
+    def _send(self, request: Any) -> Any:
+        from fauna.client import client as client_module
+
+        self._check_open()
+        client_module.log_request(request.method, request.url, request.headers, request.content)
+        if self._pool is None:
+            status, headers, body = client_module.session_exchange(self._session, request)
+        else:
+            try:
+                response = self._pool.send(request)
+            except httpx.InvalidURL as error:
+                raise client_module.invalid_url() from error
+            except httpx.TransportError as error:
+                raise client_module.network_error(error, request.url) from error
+            status, headers, body = response.status_code, response.headers, response.content
+        client_module.log_response(request.url, status, headers, body)
+        return status, headers, body
+
+
+def measure_telemetry(base: str, case: str) -> tuple[float, float, float]:
+    """Seconds per query with no telemetry code, telemetry off, and an SDK recording every span."""
     from opentelemetry.sdk.metrics import MeterProvider
     from opentelemetry.sdk.metrics.export import InMemoryMetricReader
     from opentelemetry.sdk.trace import TracerProvider
@@ -184,9 +368,13 @@ def measure_telemetry(base: str, case: str) -> tuple[float, float]:
     from fauna.telemetry import Telemetry
 
     telemetry = Telemetry(TracerProvider(), MeterProvider(metric_readers=[InMemoryMetricReader()]))
+    bare = _NoTelemetryClient(endpoint=f"{base}/{case}", secret="secret", telemetry=False)
     plain = Client(endpoint=f"{base}/{case}", secret="secret", telemetry=False)
     traced = Client(endpoint=f"{base}/{case}", secret="secret", telemetry=telemetry)
     query = fql("Product.all().where(.price < ${limit})", limit=10)
+
+    def none() -> Any:
+        return bare.query(query).data
 
     def off() -> Any:
         return plain.query(query).data
@@ -195,15 +383,18 @@ def measure_telemetry(base: str, case: str) -> tuple[float, float]:
         return traced.query(query).data
 
     for _ in range(10):
+        none()
         off()
         on()
-    off_times, on_times = [], []
+    none_times, off_times, on_times = [], [], []
     for _ in range(TELEMETRY_ROUNDS):
-        off_times.append(per_call_seconds(off))
-        on_times.append(per_call_seconds(on))
+        none_times.append(cpu_seconds_per_call(none))
+        off_times.append(cpu_seconds_per_call(off))
+        on_times.append(cpu_seconds_per_call(on))
+    bare.close()
     plain.close()
     traced.close()
-    return min(off_times), min(on_times)
+    return min(none_times), min(off_times), min(on_times)
 
 
 def telemetry_table(base: str) -> None:
@@ -212,12 +403,24 @@ def telemetry_table(base: str) -> None:
     except ImportError:
         print("telemetry: opentelemetry-sdk is not installed, skipped")
         return
-    print(f"{'case':<10} {'telemetry off':>14} {'telemetry on':>13} {'ratio':>7}")
+    print(
+        f"{'case':<10} {'no telemetry code':>18} {'telemetry off':>14} {'ratio':>6} "
+        f"{'telemetry on':>13} {'ratio':>6}"
+    )
+    scalar_off_s = 0.0
     for case in ("scalar", "page16"):
-        off_s, on_s = measure_telemetry(base, case)
-        print(f"{case:<10} {off_s * 1e6:>12.1f}us {on_s * 1e6:>11.1f}us {on_s / off_s:>6.2f}x")
+        none_s, off_s, on_s = measure_telemetry(base, case)
+        scalar_off_s = scalar_off_s or off_s
+        print(
+            f"{case:<10} {none_s * 1e6:>16.1f}us {off_s * 1e6:>12.1f}us {off_s / none_s:>5.2f}x "
+            f"{on_s * 1e6:>11.1f}us {on_s / off_s:>5.2f}x"
+        )
     off_us, on_us = telemetry_cpu_microseconds()
     print(f"telemetry's own work per query (no I/O): off {off_us:.2f}us, on {on_us:.1f}us")
+    print(
+        f"so off costs {off_us / (scalar_off_s * 1e6) * 100:.3f}% of a scalar query "
+        f"({1 + off_us / (scalar_off_s * 1e6 - off_us):.4f}x the same query without it)"
+    )
 
 
 def telemetry_cpu_microseconds() -> tuple[float, float]:
@@ -288,6 +491,8 @@ def main() -> None:
                 f"{our_s * 1e6:>12.1f}us {our_s / raw_s:>6.2f}x"
             )
         print(f"geometric mean ratio: {statistics.geometric_mean(ratios):.2f}x")
+        print()
+        typed_table(base)
         print()
         telemetry_table(base)
     finally:

@@ -18,7 +18,8 @@ What ``T`` may be:
   its ``id`` (or ``name``), ``coll``, ``ts`` and data fields by name; unknown fields are ignored,
   a missing required one is an error;
 - pydantic v2 models: documents and modules are flattened to plain values and the model's own
-  ``model_validate`` does the rest, so its validators run;
+  ``model_validate`` does the rest (for a list of them, one ``TypeAdapter(list[Model])``
+  call), so its validators run;
 - the driver's models (``Document``, ``NamedDocument``, ``DocumentReference``, ``Module``,
   ``Page``, ``NullDocument``, ...), checked as they are; a document also fits a
   ``DocumentReference``; ``Page[T]`` converts the items of a set's page;
@@ -39,6 +40,7 @@ import sys
 import types
 import typing
 import uuid
+import weakref
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
@@ -331,7 +333,23 @@ def _instance_of(cls: type) -> Converter:
             return value
         raise _expected(name, value)
 
+    _AS_IS[convert] = (cls,)
     return convert
+
+
+# Types each converter returns a value of unchanged, so that hot loops (a page of documents)
+# can skip the call for them: ``type(value) in _AS_IS[convert]`` means ``convert(value) is value``.
+_AS_IS: weakref.WeakKeyDictionary[Converter, tuple[type, ...]] = weakref.WeakKeyDictionary()
+_AS_IS[_to_bool] = (bool,)
+_AS_IS[_to_int] = (int,)
+_AS_IS[_to_float] = (float,)
+_AS_IS[_to_str] = (str,)
+_AS_IS[_to_datetime] = (datetime, FaunaTime)
+_AS_IS[_to_date] = (date,)
+_AS_IS[_to_uuid] = (uuid.UUID,)
+_AS_IS[_fauna_time] = (FaunaTime,)
+_AS_IS[_module] = (Module,)
+_AS_IS[_document_reference] = (DocumentReference,)
 
 
 def _enum(cls: type[enum.Enum]) -> Converter:
@@ -343,6 +361,7 @@ def _enum(cls: type[enum.Enum]) -> Converter:
         except ValueError:
             raise _Mismatch(f"expected a {cls.__name__} value, got {value!r}") from None
 
+    _AS_IS[convert] = (cls,)
     return convert
 
 
@@ -398,18 +417,31 @@ def _union(tp: Any, args: tuple[Any, ...]) -> Converter:
 
 def _sequence(kind: Callable[[list[Any]], Any], item: Converter) -> Converter:
     name = getattr(kind, "__name__", "list")
+    as_is = _AS_IS.get(item, ())
+    models = _MODEL_LISTS.get(item) if kind is list else None
 
     def convert(value: Any) -> Any:
         if not isinstance(value, (list, tuple)):
             raise _expected(name, value)
         if item is _identity:
             return kind(list(value))
-        items = []
-        for index, element in enumerate(value):
-            try:
-                items.append(item(element))
-            except _Mismatch as mismatch:
-                raise mismatch.at(f"[{index}]") from None
+        if models is not None:
+            converted = models(value)
+            if converted is not None:
+                return converted
+        items: list[Any] = []
+        append = items.append
+        try:
+            if as_is:
+                for element in value:
+                    append(element if type(element) in as_is else item(element))
+            else:
+                each = item.compiled if type(item) is _LazyPlan else item
+                for element in value:
+                    append(each(element))
+        except _Mismatch as mismatch:
+            # Every element before the one that failed is in ``items``.
+            raise mismatch.at(f"[{len(items)}]") from None
         return kind(items)
 
     return convert
@@ -450,9 +482,16 @@ def _page(item: Converter) -> Converter:
 
 def _fields_of(value: Any, expected: str) -> dict[str, Any]:
     """The named fields ``value`` offers: an object's keys, or a document's metadata and data."""
-    if type(value) is dict:
+    kind = type(value)
+    if kind is dict:
         fields: dict[str, Any] = value
         return fields
+    # The exact classes first: their fields are read straight from the store, not through
+    # the Mapping protocol (a subclass may override that, so it goes the long way).
+    if kind is Document:
+        return {"id": value._id, "coll": value._coll, "ts": value._ts, **value._store}
+    if kind is NamedDocument:
+        return {"name": value._name, "coll": value._coll, "ts": value._ts, **value._store}
     if isinstance(value, Document):
         return {"id": value.id, "coll": value.coll, "ts": value.ts, **value}
     if isinstance(value, NamedDocument):
@@ -497,29 +536,122 @@ class _LazyPlan:
     ) -> None:
         self._cls = cls
         self._plan = plan
-        self._fields: list[_Field] | None = None
-        self._build: Callable[..., Any] = cls
+        self._convert: Converter | None = None
 
     def __call__(self, value: Any) -> Any:
-        if self._fields is None:
-            self._fields, self._build = self._plan(self._cls)
-        source = value if type(value) is dict else _fields_of(value, self._cls.__name__)
-        arguments: dict[str, Any] = {}
-        missing = _MISSING
-        for name, convert, required in self._fields:
-            element = source.get(name, missing)
-            if element is not missing:
-                try:
-                    arguments[name] = convert(element)
-                except _Mismatch as mismatch:
-                    raise mismatch.at(_key_segment(name)) from None
-            elif required:
-                problem = f"missing required field of {self._cls.__name__}"
-                raise _Mismatch(problem).at(_key_segment(name))
-        try:
-            return self._build(**arguments)
-        except (TypeError, ValueError) as error:
-            raise _Mismatch(f"{self._cls.__name__}(...) refused the value: {error}") from None
+        if self._convert is None:
+            fields, build = self._plan(self._cls)
+            self._convert = _field_plan_function(self._cls.__name__, fields, build)
+        return self._convert(value)
+
+    @property
+    def compiled(self) -> Converter:
+        """The generated converter once there is one, else this (which compiles it when called).
+
+        A loop over many values calls this, saving a call per value.
+        """
+        return self._convert or self
+
+
+def _field_plan_function(name: str, fields: list[_Field], build: Callable[..., Any]) -> Converter:
+    """One function that fills ``build``'s arguments from a value's fields, in field order.
+
+    Generated (as ``dataclasses`` generates ``__init__``) so that a page of a thousand
+    documents pays no per-field loop, and no call at all for a field whose value already has
+    the type it needs (a ``str`` for ``str``). What it does is ``_fields_of`` and then, field
+    by field: read the field; a missing one is an error if required, else left to the class's
+    default; convert it, adding the field to the path of a mismatch. Then ``build`` with the
+    fields, a refusal of which (``TypeError``/``ValueError`` from the class) is a mismatch too.
+    A ``Document`` or ``NamedDocument`` is read in place: its fields first, then its metadata,
+    as ``_fields_of`` would have merged them.
+    """
+    namespace: dict[str, Any] = {
+        "_Mismatch": _Mismatch,
+        "_MISSING": _MISSING,
+        "Document": Document,
+        "NamedDocument": NamedDocument,
+        "fields_of": _fields_of,
+        "build": build,
+        "name": name,
+        "missing": f"missing required field of {name}",
+    }
+    lines = [
+        "def convert(value):",
+        "    kind = type(value)",
+        "    if kind is dict:",
+        "        source = value",
+        "    elif kind is Document or kind is NamedDocument:",
+        "        source = value._store",
+        "    else:",
+        "        source = fields_of(value, name)",
+        "        kind = dict",
+    ]
+    metadata = {
+        "id": "kind is Document",
+        "name": "kind is NamedDocument",
+        "coll": "kind is not dict",
+        "ts": "kind is not dict",
+    }
+    direct = build is not dict and all(field.required for field in fields)
+    # Keys go in field order: the leading required fields in the dict literal, the rest after.
+    literal: list[str] = []
+    later: list[str] = []
+    for index, field in enumerate(fields):
+        var, convert, segment = f"a{index}", f"c{index}", f"s{index}"
+        namespace[convert] = field.convert
+        namespace[segment] = _key_segment(field.name)
+        lines.append(f"    {var} = source.get({field.name!r}, _MISSING)")
+        if field.name in metadata:
+            lines.append(f"    if {var} is _MISSING and {metadata[field.name]}:")
+            lines.append(f"        {var} = value._{field.name}")
+        conditions = []
+        if field.required:
+            lines.append(f"    if {var} is _MISSING:")
+            lines.append(f"        raise _Mismatch(missing).at({segment})")
+        else:
+            conditions.append(f"{var} is not _MISSING")
+        if field.convert is not _identity:
+            as_is = _AS_IS.get(field.convert, ())
+            if len(as_is) == 1:
+                namespace[f"t{index}"] = as_is[0]
+                conditions.append(f"type({var}) is not t{index}")
+            elif as_is:
+                namespace[f"t{index}"] = as_is
+                conditions.append(f"type({var}) not in t{index}")
+            indent = "    "
+            if conditions:
+                lines.append(f"    if {' and '.join(conditions)}:")
+                indent = "        "
+            lines.append(f"{indent}try:")
+            lines.append(f"{indent}    {var} = {convert}({var})")
+            lines.append(f"{indent}except _Mismatch as mismatch:")
+            lines.append(f"{indent}    raise mismatch.at({segment}) from None")
+        if direct:
+            literal.append(f"{field.name}={var}")
+        elif field.required and not later:
+            literal.append(f"{field.name!r}: {var}")
+        elif field.required:
+            later.append(f"    arguments[{field.name!r}] = {var}")
+        else:
+            later.append(f"    if {var} is not _MISSING:")
+            later.append(f"        arguments[{field.name!r}] = {var}")
+    if direct:
+        # Every field is there: keyword arguments, with no dict to build and unpack.
+        call = "build(" + ", ".join(literal) + ")"
+    else:
+        lines.append("    arguments = {" + ", ".join(literal) + "}")
+        lines.extend(later)
+        call = "build(**arguments)"
+    if build is dict:
+        lines.append("    return arguments")
+    else:
+        lines.append("    try:")
+        lines.append(f"        return {call}")
+        lines.append("    except (TypeError, ValueError) as error:")
+        lines.append('        raise _Mismatch(f"{name}(...) refused the value: {error}") from None')
+    exec("\n".join(lines), namespace)
+    function: Converter = namespace["convert"]
+    return function
 
 
 _MISSING: Any = object()
@@ -564,30 +696,99 @@ def _pydantic(cls: type) -> Converter:
         try:
             return validate(_plain_for_pydantic(value))
         except pydantic.ValidationError as error:
-            first = error.errors()[0]
-            mismatch = _Mismatch(f"{first['msg']}, got {_kind(first.get('input'))}")
-            for part in reversed(first.get("loc", ())):
-                mismatch.at(f"[{part}]" if isinstance(part, int) else _key_segment(part))
-            raise mismatch from None
+            raise _pydantic_mismatch(error) from None
+
+    # Lists go to pydantic in one call, unless the model has a model_validate of its own.
+    own = getattr(_registry.pydantic_base_model(), "model_validate", None)
+    if getattr(validate, "__func__", None) is getattr(own, "__func__", _MISSING):
+        _MODEL_LISTS[convert] = _pydantic_list(cls)
+    return convert
+
+
+def _pydantic_mismatch(error: Any) -> _Mismatch:
+    first = error.errors()[0]
+    mismatch = _Mismatch(f"{first['msg']}, got {_kind(first.get('input'))}")
+    for part in reversed(first.get("loc", ())):
+        mismatch.at(f"[{part}]" if isinstance(part, int) else _key_segment(part))
+    return mismatch
+
+
+def _pydantic_list(cls: type) -> Callable[[Any], list[Any] | None]:
+    """A list of values into ``cls`` in one call to a ``TypeAdapter(list[cls])``.
+
+    What ``_pydantic``'s converter does to each value (the same flattening, the same
+    validation, the same path to the first error: pydantic's ``loc`` starts with the index),
+    minus a call per value. ``None`` when pydantic cannot build the adapter; the caller then
+    converts value by value.
+    """
+    adapters: list[Any] = []
+
+    def convert(values: Any) -> list[Any] | None:
+        pydantic = sys.modules["pydantic"]
+        if not adapters:
+            try:
+                adapters.append(pydantic.TypeAdapter(list[cls]))  # type: ignore[valid-type]
+            except Exception:
+                adapters.append(None)
+        adapter = adapters[0]
+        if adapter is None:
+            return None
+        plain = [v if type(v) in _PLAIN else _plain_for_pydantic(v) for v in values]
+        try:
+            converted: list[Any] = adapter.validate_python(plain)
+        except pydantic.ValidationError as error:
+            raise _pydantic_mismatch(error) from None
+        return converted
 
     return convert
 
 
+# The converters of pydantic models whose lists ``_sequence`` hands to ``_pydantic_list``.
+_MODEL_LISTS: weakref.WeakKeyDictionary[Converter, Callable[[Any], list[Any] | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def _plain_for_pydantic(value: Any) -> Any:
     """``value`` with documents as objects, modules as names and null documents as None."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    # The common exact types before the isinstance chain (documents are Mappings, and an
+    # isinstance check against an ABC is slow); each gets what the chain would give it.
+    if kind is Document or kind is NamedDocument:
+        return _plain_fields(_fields_of(value, "object"))
+    if kind is Module:
+        return value.name
+    if kind is dict:
+        return _plain_fields(dict(value))
+    if kind is list:
+        return [v if type(v) in _PLAIN else _plain_for_pydantic(v) for v in value]
     if isinstance(value, (Document, NamedDocument)):
-        return {k: _plain_for_pydantic(v) for k, v in _fields_of(value, "object").items()}
+        return _plain_fields(_fields_of(value, "object"))
     if isinstance(value, Module):
         return value.name
     if isinstance(value, NullDocument):
         return None
     if isinstance(value, Page):
         return {"data": _plain_for_pydantic(value.data), "after": value.after}
-    if type(value) is dict:
-        return {k: _plain_for_pydantic(v) for k, v in value.items()}
-    if type(value) is list:
-        return [_plain_for_pydantic(v) for v in value]
     return value
+
+
+def _plain_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` (a new dict) with its values made plain, in place: most already are."""
+    for key, item in fields.items():
+        kind = type(item)
+        if kind not in _PLAIN:
+            fields[key] = item.name if kind is Module else _plain_for_pydantic(item)
+    return fields
+
+
+# Values ``_plain_for_pydantic`` gives back as they are: skipping the call for them is most of
+# the work on a page of documents.
+_PLAIN = frozenset(
+    {str, int, float, bool, type(None), bytes, datetime, FaunaTime, date, DocumentReference}
+)
 
 
 # -- the public face -------------------------------------------------------------------------
