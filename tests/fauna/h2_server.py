@@ -52,6 +52,8 @@ class _Peer:
     h2: h2.connection.H2Connection
     number: int
     closed: bool = False
+    highest_run: int = 0
+    """The highest stream id run on this connection: a GOAWAY may not claim less."""
 
     def flush(self) -> None:
         data = self.h2.data_to_send()
@@ -94,7 +96,7 @@ def answer_then_goaway() -> Action:
 
     def act(peer: _Peer, exchange: Exchange) -> None:
         _answer(peer, exchange)
-        peer.h2.close_connection(last_stream_id=exchange.stream_id)
+        peer.h2.close_connection(last_stream_id=peer.highest_run)
         peer.hang_up()
 
     return Action(True, act)
@@ -110,7 +112,7 @@ def answer_then_close(goaway: bool) -> Action:
     def act(peer: _Peer, exchange: Exchange) -> None:
         _answer(peer, exchange)
         if goaway:
-            peer.h2.close_connection(last_stream_id=exchange.stream_id)
+            peer.h2.close_connection(last_stream_id=peer.highest_run)
             peer.flush()
         peer.closed = True
         peer.sock.close()
@@ -170,7 +172,7 @@ def goaway_after_running() -> Action:
     """GOAWAY covering the request's stream, then hang up without an answer."""
 
     def act(peer: _Peer, exchange: Exchange) -> None:
-        peer.h2.close_connection(last_stream_id=exchange.stream_id)
+        peer.h2.close_connection(last_stream_id=peer.highest_run)
         peer.hang_up()
 
     return Action(True, act)
@@ -284,4 +286,5 @@ class H2Server:
         action = self._next_action()
         if action.runs:
             self.ran.append(exchange)
+            peer.highest_run = max(peer.highest_run, stream_id)
         action.act(peer, exchange)
