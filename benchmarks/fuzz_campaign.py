@@ -1,0 +1,55 @@
+"""A long fuzzing campaign against ``faunalite serve`` (issue 17: nothing may crash it).
+
+Sends ``--requests`` requests made by ``tests/fuzz/generator.py`` from ``--seed`` over
+``--concurrency`` connections to a faunalite child process, restarting it if it dies or
+hangs, writes every failing (or slow) request as a JSON line to ``--out``, and prints the
+summary table. Exits 1 if there was any 5xx, reset, crash or hang. Usage::
+
+    .venv/bin/python benchmarks/fuzz_campaign.py --requests 100000 --seed 17 \\
+        --concurrency 4 --out fuzz-findings.jsonl
+
+The same seed gives the same requests (their interleaving varies with ``--concurrency``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from fuzz.runner import REQUEST_TIMEOUT_SECONDS, run_campaign
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=100_000, help="requests to send")
+    parser.add_argument("--seed", type=int, default=17, help="seed of the request generator")
+    parser.add_argument("--concurrency", type=int, default=4, help="connections in parallel")
+    parser.add_argument("--out", default="fuzz-findings.jsonl", help="JSON lines of findings")
+    parser.add_argument(
+        "--time-budget", type=float, default=None, help="stop after this many seconds"
+    )
+    parser.add_argument(
+        "--request-timeout",
+        type=float,
+        default=REQUEST_TIMEOUT_SECONDS,
+        help="seconds before a request counts as slow (a hang if /ping fails too)",
+    )
+    arguments = parser.parse_args()
+    summary = run_campaign(
+        requests=arguments.requests,
+        seed=arguments.seed,
+        concurrency=arguments.concurrency,
+        out_path=arguments.out,
+        time_budget=arguments.time_budget,
+        request_timeout=arguments.request_timeout,
+    )
+    print(summary.table())
+    print(f"\nfindings written to {arguments.out}")
+    return 1 if summary.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
