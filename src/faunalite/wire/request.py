@@ -80,7 +80,9 @@ def parse_json(body: bytes) -> JSON:
         sys.setrecursionlimit(_RECURSION_NEEDED)
     try:
         return json.loads(body, object_pairs_hook=json_object_from_pairs)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except ValueError as error:
+        # Malformed JSON, bytes that are not UTF-8, or an integer literal longer than
+        # Python converts (``sys.get_int_max_str_digits``; Jackson has such a cap too).
         raise InvalidRequestBody(f"Invalid request body: {error}")
 
 
