@@ -44,6 +44,7 @@ from faunalite.server.auth import authenticate
 from faunalite.server.body import BodyTooLarge, read_body
 from faunalite.server.headers import InvalidHeader, read_query_headers
 from faunalite.storage.interface import CommitInfo, EventCursor
+from faunalite.wire.request import exceeds_nesting_limit
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -132,6 +133,9 @@ class EventEndpoints:
             again = authenticate(authorization, self.root_secret, self.engine.principal_for_key)
             return again == principal
 
+        if exceeds_nesting_limit(raw_body):
+            # Refused unparsed: the parser recurses once per level.
+            raise _invalid_body("JSON exceeds nesting limit")
         try:
             body = json.loads(raw_body)
         except (ValueError, UnicodeDecodeError):

@@ -211,6 +211,20 @@ def test_bad_request_fields_are_refused(
     assert _error(response) == (400, "invalid_request", message)
 
 
+@pytest.mark.parametrize("path", ["/stream/1", "/feed/1"])
+@pytest.mark.parametrize("depth", [1001, 300_000])
+def test_a_body_nested_too_deep_is_refused(
+    http: httpx.Client, secret: str, path: str, depth: int
+) -> None:
+    body = b'{"token":' + b"[" * depth + b"]" * depth + b"}"
+    response = http.post(path, content=body, headers={"Authorization": f"Bearer {secret}"})
+    assert _error(response) == (
+        400,
+        "invalid_request",
+        "Invalid request body: JSON exceeds nesting limit",
+    )
+
+
 def test_feed_page_size_bounds_are_inclusive(
     http: httpx.Client, products: Client, secret: str
 ) -> None:
