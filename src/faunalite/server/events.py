@@ -40,6 +40,7 @@ from faunalite.events.translate import (
     error_event,
     status_event,
 )
+from faunalite.fql.values import INT64_MAX, INT64_MIN
 from faunalite.server.auth import authenticate
 from faunalite.server.body import BodyTooLarge, read_body
 from faunalite.server.headers import InvalidHeader, read_query_headers
@@ -151,6 +152,11 @@ class EventEndpoints:
         start_ts = body.get("start_ts")
         if start_ts is not None and (type(start_ts) is not int):
             raise _invalid_body(f"Unexpected {_json_kind(start_ts)} value '{start_ts}'.")
+        if start_ts is not None and not INT64_MIN <= start_ts <= INT64_MAX:
+            # FaunaDB reads it as a Long; storage holds nothing wider either.
+            raise _invalid_body(
+                f"Numeric value ({start_ts}) out of range of long ({INT64_MIN} - {INT64_MAX})"
+            )
         cursor_text = body.get("cursor")
         cursor = None
         if cursor_text is not None:

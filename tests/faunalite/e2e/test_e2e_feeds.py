@@ -212,6 +212,19 @@ def test_bad_request_fields_are_refused(
 
 
 @pytest.mark.parametrize("path", ["/stream/1", "/feed/1"])
+@pytest.mark.parametrize("start_ts", [2**63, -(2**63) - 1, 10**30])
+def test_a_start_ts_beyond_a_long_is_refused(
+    http: httpx.Client, products: Client, secret: str, path: str, start_ts: int
+) -> None:
+    response = _post(http, path, secret, {"token": _source_token(products), "start_ts": start_ts})
+    message = (
+        f"Invalid request body: Numeric value ({start_ts}) out of range of long "
+        "(-9223372036854775808 - 9223372036854775807)"
+    )
+    assert _error(response) == (400, "invalid_request", message)
+
+
+@pytest.mark.parametrize("path", ["/stream/1", "/feed/1"])
 @pytest.mark.parametrize("depth", [1001, 300_000])
 def test_a_body_nested_too_deep_is_refused(
     http: httpx.Client, secret: str, path: str, depth: int
