@@ -226,7 +226,7 @@ def parse_document_id(value: Value, collection: str) -> int:
     elif type(value) is str:
         text = value.strip()
         body = text[1:] if text[:1] in "+-" else text
-        if not body.isdigit():
+        if not (body.isascii() and body.isdigit()):
             raise QueryError("invalid_id", f'`"{value}"` is not a valid ID.')
         number = int(text)
     else:
