@@ -258,15 +258,25 @@ def materialize_set(set_value: SetValue, ctx: QueryContext) -> tuple[list[Value]
             raise stack_overflow() from None
 
 
-def materialize_result(value: Value, ctx: QueryContext, depth: int = 0) -> Value:
+def materialize_result(value: Value, ctx: QueryContext) -> Value:
     """``value`` with every Set inside it (through arrays, objects and set pages) replaced by
     a ``SetPage``, as FaunaDB materialises a query result. Runs the sets' lambdas, so it may
-    raise ``QueryError``: call it while the query's transaction is still open."""
+    raise ``QueryError``: call it while the query's transaction is still open. A value nested
+    deeper than Python's recursion limit lets this walk follow is a ``stack_overflow``."""
+    from faunalite.fql.interpreter import stack_overflow
+
+    try:
+        return _materialize(value, ctx, 0)
+    except RecursionError:
+        raise stack_overflow() from None
+
+
+def _materialize(value: Value, ctx: QueryContext, depth: int) -> Value:
     kind = type(value)
     if kind is list:
-        return [materialize_result(item, ctx, depth) for item in value]
+        return [_materialize(item, ctx, depth) for item in value]
     if kind is dict:
-        return {key: materialize_result(item, ctx, depth) for key, item in value.items()}
+        return {key: _materialize(item, ctx, depth) for key, item in value.items()}
     if kind is SetValue:
         if depth >= SET_MATERIALIZATION_DEPTH:
             cursor = CURSORS.issue(
@@ -274,7 +284,7 @@ def materialize_result(value: Value, ctx: QueryContext, depth: int = 0) -> Value
             )
             return SetPage(None, cursor)
         items, after = materialize_set(value, ctx)
-        return SetPage([materialize_result(item, ctx, depth + 1) for item in items], after)
+        return SetPage([_materialize(item, ctx, depth + 1) for item in items], after)
     return value
 
 

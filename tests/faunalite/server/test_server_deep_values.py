@@ -1,0 +1,46 @@
+"""Values built at run time deeper than the server's walks over them can follow: the query
+answers FaunaDB's 400 ``stack_overflow`` (and commits nothing), never a 500 RecursionError.
+
+Over HTTP, because the walks need the server's big worker-thread stacks (``faunalite.fql``).
+"""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from faunalite.testing import BackgroundServer
+
+DEEP_ARRAY = "Set.sequence(0, 100000).fold([], (acc, x) => [acc])"
+
+
+def post(server: BackgroundServer, query: str, wire_format: str) -> httpx.Response:
+    return httpx.post(
+        f"{server.endpoint}/query/1",
+        json={"query": query},
+        headers={
+            "Authorization": f"Bearer {server.secret}",
+            "X-Format": wire_format,
+            "X-Query-Timeout-Ms": "30000",
+        },
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "wire_format"),
+    [
+        # Too deep to materialise (the walk replacing sets by their first page).
+        (DEEP_ARRAY, "simple"),
+        ("Set.sequence(0, 50000).fold(null, (acc, x) => { a: acc, b: [acc] })", "tagged"),
+    ],
+)
+def test_a_result_too_deep_to_return_is_a_stack_overflow(
+    faunalite_server: BackgroundServer, query: str, wire_format: str
+) -> None:
+    response = post(faunalite_server, query, wire_format)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == {
+        "code": "stack_overflow",
+        "message": "number of stack frames exceeded limit of 2048",
+    }
