@@ -257,7 +257,16 @@ class Engine:
                 return self._timed_out(request)
         evaluation.schema_version = self.model.schema_version(session)
         # Encoded before the transaction ends: documents in the result are read lazily.
-        result = self._reply(request, evaluation)
+        try:
+            result = self._reply(request, evaluation)
+        except RecursionError:
+            from faunalite.fql.interpreter import stack_overflow
+
+            # A value nested deeper than the encoder's walk can follow: the query fails with
+            # stack_overflow, and a failed query commits nothing.
+            session.rollback()
+            evaluation.error = stack_overflow()
+            result = self._reply(request, evaluation)
         if request.past_deadline():
             # Encoding ran out the clock: nothing is committed and the reply is time_out.
             session.rollback()

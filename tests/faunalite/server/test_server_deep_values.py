@@ -12,6 +12,7 @@ import pytest
 from faunalite.testing import BackgroundServer
 
 DEEP_ARRAY = "Set.sequence(0, 100000).fold([], (acc, x) => [acc])"
+DEEP_OBJECT = "Set.sequence(0, 40000).fold({}, (acc, x) => { a: acc })"
 
 
 def post(server: BackgroundServer, query: str, wire_format: str) -> httpx.Response:
@@ -33,6 +34,11 @@ def post(server: BackgroundServer, query: str, wire_format: str) -> httpx.Respon
         # Too deep to materialise (the walk replacing sets by their first page).
         (DEEP_ARRAY, "simple"),
         ("Set.sequence(0, 50000).fold(null, (acc, x) => { a: acc, b: [acc] })", "tagged"),
+        # Materialised, but too deep to encode.
+        (DEEP_OBJECT, "simple"),
+        (DEEP_OBJECT, "tagged"),
+        (DEEP_OBJECT, "decorated"),
+        (f"abort({DEEP_OBJECT})", "tagged"),
     ],
 )
 def test_a_result_too_deep_to_return_is_a_stack_overflow(
@@ -44,3 +50,13 @@ def test_a_result_too_deep_to_return_is_a_stack_overflow(
         "code": "stack_overflow",
         "message": "number of stack frames exceeded limit of 2048",
     }
+
+
+def test_a_write_whose_result_is_too_deep_to_return_commits_nothing(
+    faunalite_server: BackgroundServer,
+) -> None:
+    assert post(faunalite_server, 'Collection.create({ name: "DeepResults" })', "simple").is_success
+    query = f"DeepResults.create({{ n: 1 }}); {DEEP_OBJECT}"
+    assert post(faunalite_server, query, "simple").status_code == 400
+    count = post(faunalite_server, "DeepResults.all().count()", "simple")
+    assert count.json()["data"] == 0
