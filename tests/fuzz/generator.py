@@ -521,7 +521,10 @@ class RequestGenerator:
             body = nested
         if rng.random() < 0.2:
             body = body[: rng.randint(0, len(body))]
-        return FuzzRequest("deep_json", "POST", "/query/1", self._query_headers(), body)
+        path = rng.choice(("/query/1",) * 6 + ("/feed/1", "/stream/1"))
+        if path != "/query/1" and rng.random() < 0.5:
+            body = b'{"token":' + nested + b"}"
+        return FuzzRequest("deep_json", "POST", path, self._query_headers(), body)
 
     def _deep_value(self) -> FuzzRequest:
         if self.rng.random() < 0.25:

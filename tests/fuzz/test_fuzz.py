@@ -1,6 +1,6 @@
 """A bounded fuzzing run: no request may make the server answer 5xx, reset, crash or hang.
 
-About 40 seconds of requests from a fixed seed (``FUZZ_SEED`` in the environment picks
+About 35 seconds of requests from a fixed seed (``FUZZ_SEED`` in the environment picks
 another) against a ``faunalite serve`` child process; the summary table is printed (``-s``
 shows it) and each failure is listed in the assertion message. The long campaign is
 ``benchmarks/fuzz_campaign.py``.
@@ -16,7 +16,7 @@ from fuzz.runner import run_campaign
 
 SEED = int(os.environ.get("FUZZ_SEED", "20261204"))
 REQUESTS = 3000
-TIME_BUDGET_SECONDS = 40.0
+TIME_BUDGET_SECONDS = 35.0
 CONCURRENCY = 2
 
 
