@@ -45,6 +45,7 @@ def main() -> int:
         out_path=arguments.out,
         time_budget=arguments.time_budget,
         request_timeout=arguments.request_timeout,
+        progress_every=max(arguments.requests // 20, 1),
     )
     print(summary.table())
     print(f"\nfindings written to {arguments.out}")

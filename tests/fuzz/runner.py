@@ -362,8 +362,10 @@ class Campaign:
         out_path: str | Path | None = None,
         time_budget: float | None = None,
         request_timeout: float = REQUEST_TIMEOUT_SECONDS,
+        progress_every: int = 0,
     ) -> None:
         self.total = requests
+        self.progress_every = progress_every
         self.seed = seed
         self.concurrency = max(1, concurrency)
         self.time_budget = time_budget
@@ -513,8 +515,20 @@ class Campaign:
                     summary.outcomes[verdict] += 1
                     if verdict in FAILURE_KINDS:
                         summary.failing_families[request.family] += 1
+                if self.progress_every and summary.requests % self.progress_every == 0:
+                    self._report_progress()
             if verdict in ("5xx", "reset", "slow"):
                 self._write(index, request, outcome, verdict)
+
+    def _report_progress(self) -> None:
+        summary = self.summary
+        elapsed = time.monotonic() - self._started
+        print(
+            f"[{summary.requests}/{self.total}] {elapsed:.0f} s, failures {summary.failures}, "
+            f"server starts {self.server.starts}",
+            file=sys.stderr,
+            flush=True,
+        )
 
     @staticmethod
     def _judge(request: FuzzRequest, outcome: Outcome) -> str | None:
@@ -561,8 +575,10 @@ def run_campaign(
     out_path: str | Path | None = None,
     time_budget: float | None = None,
     request_timeout: float = REQUEST_TIMEOUT_SECONDS,
+    progress_every: int = 0,
 ) -> CampaignSummary:
-    """Run ``requests`` fuzz requests (fewer if ``time_budget`` seconds pass first)."""
+    """Run ``requests`` fuzz requests (fewer if ``time_budget`` seconds pass first); with
+    ``progress_every``, a line on stderr after each that many requests."""
     campaign = Campaign(
         requests=requests,
         seed=seed,
@@ -570,5 +586,6 @@ def run_campaign(
         out_path=out_path,
         time_budget=time_budget,
         request_timeout=request_timeout,
+        progress_every=progress_every,
     )
     return campaign.run()
