@@ -14,6 +14,7 @@ The same seed gives the same requests (their interleaving varies with ``--concur
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -38,6 +39,8 @@ def main() -> int:
         help="seconds before a request counts as slow (a hang if /ping fails too)",
     )
     arguments = parser.parse_args()
+    # SIGTERM unwinds like Ctrl-C, so the campaign stops its server on the way out.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     summary = run_campaign(
         requests=arguments.requests,
         seed=arguments.seed,
