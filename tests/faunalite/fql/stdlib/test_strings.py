@@ -140,6 +140,18 @@ def test_regex_matching() -> None:
     )
 
 
+@pytest.mark.parametrize("count", ["4294967295", "99999999999", "{1,99999999999}"])
+def test_a_repetition_count_too_large_is_an_invalid_regex(count: str) -> None:
+    pattern = "a{" + count.strip("{}") + "}"
+    fails(
+        "invalid_regex",
+        "Invalid regular expression. Illegal repetition range at index 1",
+        "a",
+        "matches",
+        pattern,
+    )
+
+
 def test_insert_slice_split_at() -> None:
     assert call("ac", "insert", 1, "b") == "abc"
     assert call("ab", "insert", 2, "c") == "abc"
