@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -188,6 +189,18 @@ def test_split_keeps_empty_pieces_like_javascript(
     text: str, separator: str, pieces: list[str]
 ) -> None:
     assert call(text, "split", separator) == pieces
+
+
+def test_splitting_and_replacing_a_long_string_take_linear_time() -> None:
+    # Searching a copy of the rest for each piece made these quadratic: minutes here, hours
+    # for a 16 MiB string, with the query's worker thread past any deadline.
+    pieces = 300_000
+    text = "ab," * pieces
+    started = time.monotonic()
+    assert len(call(text, "split", ",")) == pieces + 1
+    assert len(call(text, "split", "")) == len(text)
+    assert call(text, "replaceAll", ",", "") == "ab" * pieces
+    assert time.monotonic() - started < 10
 
 
 def test_split_regex() -> None:
