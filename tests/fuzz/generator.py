@@ -79,7 +79,7 @@ class FuzzRequest:
             "body": self.body[:4000].decode("utf-8", "backslashreplace"),
             "body_length": len(self.body),
             "body_base64": base64.b64encode(self.body).decode()
-            if len(self.body) <= 65536
+            if len(self.body) <= 1024 * 1024
             else None,
         }
 

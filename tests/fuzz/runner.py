@@ -23,6 +23,7 @@ import collections
 import json
 import os
 import select
+import signal
 import socket
 import subprocess
 import sys
@@ -39,12 +40,16 @@ from fuzz.generator import SECRET, FuzzRequest, RequestGenerator
 SOURCE_DIRECTORY = Path(__file__).resolve().parents[2] / "src"
 REQUEST_TIMEOUT_SECONDS = 30.0
 PING_TIMEOUT_SECONDS = 5.0
+PING_ATTEMPTS = 3
+"""A timed-out request is a hang only if this many ``/ping`` in a row fail too (an overloaded
+server is slow, a hung one does not answer at all)."""
 STARTUP_TIMEOUT_SECONDS = 20.0
 EARLY_REPLY_BODY_BYTES = 1024 * 1024
 """Bodies this large are sent only if the server has not already answered the headers
 (it refuses an oversized ``Content-Length`` before reading, then closes)."""
 MAX_HEAD_BYTES = 64 * 1024
-STDERR_TAIL_LINES = 60
+STDERR_TAIL_LINES = 3000
+"""Enough for the thread dump faulthandler writes when a hung server is aborted."""
 FAILURE_KINDS = ("5xx", "reset", "crash", "hang")
 
 
@@ -257,6 +262,7 @@ class ServerProcess:
         self.starts = 0
         self.stderr_tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
         self.logged_errors = 0
+        self.lines_seen = 0
 
     @property
     def address(self) -> tuple[str, int]:
@@ -268,7 +274,12 @@ class ServerProcess:
         environment["PYTHONPATH"] = os.pathsep.join(
             filter(None, [str(SOURCE_DIRECTORY), environment.get("PYTHONPATH")])
         )
-        command = [sys.executable, "-m", "faunalite", "serve", "--port", str(self.port), "--memory"]
+        # faulthandler prints every thread's stack on a fatal signal: a crash, or the SIGABRT
+        # a hung server gets before it is killed.
+        command = [
+            sys.executable, "-X", "faulthandler", "-m", "faunalite", "serve",
+            "--port", str(self.port), "--memory",
+        ]  # fmt: skip
         self.process = subprocess.Popen(
             command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
@@ -290,6 +301,21 @@ class ServerProcess:
             if line.startswith("unexpected error"):
                 self.logged_errors += 1
             self.stderr_tail.append(line)
+            self.lines_seen += 1
+
+    def abort_with_thread_dump(self) -> list[str]:
+        """SIGABRT the (hung) server and return the stacks faulthandler printed."""
+        if self.process is None or self.process.poll() is not None:
+            return []
+        before = self.lines_seen
+        self.process.send_signal(signal.SIGABRT)
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            pass
+        time.sleep(0.5)  # let the drain thread read the last lines
+        printed = self.lines_seen - before
+        return list(self.stderr_tail)[-printed:] if printed else []
 
     def returncode(self) -> int | None:
         return None if self.process is None else self.process.poll()
@@ -427,15 +453,22 @@ class Campaign:
                 verdict = "crash"
                 outcome.detail += f"; server exited with {returncode}"
             elif outcome.kind == "timeout":
-                ping = exchange(
-                    self.server.address, FuzzRequest("check", "GET", "/ping"), PING_TIMEOUT_SECONDS
-                )
-                if ping.status != 200:
+                for _ in range(PING_ATTEMPTS):
+                    ping = exchange(
+                        self.server.address,
+                        FuzzRequest("check", "GET", "/ping"),
+                        PING_TIMEOUT_SECONDS,
+                    )
+                    if ping.status == 200:
+                        break
+                else:
                     verdict = "hang"
-                    outcome.detail += f"; /ping: {ping.kind} {ping.detail}"
+                    outcome.detail += f"; {PING_ATTEMPTS} x /ping: {ping.kind} {ping.detail}"
             if verdict is None:
                 return None
-            tail = list(self.server.stderr_tail)[-20:]
+            tail = list(self.server.stderr_tail)[-40:]
+            if verdict == "hang":
+                tail = self.server.abort_with_thread_dump()
             with self._lock:
                 in_flight = [i for i in self._in_flight if i != index]
             self._write(
