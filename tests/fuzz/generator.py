@@ -16,9 +16,9 @@ from __future__ import annotations
 import base64
 import json
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from fuzz.corpus import (
     DEEP_VALUE_SIZES,
@@ -49,6 +49,7 @@ FRAMINGS = ("longer", "shorter", "chunked", "bad_chunked", "no_length", "duplica
 """Ways to get the HTTP/1.1 body framing wrong (``exact`` is the right one)."""
 
 JSON_VALUE = Any
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -125,7 +126,7 @@ class RequestGenerator:
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def _pick(self, options: Any) -> Any:
+    def _pick(self, options: Sequence[T]) -> T:
         return options[self.rng.randrange(len(options))]
 
     def _auth(self) -> list[tuple[str, bytes]]:

@@ -29,7 +29,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -348,7 +348,7 @@ class CampaignSummary:
     outcomes: Counter[str] = field(default_factory=Counter)
     families: Counter[str] = field(default_factory=Counter)
     failing_families: Counter[str] = field(default_factory=Counter)
-    family_seconds: Counter[str] = field(default_factory=Counter)
+    family_seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     server_starts: int = 0
 
     @property
