@@ -79,6 +79,8 @@ VALID_QUERIES = (
     '"abc".casefold()',
     '"abc".indexOf("c")',
     '"abc".matches("[a-z]")',
+    '"a".matches("a{99999999999}")',
+    '"a".replaceAllRegex("(a)", "$2")',
     # Arrays.
     "[1, 2, 3].map(x => x * 2)",
     "[1, 2, 3].fold(0, (a, b) => a + b)",
@@ -210,6 +212,7 @@ VALID_QUERIES = (
     "at (Time('1970-01-01T00:00:00Z')) { FuzzItems.all().count() }",
     "at (Time.now().add(1, 'day')) { 1 }",
     "at (1) { 1 }",
+    "at (Time('-999999999-01-01T00:00:00Z')) { FuzzItems.all().count() }",
     # Type checks and misc.
     "1 isa Number",
     "'a' isa String",
@@ -266,6 +269,9 @@ WIDE_VALUE_QUERIES = (
     "Set.sequence(0, 12).fold([1], (acc, x) => acc.concat(acc))",
     "Set.sequence(0, 20).fold({}, (acc, x) => Object.assign(acc, Object.fromEntries([[x.toString(), acc]])))",
     "Set.sequence(0, 2000).fold('', (acc, x) => acc + '😀')",
+    "Set.sequence(0, 19).fold('ab,', (acc, x) => acc + acc).split(',').length",
+    "Set.sequence(0, 19).fold('ab', (acc, x) => acc + acc).split('').length",
+    "Set.sequence(0, 19).fold('ab,', (acc, x) => acc + acc).replaceAll(',', ';').length",
 )
 
 FQL_PIECES = (
