@@ -276,9 +276,11 @@ def _literal_matcher(needle: str) -> Matcher:
     return find
 
 
-def _regex_matcher(regex: re.Pattern[str]) -> Matcher:
+def _regex_matcher(regex: re.Pattern[str], ctx: CallContext) -> Matcher:
     def find(text: str, position: int) -> tuple[int, int] | None:
         # On the rest as a string of its own, as FaunaDB matches it: `^` holds at each start.
+        # That copy makes many matches in a long string slow, so the deadline is checked.
+        ctx.check_deadline()
         match = regex.search(text[position:])
         return None if match is None else match.span()
 
@@ -313,7 +315,7 @@ def split(ctx: CallContext, receiver: str, separator: Value) -> list[Value]:
 
 @STRING.method("splitRegex", 1)
 def split_regex(ctx: CallContext, receiver: str, regex: Value) -> list[Value]:
-    return _split(receiver, _regex_matcher(compile_java_regex(expect_string(regex, "regex"))))
+    return _split(receiver, _regex_matcher(compile_java_regex(expect_string(regex, "regex")), ctx))
 
 
 # --- replacing ------------------------------------------------------------------------------
@@ -410,14 +412,16 @@ def replace_regex(ctx: CallContext, receiver: str, *args: Value) -> str:
         "replaceRegex", args, ["(String, String)", "(String, String, Int)"]
     )
     regex = compile_java_regex(pattern)
-    return _replace(receiver, _regex_matcher(regex), replacement, 1 if count is None else count)
+    return _replace(
+        receiver, _regex_matcher(regex, ctx), replacement, 1 if count is None else count
+    )
 
 
 @STRING.method("replaceAllRegex", 2)
 def replace_all_regex(ctx: CallContext, receiver: str, pattern: Value, replacement: Value) -> str:
     regex = compile_java_regex(expect_string(pattern, "pattern"))
     return _replace(
-        receiver, _regex_matcher(regex), expect_string(replacement, "replacement"), None
+        receiver, _regex_matcher(regex, ctx), expect_string(replacement, "replacement"), None
     )
 
 

@@ -8,13 +8,14 @@ from typing import Any
 import pytest
 
 import faunalite.fql.stdlib  # noqa: F401  (registers the tables)
+from faunalite.fql.context import QueryContext, QueryTimedOut
 from faunalite.fql.errors import QueryError
 from faunalite.fql.stdlib.registry import PROTOTYPES
 from faunalite.fql.stdlib.strings import MAX_STRING_SIZE, concatenate
-from faunalite.fql.values import Null
+from faunalite.fql.values import Null, Time
 
 STRING = PROTOTYPES[str]
-CTX: Any = None  # string methods never call back into the query
+CTX = QueryContext(snapshot_time=Time(0))  # no deadline; string methods never call back
 
 
 def call(receiver: str, method: str, *args: Any) -> Any:
@@ -201,6 +202,20 @@ def test_splitting_and_replacing_a_long_string_take_linear_time() -> None:
     assert len(call(text, "split", "")) == len(text)
     assert call(text, "replaceAll", ",", "") == "ab" * pieces
     assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize(
+    ("method", "args"),
+    [("splitRegex", (",",)), ("replaceAllRegex", (",", ";")), ("replaceRegex", (",", ";", 9))],
+)
+def test_regex_splitting_and_replacing_stop_at_the_deadline(
+    method: str, args: tuple[Any, ...]
+) -> None:
+    # Each regex match runs on a copy of the rest of the string (FaunaDB's `^` semantics),
+    # which makes a long string slow: the loop checks the deadline between matches.
+    late = QueryContext(snapshot_time=Time(0), deadline=time.monotonic() - 1)
+    with pytest.raises(QueryTimedOut):
+        STRING.methods[method].impl(late, "a,b,c", *args)
 
 
 def test_split_regex() -> None:
