@@ -41,7 +41,7 @@ from faunalite.wire.decoding import (
     decode_simple,
     decode_tagged,
 )
-from faunalite.wire.encoding import JSON, ValueEncoder
+from faunalite.wire.encoding import JSON, EncodingTimedOut, ValueEncoder
 from faunalite.wire.request import QueryBody
 
 WireFormat = Literal["simple", "tagged", "decorated"]
@@ -259,6 +259,9 @@ class Engine:
         # Encoded before the transaction ends: documents in the result are read lazily.
         try:
             result = self._reply(request, evaluation)
+        except EncodingTimedOut:
+            session.rollback()
+            return self._timed_out(request)
         except RecursionError:
             from faunalite.fql.interpreter import stack_overflow
 
@@ -354,6 +357,7 @@ class Engine:
         encoder = ValueEncoder(
             tagged=request.format != "simple",
             transaction_time=Time(evaluation.txn_ts * 1000),
+            deadline=request.deadline,
         )
         error = evaluation.error
         body: dict[str, JSON]

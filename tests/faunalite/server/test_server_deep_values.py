@@ -60,3 +60,21 @@ def test_a_write_whose_result_is_too_deep_to_return_commits_nothing(
     assert post(faunalite_server, query, "simple").status_code == 400
     count = post(faunalite_server, "DeepResults.all().count()", "simple")
     assert count.json()["data"] == 0
+
+
+def test_a_result_too_large_to_encode_in_time_is_a_time_out(
+    faunalite_server: BackgroundServer,
+) -> None:
+    # 60 objects, 2**60 paths: encoding stops at the deadline instead of running on.
+    shared = "Set.sequence(0, 60).fold(null, (acc, x) => { a: acc, b: [acc] })"
+    response = httpx.post(
+        f"{faunalite_server.endpoint}/query/1",
+        json={"query": shared},
+        headers={
+            "Authorization": f"Bearer {faunalite_server.secret}",
+            "X-Query-Timeout-Ms": "2000",
+        },
+        timeout=60,
+    )
+    assert response.status_code in (440, 503), response.text
+    assert response.json()["error"]["code"] == "time_out"
