@@ -9,6 +9,7 @@ summary table. Exits 1 if there was any 5xx, reset, crash or hang. Usage::
         --concurrency 4 --out fuzz-findings.jsonl
 
 The same seed gives the same requests (their interleaving varies with ``--concurrency``).
+``--replay FINDINGS`` sends a findings file's requests again, one at a time, to a new server.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from fuzz.runner import REQUEST_TIMEOUT_SECONDS, run_campaign
+from fuzz.runner import REQUEST_TIMEOUT_SECONDS, replay_findings, run_campaign
 
 
 def main() -> int:
@@ -38,9 +39,17 @@ def main() -> int:
         default=REQUEST_TIMEOUT_SECONDS,
         help="seconds before a request counts as slow (a hang if /ping fails too)",
     )
+    parser.add_argument(
+        "--replay",
+        metavar="FINDINGS",
+        help="instead of fuzzing, send the requests of a findings file again, one at a time",
+    )
     arguments = parser.parse_args()
     # SIGTERM unwinds like Ctrl-C, so the campaign stops its server on the way out.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    if arguments.replay:
+        replay_findings(arguments.replay, arguments.request_timeout)
+        return 0
     summary = run_campaign(
         requests=arguments.requests,
         seed=arguments.seed,

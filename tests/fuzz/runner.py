@@ -19,6 +19,7 @@ Each failure (and each slow request) is written as a JSON line to ``out_path``; 
 
 from __future__ import annotations
 
+import base64
 import collections
 import json
 import os
@@ -409,6 +410,8 @@ class Campaign:
         self._started = 0.0
         self._in_flight: dict[int, FuzzRequest] = {}
         self._out: IO[str] | None = None
+        self._stopping = False
+        """Set when the run is cut short: exchanges then failing are the shutdown's doing."""
 
     # -- server lifecycle --------------------------------------------------------------------
 
@@ -445,7 +448,7 @@ class Campaign:
         """After a non-reply: ``crash`` or ``hang`` if the server is gone or stuck (it is then
         restarted), else ``None``. Only the first thread to notice restarts it."""
         with self._server_lock:
-            if generation != self._generation:
+            if generation != self._generation or self._stopping:
                 return None
             returncode = self.server.returncode()
             verdict = None
@@ -507,6 +510,7 @@ class Campaign:
                     stderr_tail=list(self.server.stderr_tail)[-20:],
                 )
         finally:
+            self._stopping = True
             self.server.stop()
             if self._out is not None:
                 self._out.close()
@@ -534,6 +538,8 @@ class Campaign:
             verdict = self._judge(request, outcome)
             if outcome.kind != "response":
                 verdict = self._recover(generation, index, request, outcome) or verdict
+            if self._stopping:
+                return
             with self._lock:
                 del self._in_flight[index]
                 summary = self.summary
@@ -582,7 +588,7 @@ class Campaign:
     def _write(
         self, index: int, request: FuzzRequest, outcome: Outcome, verdict: str, **extra: Any
     ) -> None:
-        if self._out is None:
+        if self._out is None or self._out.closed:
             return
         record = {
             "index": index,
@@ -622,3 +628,40 @@ def run_campaign(
         progress_every=progress_every,
     )
     return campaign.run()
+
+
+def request_from_record(record: dict[str, Any]) -> FuzzRequest | None:
+    """The request a findings line describes (``None`` if its body was too large to keep)."""
+    described = record["request"]
+    if described["body_base64"] is None:
+        return None
+    headers = [(name, value.encode("latin-1")) for name, value in described["headers"]]
+    return FuzzRequest(
+        described["family"],
+        described["method"],
+        described["path"],
+        headers,
+        base64.b64decode(described["body_base64"]),
+        described["framing"],
+    )
+
+
+def replay_findings(path: str | Path, request_timeout: float = REQUEST_TIMEOUT_SECONDS) -> None:
+    """Send each request of a findings file, one at a time, to a new server (with the fuzz
+    schema) and print how each ends now: to check a fix, or to find the culprit of a stall."""
+    campaign = Campaign(requests=0, seed=0, request_timeout=request_timeout)
+    campaign._start_server()
+    try:
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            request = request_from_record(record)
+            if request is None:
+                print(f"{record['index']}: body not kept, skipped")
+                continue
+            outcome = exchange(campaign.server.address, request, request_timeout)
+            print(
+                f"{record['index']}: was {record['verdict']}, now {outcome.kind} "
+                f"{outcome.status} in {outcome.seconds:.2f} s: {outcome.detail[:120]}"
+            )
+    finally:
+        campaign.server.stop()
