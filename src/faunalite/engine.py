@@ -262,6 +262,11 @@ class Engine:
         except EncodingTimedOut:
             session.rollback()
             return self._timed_out(request)
+        except QueryError as error:
+            # The decorated format renders the result as FQL text, which can be too large.
+            session.rollback()
+            evaluation.error = error
+            result = self._reply(request, evaluation)
         except RecursionError:
             from faunalite.fql.interpreter import stack_overflow
 

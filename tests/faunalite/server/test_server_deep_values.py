@@ -78,3 +78,12 @@ def test_a_result_too_large_to_encode_in_time_is_a_time_out(
     )
     assert response.status_code in (440, 503), response.text
     assert response.json()["error"]["code"] == "time_out"
+
+
+def test_a_result_too_long_to_render_in_the_decorated_format_is_value_too_large(
+    faunalite_server: BackgroundServer,
+) -> None:
+    shared = "Set.sequence(0, 60).fold(null, (acc, x) => { a: acc, b: [acc] })"
+    response = post(faunalite_server, shared, "decorated")
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["code"] == "value_too_large"
