@@ -42,7 +42,7 @@ from faunalite.wire.decoding import (
     decode_simple,
     decode_tagged,
 )
-from faunalite.wire.encoding import JSON, ValueEncoder
+from faunalite.wire.encoding import JSON, EncodingTimedOut, ValueEncoder
 from faunalite.wire.request import QueryBody
 
 WireFormat = Literal["simple", "tagged", "decorated"]
@@ -298,15 +298,22 @@ class Engine:
         # Encoded before the transaction ends: documents in the result are read lazily.
         try:
             result = self._reply(request, evaluation)
+        except EncodingTimedOut:
+            session.rollback()
+            return self._timed_out(request)
+        except QueryError as error:
+            # The decorated format renders the result as FQL text, which can be too large.
+            session.rollback()
+            evaluation.error = error
+            result = self._reply(request, evaluation)
         except RecursionError:
-            # The result (or an abort value) nests deeper than the stack: the query fails,
-            # so nothing it wrote is committed.
             from faunalite.fql.interpreter import stack_overflow
 
+            # A value nested deeper than the encoder's walk can follow: the query fails with
+            # stack_overflow, and a failed query commits nothing.
             session.rollback()
-            evaluation.value = None
             evaluation.error = stack_overflow()
-            return self._reply(request, evaluation)
+            result = self._reply(request, evaluation)
         if request.past_deadline():
             # Encoding ran out the clock: nothing is committed and the reply is time_out.
             session.rollback()
@@ -388,6 +395,7 @@ class Engine:
         encoder = ValueEncoder(
             tagged=request.format != "simple",
             transaction_time=Time(evaluation.txn_ts * 1000),
+            deadline=request.deadline,
         )
         error = evaluation.error
         body: dict[str, JSON]

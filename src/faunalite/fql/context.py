@@ -178,3 +178,7 @@ class QueryContext:
 
     def new_id(self) -> int:
         return self.id_source()
+
+    def check_deadline(self) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise QueryTimedOut()

@@ -22,6 +22,7 @@ import math
 from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
+from faunalite.fql.errors import QueryError
 from faunalite.fql.timefmt import format_date, format_time
 from faunalite.fql.values import (
     ID,
@@ -38,6 +39,9 @@ from faunalite.fql.values import (
     Value,
     type_name,
 )
+
+MAX_RENDERED_LENGTH = 16 * 1024 * 1024
+"""The longest rendering of an array or object: FQL's string size limit."""
 
 
 @runtime_checkable
@@ -199,9 +203,9 @@ def debug(value: Value, nested: bool = False) -> str:
     if t is float:
         return java_double_to_string(value)
     if t is list:
-        return "[" + ", ".join(debug(item, nested) for item in value) + "]"
+        return _bounded("[" + ", ".join(debug(item, nested) for item in value) + "]")
     if t is dict:
-        return _debug_object(value, nested)
+        return _bounded(_debug_object(value, nested))
     if isinstance(value, Null):
         return "null"
     if t is ID:
@@ -225,6 +229,17 @@ def debug(value: Value, nested: bool = False) -> str:
     if isinstance(value, RenderableValue):
         return value.fql_debug(nested)
     return f"[{type_name(value)}]"
+
+
+def _bounded(text: str) -> str:
+    """``text``, unless it is longer than any FQL string may be: a value sharing its arrays or
+    objects can render exponentially longer than its size, so rendering stops there."""
+    if len(text) > MAX_RENDERED_LENGTH:
+        raise QueryError(
+            "value_too_large",
+            f"Value too large: string size {len(text)} exceeds limit {MAX_RENDERED_LENGTH}.",
+        )
+    return text
 
 
 def _debug_object(fields: dict[str, Value], nested: bool) -> str:

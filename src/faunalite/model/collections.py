@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from faunalite.fql.errors import QueryError
 from faunalite.fql.stdlib.args import expect_string, invalid_argument, wrong_type
 from faunalite.fql.stdlib.registry import TypeTable, module
-from faunalite.fql.values import ID, NULL, Module, Null, Value, is_int
+from faunalite.fql.values import ID, INT64_MAX, NULL, Module, Null, Value, is_int
 from faunalite.model.collection_schema import schema_failures
 from faunalite.model.documents import DocValue, NamedDoc, UserDoc, is_expired, make_doc
 from faunalite.model.schema import (
@@ -198,7 +198,9 @@ def parse_id_argument(value: Value) -> int:
         return int(value)
     if type(value) is str:
         text = value.strip()
-        if text.isdigit():
+        # ASCII digits only (``"²".isdigit()`` holds, yet ``int("²")`` fails) and within a
+        # Long, as ``ID()`` reads them.
+        if text.isascii() and text.isdigit() and int(text) <= INT64_MAX:
             return int(text)
         raise QueryError("invalid_id", f'`"{value}"` is not a valid ID.')
     raise wrong_type("id", "ID", value)

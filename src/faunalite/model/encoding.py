@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from faunalite.fql.values import ID, Module, Value, is_int
+from faunalite.fql.values import ID, INT64_MAX, Module, Value, is_int
 from faunalite.model.documents import DocValue, make_doc
 from faunalite.model.session import NAMED_COLLECTIONS, NATIVE_COLLECTIONS, QuerySession
 from faunalite.wire.decoding import STDLIB_RESOLVER, InvalidValue
@@ -110,9 +110,7 @@ class SessionResolver:
             return make_doc(self.session, coll, key)
         if self.module(coll) is None and coll not in NATIVE_COLLECTIONS:
             raise InvalidValue(f"no such collection '{coll}'")
-        if not key.isdigit():
-            raise InvalidValue(f"{tag} field 'id' must be an integer")
-        return make_doc(self.session, self._id_collection(coll), int(key))
+        return make_doc(self.session, self._id_collection(coll), _id(tag, {"id": key}))
 
 
 def _id(tag: str, reference: dict[str, Any]) -> int:
@@ -121,6 +119,8 @@ def _id(tag: str, reference: dict[str, Any]) -> int:
         return value.value
     if is_int(value) and value >= 0:
         return int(value)
-    if isinstance(value, str) and value.isdigit():
+    # A Long in decimal ASCII digits: ``str.isdigit`` alone also holds for "²", which ``int``
+    # refuses, and a wider number names no document storage can hold.
+    if isinstance(value, str) and value.isascii() and value.isdigit() and int(value) <= INT64_MAX:
         return int(value)
     raise InvalidValue(f"{tag} field 'id' must be an integer")

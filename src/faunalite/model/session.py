@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from faunalite.fql.errors import Hint, QueryError
-from faunalite.fql.values import TRANSACTION_TIME, Time, Value
+from faunalite.fql.values import INT64_MIN, TRANSACTION_TIME, Time, Value
 from faunalite.model.access import (
     ADMIN_COLLECTIONS,
     UserRole,
@@ -141,7 +141,9 @@ class QuerySession:
         if ts is TRANSACTION_TIME or not isinstance(ts, Time):
             self._read_ts.append(None)
         else:
-            micros = ts.epoch_ns // 1000
+            # Storage holds 64-bit timestamps; before the earliest of them nothing existed,
+            # so reading at Time('-999999999-01-01T00:00:00Z') reads at that earliest one.
+            micros = max(ts.epoch_ns // 1000, INT64_MIN)
             self._read_ts.append(None if micros >= self.txn_ts else micros)
         try:
             yield

@@ -258,24 +258,58 @@ def materialize_set(set_value: SetValue, ctx: QueryContext) -> tuple[list[Value]
             raise stack_overflow() from None
 
 
-def materialize_result(value: Value, ctx: QueryContext, depth: int = 0) -> Value:
+def materialize_result(value: Value, ctx: QueryContext) -> Value:
     """``value`` with every Set inside it (through arrays, objects and set pages) replaced by
     a ``SetPage``, as FaunaDB materialises a query result. Runs the sets' lambdas, so it may
-    raise ``QueryError``: call it while the query's transaction is still open."""
-    kind = type(value)
-    if kind is list:
-        return [materialize_result(item, ctx, depth) for item in value]
-    if kind is dict:
-        return {key: materialize_result(item, ctx, depth) for key, item in value.items()}
-    if kind is SetValue:
+    raise ``QueryError``: call it while the query's transaction is still open. A value nested
+    deeper than Python's recursion limit lets this walk follow is a ``stack_overflow``."""
+    from faunalite.fql.interpreter import stack_overflow
+
+    try:
+        return _Materializer(ctx).value(value, 0)
+    except RecursionError:
+        raise stack_overflow() from None
+
+
+class _Materializer:
+    """One walk of ``materialize_result``. An array or object met again (a value built at run
+    time may share one many times: ``fold(x, (acc, _) => [acc, acc])`` doubles the tree size
+    per step) is materialised once, and one holding no set is kept as it is, not copied, so
+    the walk is linear in the distinct arrays and objects."""
+
+    def __init__(self, ctx: QueryContext) -> None:
+        self.ctx = ctx
+        self.done: dict[tuple[int, int], Value] = {}
+
+    def value(self, value: Value, depth: int) -> Value:
+        kind = type(value)
+        if kind is list or kind is dict:
+            known = self.done.get((id(value), depth))
+            if known is None:
+                known = self.done[id(value), depth] = self._container(value, depth)
+            return known
+        if kind is SetValue:
+            return self._set(value, depth)
+        return value
+
+    def _container(self, value: Value, depth: int) -> Value:
+        if type(value) is list:
+            items = [self.value(item, depth) for item in value]
+            return (
+                value if all(new is old for new, old in zip(items, value, strict=True)) else items
+            )
+        fields = {key: self.value(item, depth) for key, item in value.items()}
+        return value if all(fields[key] is item for key, item in value.items()) else fields
+
+    def _set(self, value: SetValue, depth: int) -> Value:
+        ctx = self.ctx
         if depth >= SET_MATERIALIZATION_DEPTH:
             cursor = CURSORS.issue(
                 value, None, ctx.snapshot_time.epoch_ns, value.effective_page_size
             )
             return SetPage(None, cursor)
         items, after = materialize_set(value, ctx)
-        return SetPage([materialize_result(item, ctx, depth + 1) for item in items], after)
-    return value
+        return SetPage([self.value(item, depth + 1) for item in items], after)
 
 
 # -- wire encoding ----------------------------------------------------------------------------------

@@ -26,7 +26,8 @@ async def read_body(
 ) -> bytes:
     """The whole body, or ``BodyTooLarge``; a client that leaves early gives what came."""
     declared = headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    # ASCII digits only: "²".isdigit() holds, but int() refuses it.
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise BodyTooLarge
     chunks: list[bytes] = []
     size = 0

@@ -47,11 +47,13 @@ from faunalite.events.translate import (
     error_event,
     status_event,
 )
+from faunalite.fql.values import INT64_MAX, INT64_MIN
 from faunalite.server.auth import authenticate
 from faunalite.server.body import BodyTooLarge, read_body
 from faunalite.server.failures import log_unexpected
 from faunalite.server.headers import InvalidHeader, read_query_headers
 from faunalite.storage.interface import CommitInfo, EventCursor
+from faunalite.wire.request import exceeds_nesting_limit
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -140,6 +142,9 @@ class EventEndpoints:
             again = authenticate(authorization, self.root_secret, self.engine.principal_for_key)
             return again == principal
 
+        if exceeds_nesting_limit(raw_body):
+            # Refused unparsed: the parser recurses once per level.
+            raise _invalid_body("JSON exceeds nesting limit")
         try:
             body = json.loads(raw_body)
         except (ValueError, UnicodeDecodeError):
@@ -155,6 +160,11 @@ class EventEndpoints:
         start_ts = body.get("start_ts")
         if start_ts is not None and (type(start_ts) is not int):
             raise _invalid_body(f"Unexpected {_json_kind(start_ts)} value '{start_ts}'.")
+        if start_ts is not None and not INT64_MIN <= start_ts <= INT64_MAX:
+            # FaunaDB reads it as a Long; storage holds nothing wider either.
+            raise _invalid_body(
+                f"Numeric value ({start_ts}) out of range of long ({INT64_MIN} - {INT64_MAX})"
+            )
         cursor_text = body.get("cursor")
         cursor = None
         if cursor_text is not None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import math
+import time
 from collections.abc import Callable
 from typing import Any, TypeAlias
 
@@ -56,21 +57,47 @@ class UnencodableValueError(TypeError):
     """A value of a Python type the wire format has no encoding for (a bug in the caller)."""
 
 
+class EncodingTimedOut(Exception):
+    """Encoding ran past the encoder's ``deadline`` (the value is too large to send in time)."""
+
+
+DEADLINE_CHECK_NODES = 4096
+"""Arrays and objects encoded between two looks at the clock."""
+
+
 class ValueEncoder:
     """Encodes the values of one response in one format.
 
     ``transaction_time`` is what ``TransactionTime()`` renders as (the commit time); ``context``
-    is passed through untouched to storage encoders.
+    is passed through untouched to storage encoders. With a ``deadline`` (a ``time.monotonic()``
+    instant), encoding past it raises ``EncodingTimedOut``: a value built at run time can share
+    arrays and objects so that its tree is exponentially larger than its memory.
     """
 
-    __slots__ = ("context", "tagged", "transaction_time")
+    __slots__ = ("_containers", "context", "deadline", "tagged", "transaction_time")
 
     def __init__(
-        self, *, tagged: bool, transaction_time: Time | None = None, context: object = None
+        self,
+        *,
+        tagged: bool,
+        transaction_time: Time | None = None,
+        context: object = None,
+        deadline: float | None = None,
     ) -> None:
         self.tagged = tagged
         self.transaction_time = transaction_time
         self.context = context
+        self.deadline = deadline
+        self._containers = 0
+
+    def _count_container(self) -> None:
+        self._containers += 1
+        if (
+            self.deadline is not None
+            and self._containers % DEADLINE_CHECK_NODES == 0
+            and time.monotonic() > self.deadline
+        ):
+            raise EncodingTimedOut
 
     def encode(self, value: Value) -> JSON:
         """The JSON form of ``value``."""
@@ -89,9 +116,11 @@ class ValueEncoder:
                 return {"@double": java_double_to_string(value)}
             return value if math.isfinite(value) else java_double_to_string(value)
         if kind is list:
+            self._count_container()
             encode = self.encode
             return [encode(item) for item in value]
         if kind is dict:
+            self._count_container()
             return self._encode_object(value)
         return self._encode_other(value)
 

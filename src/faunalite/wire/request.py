@@ -56,6 +56,15 @@ _BRACKET_STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
 _NOT_BRACKETS = bytes(set(range(256)) - set(b"[]{}"))
 
 
+def exceeds_nesting_limit(body: bytes) -> bool:
+    """Whether the JSON ``body`` nests deeper than ``MAX_JSON_DEPTH`` (checked on the bytes:
+    see ``_nesting_depth``). Every endpoint that parses a JSON body asks this first."""
+    # Fewer opening brackets than the limit cannot nest past it; only scan when needed.
+    return body.count(b"[") + body.count(b"{") > MAX_JSON_DEPTH and (
+        _nesting_depth(body) > MAX_JSON_DEPTH
+    )
+
+
 def _nesting_depth(body: bytes) -> int:
     """How deep the brackets of ``body`` nest, ignoring those inside strings.
 
@@ -68,10 +77,7 @@ def _nesting_depth(body: bytes) -> int:
 
 def parse_json(body: bytes) -> JSON:
     """Parse a JSON body as FaunaDB's reader does, or raise ``InvalidRequestBody``."""
-    # Fewer opening brackets than the limit cannot nest past it; only scan when needed.
-    if body.count(b"[") + body.count(b"{") > MAX_JSON_DEPTH and (
-        _nesting_depth(body) > MAX_JSON_DEPTH
-    ):
+    if exceeds_nesting_limit(body):
         raise InvalidRequestBody("Invalid request body: JSON exceeds nesting limit")
     # Python's parser and the recursive decoders count each nesting level against the
     # interpreter's recursion limit (1000 by default), which would refuse JSON that FaunaDB
@@ -80,7 +86,9 @@ def parse_json(body: bytes) -> JSON:
         sys.setrecursionlimit(_RECURSION_NEEDED)
     try:
         return json.loads(body, object_pairs_hook=json_object_from_pairs)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except ValueError as error:
+        # Malformed JSON, bytes that are not UTF-8, or an integer literal longer than
+        # Python converts (``sys.get_int_max_str_digits``; Jackson has such a cap too).
         raise InvalidRequestBody(f"Invalid request body: {error}")
 
 

@@ -211,6 +211,33 @@ def test_bad_request_fields_are_refused(
     assert _error(response) == (400, "invalid_request", message)
 
 
+@pytest.mark.parametrize("path", ["/stream/1", "/feed/1"])
+@pytest.mark.parametrize("start_ts", [2**63, -(2**63) - 1, 10**30])
+def test_a_start_ts_beyond_a_long_is_refused(
+    http: httpx.Client, products: Client, secret: str, path: str, start_ts: int
+) -> None:
+    response = _post(http, path, secret, {"token": _source_token(products), "start_ts": start_ts})
+    message = (
+        f"Invalid request body: Numeric value ({start_ts}) out of range of long "
+        "(-9223372036854775808 - 9223372036854775807)"
+    )
+    assert _error(response) == (400, "invalid_request", message)
+
+
+@pytest.mark.parametrize("path", ["/stream/1", "/feed/1"])
+@pytest.mark.parametrize("depth", [1001, 300_000])
+def test_a_body_nested_too_deep_is_refused(
+    http: httpx.Client, secret: str, path: str, depth: int
+) -> None:
+    body = b'{"token":' + b"[" * depth + b"]" * depth + b"}"
+    response = http.post(path, content=body, headers={"Authorization": f"Bearer {secret}"})
+    assert _error(response) == (
+        400,
+        "invalid_request",
+        "Invalid request body: JSON exceeds nesting limit",
+    )
+
+
 def test_feed_page_size_bounds_are_inclusive(
     http: httpx.Client, products: Client, secret: str
 ) -> None:

@@ -49,6 +49,14 @@ def test_at_reads_the_version_of_the_first_transaction(dogs: Client) -> None:
     assert dogs.query(fql('at (Time(${t})) { Dogs.byId("1").exists() }', t=before)).data is False
 
 
+def test_at_the_earliest_time_sees_nothing_yet(dogs: Client) -> None:
+    dogs.query(fql('Dogs.create({ id: "1", name: "Scout" })'))
+    # Microseconds since the epoch of this time do not fit in 64 bits.
+    earliest = "Time('-999999999-01-01T00:00:00Z')"
+    assert dogs.query(fql(f"at ({earliest}) {{ Dogs.all().count() }}")).data == 0
+    assert dogs.query(fql(f'at ({earliest}) {{ Dogs.byId("1").exists() }}')).data is False
+
+
 def test_at_a_deleted_document_still_reads_its_past(dogs: Client) -> None:
     created = dogs.query(fql('Dogs.create({ id: "1", name: "Scout" })'))
     dogs.query(fql('Dogs("1")!.delete()'))

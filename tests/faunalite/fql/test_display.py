@@ -7,7 +7,8 @@ import uuid
 
 import pytest
 
-from faunalite.fql.display import debug, display, java_double_to_string
+from faunalite.fql.display import MAX_RENDERED_LENGTH, debug, display, java_double_to_string
+from faunalite.fql.errors import QueryError
 from faunalite.fql.values import (
     ID,
     NULL,
@@ -157,3 +158,13 @@ def test_storage_values_render_themselves() -> None:
     assert display(_FakeCursor()) == "token"
     assert debug({"c": _FakeCursor()}) == '{ c: "token" }'
     assert debug(_Opaque()) == "[EventSource<Any>]"
+
+
+def test_rendering_a_value_longer_than_a_string_may_be_is_value_too_large() -> None:
+    shared: object = "x"
+    for _ in range(60):  # 60 objects, 2**60 paths: the text would never end
+        shared = {"a": shared, "b": [shared]}
+    with pytest.raises(QueryError) as raised:
+        debug(shared)
+    assert raised.value.code == "value_too_large"
+    assert raised.value.message.endswith(f"exceeds limit {MAX_RENDERED_LENGTH}.")

@@ -239,6 +239,21 @@ def test_materialisation_runs_the_lambdas_after_the_query() -> None:
     assert materialize_result(value, ctx)[0].items == [0, 3, 6]
 
 
+def test_a_value_sharing_its_parts_is_materialised_once_per_part() -> None:
+    # 2**60 paths through 60 distinct objects: the walk must follow the objects, not paths.
+    ctx = context()
+    shared = evaluate("Set.sequence(0, 60).fold(null, (acc, x) => { a: acc, b: [acc] })", ctx)
+    assert materialize_result(shared, ctx) is shared  # no set inside: kept, not copied
+    with_set = evaluate(
+        "Set.sequence(0, 60).fold(Set.sequence(0, 2), (acc, x) => { a: acc, b: [acc] })", ctx
+    )
+    page = materialize_result(with_set, ctx)
+    for _ in range(59):
+        assert page["a"] is page["b"][0]
+        page = page["a"]
+    assert isinstance(page["a"], SetPage) and page["a"].items == [0, 1]
+
+
 def test_nested_sets_are_materialised_up_to_depth_ten() -> None:
     ctx = context()
     nested = "Set.single(0)"

@@ -48,3 +48,8 @@ async def test_a_declared_length_over_the_cap_is_refused_before_reading() -> Non
 async def test_a_disconnect_ends_the_body() -> None:
     receive = messages(chunk(b"part"), {"type": "http.disconnect"})
     assert await read_body({}, receive) == b"part"
+
+
+async def test_a_content_length_that_is_no_ascii_number_is_left_to_the_body() -> None:
+    receive = messages(chunk(b"ab", more=False))
+    assert await read_body({"content-length": "\u00b2"}, receive) == b"ab"

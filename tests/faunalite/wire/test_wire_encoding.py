@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 import uuid
 
 import pytest
@@ -26,6 +27,7 @@ from faunalite.wire import (
     encode_tagged,
     register_storage_encoder,
 )
+from faunalite.wire.encoding import EncodingTimedOut
 
 TIME = Time(1680752012226000000)  # 2023-04-06T03:33:32.226Z
 
@@ -124,3 +126,17 @@ def test_unregistered_storage_value_is_a_caller_bug() -> None:
 
     with pytest.raises(UnencodableValueError):
         encode_tagged(Unknown())
+
+
+def test_encoding_past_the_deadline_stops() -> None:
+    shared: object = 1
+    for _ in range(60):  # 2**60 paths through 60 objects
+        shared = {"a": shared, "b": [shared]}
+    encoder = ValueEncoder(tagged=True, deadline=time.monotonic() - 1)
+    with pytest.raises(EncodingTimedOut):
+        encoder.encode(shared)
+
+
+def test_encoding_within_the_deadline_is_unchanged() -> None:
+    encoder = ValueEncoder(tagged=False, deadline=time.monotonic() + 60)
+    assert encoder.encode([{"a": [1]}] * 5000) == [{"a": [1]}] * 5000

@@ -128,6 +128,13 @@ def test_malformed_json_reports_the_parser_message() -> None:
     assert raised.value.message.startswith("Invalid request body: Expecting value")
 
 
+def test_an_integer_too_long_to_convert_is_an_invalid_request() -> None:
+    raw = b'{"query": "x", "arguments": {"x": 1' + b"0" * 5000 + b"}}"
+    with pytest.raises(InvalidRequestBody) as raised:
+        parse_query_body(raw)
+    assert raised.value.message.startswith("Invalid request body: Exceeds the limit")
+
+
 def test_nesting_at_the_limit_is_accepted() -> None:
     raw = b'{"query": "1", "arguments": {"a": ' + b"[" * 998 + b"]" * 998 + b"}}"
     assert parse_query_body(raw).arguments["a"] is not None

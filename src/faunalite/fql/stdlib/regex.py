@@ -214,6 +214,10 @@ def compile_java_regex(pattern: str) -> re.Pattern[str]:
         )
     try:
         return re.compile(translated, flags)
+    except OverflowError:
+        # A repetition count past what ``re`` holds (2**32 - 2); Java's limit is lower still.
+        huge = re.search(r"\{\d*,?\d{10,}", pattern)
+        raise invalid_regex("Illegal repetition range", huge.start() if huge else 0) from None
     except re.error as error:
         index = translator.original_index(error.pos or 0)
         description, java_index = _java_description(error, pattern, index)

@@ -51,6 +51,11 @@ class CallContext(Protocol):
         """A fresh unique document id."""
         ...
 
+    def check_deadline(self) -> None:
+        """Raise ``QueryTimedOut`` if the query is past its deadline: for a native whose loop
+        may outlast it (the interpreter only checks between function applications)."""
+        ...
+
 
 MethodImpl = Callable[..., Value]
 FieldImpl = Callable[[Value], Value]

@@ -261,20 +261,27 @@ def split_at(ctx: CallContext, receiver: str, index: Value) -> list[Value]:
     return [receiver[:position], receiver[position:]]
 
 
-Matcher = Callable[[str], "tuple[int, int] | None"]
+Matcher = Callable[[str, int], "tuple[int, int] | None"]
+"""``find(text, position)``: the first match in ``text[position:]``, as offsets from
+``position``, or ``None``."""
 
 
 def _literal_matcher(needle: str) -> Matcher:
-    def find(section: str) -> tuple[int, int] | None:
-        index = section.find(needle)
-        return None if index < 0 else (index, index + len(needle))
+    def find(text: str, position: int) -> tuple[int, int] | None:
+        # Searched in place: copying the rest of the text for each match would make splitting
+        # a long string quadratic (hours for a 16 MiB one).
+        index = text.find(needle, position)
+        return None if index < 0 else (index - position, index - position + len(needle))
 
     return find
 
 
-def _regex_matcher(regex: re.Pattern[str]) -> Matcher:
-    def find(section: str) -> tuple[int, int] | None:
-        match = regex.search(section)
+def _regex_matcher(regex: re.Pattern[str], ctx: CallContext) -> Matcher:
+    def find(text: str, position: int) -> tuple[int, int] | None:
+        # On the rest as a string of its own, as FaunaDB matches it: `^` holds at each start.
+        # That copy makes many matches in a long string slow, so the deadline is checked.
+        ctx.check_deadline()
+        match = regex.search(text[position:])
         return None if match is None else match.span()
 
     return find
@@ -284,7 +291,7 @@ def _split(text: str, find: Matcher) -> list[Value]:
     pieces: list[Value] = []
     position = 0
     while position < len(text):
-        found = find(text[position:])
+        found = find(text, position)
         if found is None:
             break
         start, end = found
@@ -308,7 +315,7 @@ def split(ctx: CallContext, receiver: str, separator: Value) -> list[Value]:
 
 @STRING.method("splitRegex", 1)
 def split_regex(ctx: CallContext, receiver: str, regex: Value) -> list[Value]:
-    return _split(receiver, _regex_matcher(compile_java_regex(expect_string(regex, "regex"))))
+    return _split(receiver, _regex_matcher(compile_java_regex(expect_string(regex, "regex")), ctx))
 
 
 # --- replacing ------------------------------------------------------------------------------
@@ -324,7 +331,7 @@ def _replace(text: str, find: Matcher, replacement: str, count: int | None) -> s
     position = 0
     remaining = count
     while remaining is None or remaining > 0:
-        found = find(text[position:])
+        found = find(text, position)
         if found is None:
             break
         start, end = found
@@ -405,14 +412,16 @@ def replace_regex(ctx: CallContext, receiver: str, *args: Value) -> str:
         "replaceRegex", args, ["(String, String)", "(String, String, Int)"]
     )
     regex = compile_java_regex(pattern)
-    return _replace(receiver, _regex_matcher(regex), replacement, 1 if count is None else count)
+    return _replace(
+        receiver, _regex_matcher(regex, ctx), replacement, 1 if count is None else count
+    )
 
 
 @STRING.method("replaceAllRegex", 2)
 def replace_all_regex(ctx: CallContext, receiver: str, pattern: Value, replacement: Value) -> str:
     regex = compile_java_regex(expect_string(pattern, "pattern"))
     return _replace(
-        receiver, _regex_matcher(regex), expect_string(replacement, "replacement"), None
+        receiver, _regex_matcher(regex, ctx), expect_string(replacement, "replacement"), None
     )
 
 

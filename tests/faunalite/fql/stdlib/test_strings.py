@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
 
 import faunalite.fql.stdlib  # noqa: F401  (registers the tables)
+from faunalite.fql.context import QueryContext, QueryTimedOut
 from faunalite.fql.errors import QueryError
 from faunalite.fql.stdlib.registry import PROTOTYPES
 from faunalite.fql.stdlib.strings import MAX_STRING_SIZE, concatenate
-from faunalite.fql.values import Long, Null
+from faunalite.fql.values import Long, Null, Time
 
 STRING = PROTOTYPES[str]
-CTX: Any = None  # string methods never call back into the query
+CTX = QueryContext(snapshot_time=Time(0))  # no deadline; string methods never call back
 
 
 def call(receiver: str, method: str, *args: Any) -> Any:
@@ -140,6 +142,18 @@ def test_regex_matching() -> None:
     )
 
 
+@pytest.mark.parametrize("count", ["4294967295", "99999999999", "{1,99999999999}"])
+def test_a_repetition_count_too_large_is_an_invalid_regex(count: str) -> None:
+    pattern = "a{" + count.strip("{}") + "}"
+    fails(
+        "invalid_regex",
+        "Invalid regular expression. Illegal repetition range at index 1",
+        "a",
+        "matches",
+        pattern,
+    )
+
+
 def test_insert_slice_split_at() -> None:
     assert call("ac", "insert", 1, "b") == "abc"
     assert call("ab", "insert", 2, "c") == "abc"
@@ -176,6 +190,32 @@ def test_split_keeps_empty_pieces_like_javascript(
     text: str, separator: str, pieces: list[str]
 ) -> None:
     assert call(text, "split", separator) == pieces
+
+
+def test_splitting_and_replacing_a_long_string_take_linear_time() -> None:
+    # Searching a copy of the rest for each piece made these quadratic: minutes here, hours
+    # for a 16 MiB string, with the query's worker thread past any deadline.
+    pieces = 300_000
+    text = "ab," * pieces
+    started = time.monotonic()
+    assert len(call(text, "split", ",")) == pieces + 1
+    assert len(call(text, "split", "")) == len(text)
+    assert call(text, "replaceAll", ",", "") == "ab" * pieces
+    assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize(
+    ("method", "args"),
+    [("splitRegex", (",",)), ("replaceAllRegex", (",", ";")), ("replaceRegex", (",", ";", 9))],
+)
+def test_regex_splitting_and_replacing_stop_at_the_deadline(
+    method: str, args: tuple[Any, ...]
+) -> None:
+    # Each regex match runs on a copy of the rest of the string (FaunaDB's `^` semantics),
+    # which makes a long string slow: the loop checks the deadline between matches.
+    late = QueryContext(snapshot_time=Time(0), deadline=time.monotonic() - 1)
+    with pytest.raises(QueryTimedOut):
+        STRING.methods[method].impl(late, "a,b,c", *args)
 
 
 def test_split_regex() -> None:

@@ -30,6 +30,8 @@ class FakeContext:
     def new_id(self) -> int:
         return 1
 
+    def check_deadline(self) -> None: ...
+
 
 CTX = FakeContext()
 

@@ -1,0 +1,217 @@
+"""Malformed and edge-case wire inputs the generator picks from: texts for tagged values,
+header values, request bodies. Tables only; ``fuzz.generator`` decides when to use them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fuzz.corpus import EDGE_NUMBERS
+
+TAGGED_NUMBER_TEXTS: tuple[str, ...] = (
+    *EDGE_NUMBERS,
+    "0x1p99999",
+    "-0x1p-99999",
+    "0x1.fffffffffffffp1023",
+    " 1 ",
+    "1d",
+    "1f",
+    "+1",
+    "1e99999999999999999999",
+    "0x1p99999999999999999999",
+)
+
+TIME_TEXTS: tuple[str, ...] = (
+    "2024-01-01T00:00:00Z",
+    "2024-02-30T00:00:00Z",
+    "2024-01-01",
+    "+999999999-12-31",
+    "-999999999-01-01T00:00:00Z",
+    "2024-01-01T25:61:61Z",
+    "2024-01-01T00:00:00+99:00",
+    "2024-01-01T00:00:00.9999999999Z",
+    "0000-00-00",
+    "",
+    "now",
+    "9" * 40,
+    "2024-13-01",
+    "1970-01-01T00:00:00.000000001Z",
+    "2024-01-01T00:00:00+01:00[Europe/Paris]",
+)
+
+BYTES_TEXTS: tuple[str, ...] = ("", "AQID", "AQ", "A", "====", "AQ==", "@@@@", "AQID" * 1000)
+
+MODULE_NAMES: tuple[str, ...] = ("Time", "FuzzItems", "Collection", "Nope", "", "Math", "Key")
+
+REFERENCES: tuple[Any, ...] = (
+    {"coll": {"@mod": "FuzzItems"}, "id": "1"},
+    {"coll": {"@mod": "FuzzItems"}, "id": "x"},
+    {"coll": {"@mod": "FuzzItems"}, "id": {"@long": "1"}},
+    "FuzzItems:1",
+    "FuzzItems:",
+    "Nope:1",
+    ":",
+    "",
+    {"coll": {"@mod": "Collection"}, "name": "FuzzItems"},
+    {"coll": {"@mod": "Function"}, "name": "fuzzDouble"},
+    {"name": "x"},
+    {"coll": "FuzzItems"},
+    {"coll": {"@mod": "FuzzItems"}, "id": "99999999999999999999999"},
+    {"id": "1"},
+)
+
+OBJECT_CONTENTS: tuple[Any, ...] = ({}, {"@int": "1"}, {"@object": {"@object": {}}}, [], "x")
+
+COMMON_HEADER_VALUES = (b"", b" ", b"\xff\xfe", "é".encode(), b"a" * 9000, b"\t1", b"1 ", b"null")
+"""Values tried in any header."""
+
+HEADER_VALUES: dict[str, tuple[bytes, ...]] = {
+    "Authorization": (
+        b"Bearer secret",
+        b"Bearer",
+        b"Bearer ",
+        b"bearer secret",
+        b"BEARER secret",
+        b"Basic c2VjcmV0Og==",
+        b"Basic c2VjcmV0",
+        b"Basic !!!",
+        b"Basic ",
+        b"Token secret",
+        b"Bearer secret:FuzzDb:admin",
+        b"Bearer secret:FuzzDb:server",
+        b"Bearer secret:Nope:admin",
+        b"Bearer secret:FuzzDb/inner:admin",
+        b"Bearer secret:@role/x",
+        b"Bearer secret:@doc/x/1",
+        b"Bearer secret:FuzzDb:@role/nope",
+        b"Bearer secret:",
+        b"Bearer secret::",
+        b"Bearer :::",
+        b"Bearer secret:admin",
+        b"Bearer secret:server-readonly",
+        b"Bearer secret:client",
+        b"Bearer " + b"s" * 5000,
+        b"Bearer secret\x00",
+        b"Bearer fnAAAAAAAAAA",
+        b"Bearer secret:classes/x/1",
+        b"Bearer  secret",
+        b"Bearer secret ",
+        "Bearer sécret".encode("latin-1"),
+        b"Bearer secret:FuzzDb:admin:extra",
+    ),
+    "X-Query-Timeout-Ms": (
+        b"0",
+        b"-1",
+        b"1",
+        b"abc",
+        b"1.5",
+        b"600000",
+        b"600001",
+        b"9223372036854775808",
+        b"99999999999999999999999",
+        b"+5",
+        b"0x10",
+        b"1e3",
+        "\uff15".encode(),  # a fullwidth digit five
+    ),
+    "X-Format": (b"simple", b"tagged", b"decorated", b"TAGGED", b"json", b"tagged,simple"),
+    "X-Last-Txn-Ts": (
+        b"0",
+        b"-1",
+        b"1",
+        b"abc",
+        b"9223372036854775807",
+        b"9223372036854775808",
+        b"-9223372036854775809",
+        b"99999999999999999999999999",
+        b"1.0",
+        b"2024-01-01",
+        b"4102444800000000",
+    ),
+    "X-Linearized": (b"true", b"false", b"TRUE", b"yes", b"1"),
+    "X-Typecheck": (b"true", b"false", b"maybe"),
+    "X-Performance-Hints": (b"true", b"nope"),
+    "X-Max-Contention-Retries": (
+        b"0",
+        b"7",
+        b"8",
+        b"-1",
+        b"2147483648",
+        b"abc",
+        b"99999999999999999999",
+    ),
+    "X-Query-Tags": (
+        b"a=1",
+        b"a=1,a=2",
+        b"a",
+        b"=1",
+        b"a=",
+        b",",
+        b"a=1,",
+        b"a=1,,b=2",
+        b"a b=1",
+        b"k" * 41 + b"=1",
+        b"a=" + b"v" * 81,
+        b",".join(b"k%d=1" % i for i in range(30)),
+        b"a=1" * 2000,
+        "é=1".encode(),
+    ),
+    "Content-Type": (
+        b"text/plain",
+        b"application/x-www-form-urlencoded",
+        b"application/json; charset=latin-1",
+        b"*/*",
+    ),
+    "traceparent": (b"00-" + b"a" * 32 + b"-" + b"b" * 16 + b"-01", b"garbage", b"00--"),
+    "X-Faunadb-Api-Version": (b"4", b"10", b"x"),
+    "Accept-Encoding": (b"gzip", b"br", b"*"),
+    "Origin": (b"http://example.com", b"null", b""),
+}
+"""Values tried per header: valid ones, near misses and garbage."""
+
+BAD_BODIES = (
+    b"",
+    b"null",
+    b"[]",
+    b"1",
+    b'"1 + 1"',
+    b"{",
+    b'{"query":',
+    b"{}",
+    b'{"query":1}',
+    b'{"query":null}',
+    b'{"query":true}',
+    b'{"query":[]}',
+    b'{"query":{}}',
+    b'{"query":{"fql":"x"}}',
+    b'{"query":{"fql":[1]}}',
+    b'{"query":{"fql":[null]}}',
+    b'{"query":"1","arguments":[]}',
+    b'{"query":"1","arguments":"x"}',
+    b'{"query":"1","arguments":null}',
+    b'{"query":"1","query":"2"}',
+    b'{"query":"1","extra":1}',
+    b'{"query":"1","last_txn":1}',
+    b'{"query":"x","arguments":{"x":NaN}}',
+    b'{"query":"x","arguments":{"x":Infinity}}',
+    b'{"query":"x","arguments":{"x":-Infinity}}',
+    b'{"query":"x","arguments":{"x":1e400}}',
+    b'{"query":"x","arguments":{"x":-1e400}}',
+    b'{"query":"x","arguments":{"x":123456789012345678901234567890}}',
+    b'{"query":"x","arguments":{"x":1' + b"0" * 5000 + b"}}",
+    b'{"query":"x","arguments":{"x":0.' + b"0" * 5000 + b"1}}",
+    b'{"query":"x","arguments":{"x":"\\ud800"}}',
+    b'{"query":"\\u0000"}',
+    b'{"query":"1"} trailing',
+    b'{"query":"1"}{"query":"2"}',
+    b"{'query': '1'}",
+    b'{"query":"1",}',
+    b'{"query":"1"',
+    b'{"query":"\\x"}',
+    b'{"query":"' + b"1+" * 100000 + b'1"}',
+    b'{"query":"[' + b"1," * 200000 + b'1]"}',
+    b'{"query":"x","arguments":{'
+    + b",".join(b'"a%d":{"@int":"1"}' % i for i in range(5000))
+    + b"}}",
+    b'{"query":"x","arguments":{"x":"' + b"x" * 1_000_000 + b'"}}',
+)
+"""``/query/1`` bodies that are no valid request (or barely are)."""
