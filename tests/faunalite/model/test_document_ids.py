@@ -41,9 +41,17 @@ def test_by_id_with_a_string_that_is_no_long_is_an_invalid_id(engine: Engine, te
     assert error_of(result) == (400, "invalid_id", f'`"{text}"` is not a valid ID.')
 
 
-def test_create_with_a_non_ascii_digit_id_is_an_invalid_id(engine: Engine) -> None:
+def test_create_with_a_non_ascii_digit_id_is_a_constraint_failure(engine: Engine) -> None:
+    # Java's Long.parseLong refuses "²" (not a decimal digit): FaunaDB's failure on `id`.
     result = run(engine, 'Dogs.create({ id: "²" })')
-    assert error_of(result) == (400, "invalid_id", '`"²"` is not a valid ID.')
+    assert error_of(result) == (
+        400,
+        "constraint_failure",
+        "Failed to create document in collection `Dogs`.",
+    )
+    assert result.body["error"]["constraint_failures"] == [
+        {"paths": [["id"]], "message": "Expected ID | String | Long, provided String"}
+    ]
 
 
 @pytest.mark.parametrize(
