@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, get_args
 
 from faunalite.fql import ast
 from faunalite.fql.errors import CheckDiagnostic, Hint
@@ -28,27 +28,8 @@ RESERVED_FIELD_NAMES = frozenset(
 """Names a collection's fields may not take: document metadata and document methods
 (FaunaDB's ``SpecialFieldNames``)."""
 
-ACTIONS: tuple[f.Action, ...] = (
-    "create",
-    "create_with_id",
-    "delete",
-    "read",
-    "write",
-    "history_read",
-    "history_write",
-    "unrestricted_read",
-    "call",
-)
-MIGRATIONS: tuple[f.MigrationKind, ...] = (
-    "add",
-    "drop",
-    "backfill",
-    "split",
-    "move",
-    "move_conflicts",
-    "move_wildcard",
-    "add_wildcard",
-)
+ACTIONS: tuple[f.Action, ...] = get_args(f.Action)
+MIGRATIONS: tuple[f.MigrationKind, ...] = get_args(f.MigrationKind)
 _LEGACY_NAME = re.compile(r"[a-zA-Z0-9;@+$\-_.!~%]+")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
