@@ -1,11 +1,12 @@
-"""Administration of a running faunalite that FaunaDB has no query for: reset and seed.
+"""Administration of a running faunalite that FaunaDB has no query for: reset, seed, schema.
 
 ``reset(engine)`` empties the root database (child databases with everything in them, keys,
 functions, roles, collections and their documents) without a restart; ``seed(engine, dir)``
 loads a ``fauna export`` directory (``fauna.cli.transfer``) into it. Both run ordinary FQL as the
 root admin through ``EngineRunner``, the in-process counterpart of ``fauna.cli``'s HTTP
-``WireSession``, so they obey the same rules as any query. Not here: the HTTP route
-(``faunalite.server.admin``).
+``WireSession``, so they obey the same rules as any query. ``load_schema(engine, dir)`` pushes
+the ``.fsl`` files of a directory into the root database as ``/schema/1/update`` would
+(``faunalite.schema_sync``). Not here: the HTTP route (``faunalite.server.admin``).
 """
 
 from __future__ import annotations
@@ -69,3 +70,22 @@ def seed(engine: Engine, directory: str | Path, *, progress: Progress | None = N
 
 def _quiet(message: str) -> None:
     return None
+
+
+class SchemaLoadFailed(Exception):
+    """FaunaDB's refusal of a schema (its ``/schema/1`` message: FSL errors with positions)."""
+
+
+def load_schema(engine: Engine, directory: str | Path) -> int:
+    """Push every ``.fsl`` file under ``directory`` into the root database, applied at once
+    (``/schema/1/update?force=true``); returns how many files. Raises ``SchemaLoadFailed``."""
+    from fauna.cli.schema import gather_fsl
+    from faunalite.schema_sync import SchemaParams, SchemaService
+
+    files = gather_fsl(Path(directory))
+    reply = SchemaService(engine).update(Principal(), SchemaParams(force=True), files)
+    if reply.status != 200:
+        error = reply.body.get("error")
+        message = error.get("message") if isinstance(error, dict) else None
+        raise SchemaLoadFailed(str(message or reply.body))
+    return len(files)

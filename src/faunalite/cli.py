@@ -1,7 +1,7 @@
 """The ``faunalite`` command: ``faunalite serve`` runs a local FaunaDB (HTTP/1.1 and h2c).
 
     faunalite serve [--host 127.0.0.1] [--port 8443] [--secret secret] [--data PATH | --memory]
-                    [--seed DIR]
+                    [--seed DIR] [--schema DIR]
 
 Imports stay lazy so that ``--help`` is instant and the server is ready well under a second.
 """
@@ -54,6 +54,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="load a 'fauna export' directory into the root database before serving",
     )
+    serve.add_argument(
+        "--schema",
+        metavar="DIR",
+        help="push the .fsl files under DIR into the root database before serving",
+    )
     return parser
 
 
@@ -73,8 +78,29 @@ def _seed(engine: Engine, directory: str) -> bool:
     return True
 
 
+def _load_schema(engine: Engine, directory: str) -> bool:
+    from fauna.cli.connection import CliError
+    from faunalite.admin import SchemaLoadFailed, load_schema
+
+    try:
+        loaded = load_schema(engine, directory)
+    except SchemaLoadFailed as failure:
+        print(f"faunalite: the schema in {directory} is refused:\n{failure}", file=sys.stderr)
+        return False
+    except CliError as error:
+        print(f"faunalite: cannot load the schema: {error.message}", file=sys.stderr)
+        return False
+    print(f"faunalite: loaded {loaded} schema files from {directory}", flush=True)
+    return True
+
+
 def serve(
-    host: str, port: int, secret: str, data_path: str | None, seed_dir: str | None = None
+    host: str,
+    port: int,
+    secret: str,
+    data_path: str | None,
+    seed_dir: str | None = None,
+    schema_dir: str | None = None,
 ) -> int:
     """Run the server in the foreground until interrupted; returns the exit status."""
     from faunalite.engine import Engine
@@ -88,7 +114,10 @@ def serve(
         print(f"faunalite: cannot listen on {host}:{port}: {error.strerror}", file=sys.stderr)
         return 1
     engine = Engine(data_path=data_path)
-    if seed_dir is not None and not _seed(engine, seed_dir):
+    # Schema first: seeded documents may need its collections.
+    if (schema_dir is not None and not _load_schema(engine, schema_dir)) or (
+        seed_dir is not None and not _seed(engine, seed_dir)
+    ):
         engine.close()
         listener.close()
         return 1
@@ -113,7 +142,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     if arguments.command == "serve":
         return serve(
-            arguments.host, arguments.port, arguments.secret, arguments.data, arguments.seed
+            arguments.host,
+            arguments.port,
+            arguments.secret,
+            arguments.data,
+            arguments.seed,
+            arguments.schema,
         )
     return 2
 

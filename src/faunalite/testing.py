@@ -11,9 +11,11 @@ thread. Startup and shutdown take milliseconds, so a fixture per test is afforda
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -36,8 +38,11 @@ class BackgroundServer:
         host: str = "127.0.0.1",
         port: int = 0,
         data_path: str | None = None,
+        schema: str | os.PathLike[str] | None = None,
     ) -> None:
         self.secret = secret
+        self.schema = schema
+        """A directory of ``.fsl`` files pushed into the root database on ``start()``."""
         self.host = host
         self.engine = Engine(data_path=data_path)
         self._requested_port = port
@@ -65,6 +70,8 @@ class BackgroundServer:
 
         if self._thread is not None:
             raise RuntimeError("the server is already running")
+        if self.schema is not None:
+            self.load_schema(self.schema)
         listener = listen(self.host, self._requested_port, backlog=128)
         app = create_app(self.engine, root_secret=self.secret)
         runner = ServerRunner(app, listener)
@@ -98,6 +105,14 @@ class BackgroundServer:
 
         reset(self.engine)
 
+    def load_schema(self, directory: str | os.PathLike[str]) -> int:
+        """Push the ``.fsl`` files under ``directory`` into the root database, applied at
+        once; returns how many. Raises ``faunalite.admin.SchemaLoadFailed`` with FaunaDB's
+        message when the schema is refused."""
+        from faunalite.admin import load_schema
+
+        return load_schema(self.engine, Path(directory))
+
     def seed(self, directory: str) -> int:
         """Load a ``fauna export`` directory into the root database; the documents loaded."""
         from faunalite.admin import seed
@@ -117,7 +132,13 @@ class BackgroundServer:
 
 
 def serve_in_background(
-    *, secret: str = "secret", host: str = "127.0.0.1", port: int = 0, data_path: str | None = None
+    *,
+    secret: str = "secret",
+    host: str = "127.0.0.1",
+    port: int = 0,
+    data_path: str | None = None,
+    schema: str | os.PathLike[str] | None = None,
 ) -> BackgroundServer:
-    """A not-yet-started ``BackgroundServer``: use it in ``with`` or call ``start()``."""
-    return BackgroundServer(secret=secret, host=host, port=port, data_path=data_path)
+    """A not-yet-started ``BackgroundServer``: use it in ``with`` or call ``start()``. With
+    ``schema``, the ``.fsl`` files of that directory are pushed into it as it starts."""
+    return BackgroundServer(secret=secret, host=host, port=port, data_path=data_path, schema=schema)

@@ -139,3 +139,72 @@ def test_serve_with_a_bad_seed_exits_1(tmp_path: Path) -> None:
     assert result.stderr.startswith(
         f"faunalite: cannot seed: cannot read {tmp_path / 'manifest.json'}"
     )
+
+
+SERVE = [sys.executable, "-m", "faunalite", "serve"]
+DOG_SCHEMA = """\
+collection Dog {
+  name: String
+  index byName {
+    terms [.name]
+  }
+}
+"""
+
+
+def test_serve_loads_a_schema_directory(tmp_path: Path) -> None:
+    from fauna.cli.connection import WireSession
+
+    (tmp_path / "schema" / "pets").mkdir(parents=True)
+    (tmp_path / "schema" / "pets" / "dog.fsl").write_text(DOG_SCHEMA)
+    port = free_port()
+    process = subprocess.Popen(
+        [*SERVE, "--port", str(port), "--schema", str(tmp_path / "schema")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline() == (
+            f"faunalite: loaded 1 schema files from {tmp_path / 'schema'}\n"
+        )
+        assert process.stdout.readline().startswith("faunalite listening on ")
+        with WireSession(f"http://127.0.0.1:{port}", "secret") as served:
+            served.query("Dog.create({ name: 'Rex' })")
+            assert served.query("Dog.byName('Rex').count()", format="simple") == 1
+            files = httpx.get(
+                f"http://127.0.0.1:{port}/schema/1/files",
+                headers={"Authorization": "Bearer secret"},
+            ).json()
+            assert files["files"] == [{"filename": "pets/dog.fsl"}]
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_serve_with_a_schema_faunadb_refuses_exits_1(tmp_path: Path) -> None:
+    (tmp_path / "main.fsl").write_text("collection Dog {\n  colour String\n}\n")
+    result = subprocess.run(
+        [*SERVE, "--port", str(free_port()), "--schema", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"faunalite: the schema in {tmp_path} is refused:\n")
+    assert "main.fsl:2:3" in result.stderr
+
+
+def test_serve_in_background_with_a_schema(tmp_path: Path) -> None:
+    from fauna import fql
+    from fauna.client import Client
+    from faunalite.testing import serve_in_background
+
+    (tmp_path / "main.fsl").write_text(DOG_SCHEMA)
+    with (
+        serve_in_background(schema=tmp_path) as server,
+        Client(endpoint=server.endpoint, secret=server.secret) as client,
+    ):
+        indexes = client.query(fql('Collection.byName("Dog")!.indexes')).data
+        assert list(indexes) == ["byName"]
