@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator
 
 import pytest
 
@@ -13,13 +12,6 @@ from faunalite.engine import Engine, QueryRequest, QueryResult
 from faunalite.wire.request import parse_query_body
 
 TIMED_OUT = {"error": {"code": "time_out", "message": "Read timed out"}}
-
-
-@pytest.fixture
-def engine() -> Iterator[Engine]:
-    running = Engine()
-    yield running
-    running.close()
 
 
 def run(

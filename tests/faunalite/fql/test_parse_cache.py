@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -89,13 +88,6 @@ def test_threads_share_the_cache() -> None:
         worker.join()
     assert errors == []
     assert len(cache) == 8
-
-
-@pytest.fixture
-def engine() -> Iterator[Engine]:
-    running = Engine()
-    yield running
-    running.close()
 
 
 def _answer(engine: Engine, query: Any) -> tuple[int, dict[str, Any]]:

@@ -4,20 +4,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
 from faunalite.engine import Engine, QueryRequest
 from faunalite.model.schema import is_valid_name
 from faunalite.wire.request import parse_query_body
-
-
-@pytest.fixture
-def engine() -> Iterator[Engine]:
-    running = Engine()
-    yield running
-    running.close()
 
 
 def error_of(engine: Engine, query: str) -> object:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,13 +22,6 @@ from faunalite.schema import (
 )
 from faunalite.schema import fsl_ast as f
 from faunalite.wire.request import parse_query_body
-
-
-@pytest.fixture
-def engine() -> Iterator[Engine]:
-    running = Engine()
-    yield running
-    running.close()
 
 
 def run(engine: Engine, query: str) -> Any:

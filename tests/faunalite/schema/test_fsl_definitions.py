@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from fsl_strategies import access_provider, function, role
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -28,13 +26,6 @@ from faunalite.schema import (
 )
 from faunalite.schema import fsl_ast as f
 from faunalite.wire.request import parse_query_body
-
-
-@pytest.fixture
-def engine() -> Iterator[Engine]:
-    running = Engine()
-    yield running
-    running.close()
 
 
 def run(engine: Engine, query: str) -> Any:
