@@ -7,9 +7,11 @@ faunalite it would take the whole process, and every other user's requests, down
 
 So the interpreter asks, as often as it looks at the clock (every ``DEADLINE_CHECK_INTERVAL``
 function applications), and ends the query that finds the process's resident memory above the
-ceiling with ``value_too_large``. Reading it costs a few microseconds, so it is read at most
-every ``READ_INTERVAL_SECONDS`` while the process is below the ceiling (a query cannot
-allocate much in that time), and on every ask once it is above. The check is process-wide: while one query holds most of the
+ceiling with ``value_too_large``. The answer costs no system call: a monitor thread reads the
+resident memory every ``READ_INTERVAL_SECONDS`` and keeps the verdict. (Reading
+``/proc/self/statm`` from the query threads themselves, even every 2 ms, takes the kernel's
+memory-map lock so often that other threads' allocations waited for seconds behind a heavy
+query.) The check is process-wide: while one query holds most of the
 memory, another may be the one refused; the memory is returned as soon as the failed query's
 values are dropped. The ceiling is ``FAUNALITE_MAX_MEMORY_MB`` if set, else half the machine's
 memory, at most ``DEFAULT_MAX_MEMORY_BYTES``. Resident memory is read from ``/proc/self/statm``
@@ -19,6 +21,7 @@ memory, at most ``DEFAULT_MAX_MEMORY_BYTES``. Resident memory is read from ``/pr
 from __future__ import annotations
 
 import os
+import threading
 import time
 
 from faunalite.fql.errors import QueryError
@@ -29,8 +32,8 @@ MAX_MEMORY_ENV = "FAUNALITE_MAX_MEMORY_MB"
 DEFAULT_MAX_MEMORY_BYTES = 4 * 1024**3
 """The ceiling when the environment names none (less on a machine with under 8 GiB)."""
 
-READ_INTERVAL_SECONDS = 0.002
-"""How long a reading below the ceiling stands before memory is read again."""
+READ_INTERVAL_SECONDS = 0.01
+"""How often the monitor thread reads the resident memory."""
 
 _MIB = 1024**2
 
@@ -46,7 +49,9 @@ class MemoryCeiling:
     ) -> None:
         self.limit_bytes = limit_bytes
         self.read_interval = read_interval
-        self._next_read = 0.0
+        self._over = False
+        self._monitor: threading.Thread | None = None
+        self._monitor_guard = threading.Lock()
         self._page_size = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
         try:
             # Kept open: a positioned read of it costs a few microseconds, from any thread.
@@ -74,17 +79,32 @@ class MemoryCeiling:
         return int(fields[1]) * self._page_size
 
     def exceeded(self) -> bool:
-        """Whether the process is above the ceiling (as of a reading at most
-        ``read_interval`` old while it was below). Safe from any thread: a race only
-        makes one more reading."""
-        now = time.monotonic()
-        if now < self._next_read:
-            return False
+        """Whether the process was above the ceiling at the monitor's last reading (at most
+        ``read_interval`` old). Starts the monitor on first use; no system call."""
+        if self._monitor is None:
+            self._start_monitor()
+        return self._over
+
+    def refresh(self) -> bool:
+        """Read the resident memory now and keep the verdict; returns it."""
         resident = self.resident_bytes()
-        over = resident is not None and resident > self.limit_bytes
-        if not over:
-            self._next_read = now + self.read_interval
-        return over
+        self._over = resident is not None and resident > self.limit_bytes
+        return self._over
+
+    def _start_monitor(self) -> None:
+        with self._monitor_guard:
+            if self._monitor is not None or self._statm is None:
+                return
+            self.refresh()
+            self._monitor = threading.Thread(
+                target=self._watch, name="faunalite-memory", daemon=True
+            )
+            self._monitor.start()
+
+    def _watch(self) -> None:
+        while True:
+            time.sleep(self.read_interval)
+            self.refresh()
 
     def error(self) -> QueryError:
         """The failure of a query that found the process above the ceiling."""

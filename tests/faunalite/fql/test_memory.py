@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -21,16 +22,30 @@ def statm(tmp_path: Path, resident_pages: int) -> str:
 def test_resident_memory_is_the_second_field_in_pages(tmp_path: Path) -> None:
     ceiling = MemoryCeiling(100 * PAGE, statm(tmp_path, 100))
     assert ceiling.resident_bytes() == 100 * PAGE
-    assert not ceiling.exceeded()  # at the limit is not above it
-    assert MemoryCeiling(99 * PAGE, statm(tmp_path, 100)).exceeded()
+    assert not ceiling.refresh()  # at the limit is not above it
+    assert MemoryCeiling(99 * PAGE, statm(tmp_path, 100)).refresh()
 
 
-def test_each_check_reads_the_file_afresh(tmp_path: Path) -> None:
+def test_each_refresh_reads_the_file_afresh(tmp_path: Path) -> None:
     path = statm(tmp_path, 10)
-    ceiling = MemoryCeiling(50 * PAGE, path, read_interval=0)
-    assert not ceiling.exceeded()
+    ceiling = MemoryCeiling(50 * PAGE, path)
+    assert not ceiling.refresh()
     Path(path).write_text("999999 51 10 1 0 50 0\n")
-    assert ceiling.exceeded()
+    assert ceiling.refresh()
+    assert ceiling.exceeded()  # the kept verdict
+    Path(path).write_text("999999 10 10 1 0 50 0\n")
+    assert not ceiling.refresh()  # memory came back: the next query runs
+
+
+def test_the_monitor_keeps_the_verdict_current(tmp_path: Path) -> None:
+    path = statm(tmp_path, 10)
+    ceiling = MemoryCeiling(50 * PAGE, path, read_interval=0.001)
+    assert not ceiling.exceeded()  # starts the monitor
+    Path(path).write_text("999999 51 10 1 0 50 0\n")
+    deadline = time.monotonic() + 10
+    while not ceiling.exceeded():
+        assert time.monotonic() < deadline, "the monitor never saw the change"
+        time.sleep(0.005)
 
 
 def test_no_ceiling_where_memory_cannot_be_read(tmp_path: Path) -> None:
@@ -62,19 +77,3 @@ def test_this_process_reads_its_own_memory() -> None:
     if resident is None:
         pytest.skip("no /proc/self/statm on this system")
     assert resident > 1024**2
-
-
-def test_a_reading_below_the_ceiling_stands_for_the_interval(tmp_path: Path) -> None:
-    path = statm(tmp_path, 10)
-    ceiling = MemoryCeiling(50 * PAGE, path, read_interval=3600)
-    assert not ceiling.exceeded()
-    Path(path).write_text("999999 51 10 1 0 50 0\n")
-    assert not ceiling.exceeded()  # not read again yet
-
-
-def test_above_the_ceiling_every_check_reads(tmp_path: Path) -> None:
-    path = statm(tmp_path, 51)
-    ceiling = MemoryCeiling(50 * PAGE, path, read_interval=3600)
-    assert ceiling.exceeded()
-    Path(path).write_text("999999 10 10 1 0 50 0\n")
-    assert not ceiling.exceeded()  # memory came back: the next query runs
