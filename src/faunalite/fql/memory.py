@@ -76,7 +76,11 @@ class MemoryCeiling:
         if self._statm is None:
             return None
         fields = os.pread(self._statm, 128, 0).split()
-        return int(fields[1]) * self._page_size
+        try:
+            return int(fields[1]) * self._page_size
+        except (IndexError, ValueError):
+            # Caught mid-rewrite (a file other than /proc's, as in tests): no reading this time.
+            return None
 
     def exceeded(self) -> bool:
         """Whether the process was above the ceiling at the monitor's last reading (at most
@@ -86,9 +90,11 @@ class MemoryCeiling:
         return self._over
 
     def refresh(self) -> bool:
-        """Read the resident memory now and keep the verdict; returns it."""
+        """Read the resident memory now and keep the verdict; returns it. A reading that fails
+        keeps the previous verdict, so the monitor thread never dies of a half-written file."""
         resident = self.resident_bytes()
-        self._over = resident is not None and resident > self.limit_bytes
+        if resident is not None:
+            self._over = resident > self.limit_bytes
         return self._over
 
     def _start_monitor(self) -> None:

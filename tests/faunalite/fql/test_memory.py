@@ -37,6 +37,15 @@ def test_each_refresh_reads_the_file_afresh(tmp_path: Path) -> None:
     assert not ceiling.refresh()  # memory came back: the next query runs
 
 
+def test_a_half_written_reading_keeps_the_last_verdict(tmp_path: Path) -> None:
+    path = statm(tmp_path, 51)
+    ceiling = MemoryCeiling(50 * PAGE, path)
+    assert ceiling.refresh()
+    Path(path).write_text("")  # as seen between a rewrite's truncation and its write
+    assert ceiling.resident_bytes() is None
+    assert ceiling.refresh()
+
+
 def test_the_monitor_keeps_the_verdict_current(tmp_path: Path) -> None:
     path = statm(tmp_path, 10)
     ceiling = MemoryCeiling(50 * PAGE, path, read_interval=0.001)
