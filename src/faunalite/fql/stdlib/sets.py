@@ -118,9 +118,8 @@ def where(ctx: QueryContext, receiver: SetValue, predicate: Value) -> SetValue:
     return receiver.derive(WhereNode(receiver.node, function))
 
 
-@SET.method(
-    "filter", 1, signature="<A> (predicate: (A => Boolean | Null)) => Set<A>"
-)  # not in FaunaDB's sources
+# not in FaunaDB's sources (its environment lists `filter` on arrays only): the type of `where`.
+@SET.method("filter", 1, signature="<A> (predicate: (A => Boolean | Null)) => Set<A>")
 def filter_(ctx: QueryContext, receiver: SetValue, predicate: Value) -> SetValue:
     function = callback(predicate, "predicate", PREDICATE_TYPE, "predicate", 1)
     return receiver.derive(WhereNode(receiver.node, function))
