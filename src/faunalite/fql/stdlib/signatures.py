@@ -18,7 +18,13 @@ from faunalite.fql.errors import QueryCheckError
 from faunalite.fql.lexer import ParseFailure
 from faunalite.fql.parser import EmbeddedExpressions
 from faunalite.fql.span import Source
-from faunalite.fql.stdlib.registry import GLOBAL_FUNCTIONS, NativeMethod, TypeTable
+from faunalite.fql.stdlib.registry import (
+    GLOBAL_FUNCTIONS,
+    MODULES,
+    PROTOTYPES,
+    NativeMethod,
+    TypeTable,
+)
 from faunalite.schema import fsl_ast as f
 from faunalite.schema.fsl_types import TypeParser
 
@@ -45,6 +51,28 @@ def parse_signature(text: str) -> f.TypeScheme:
 def self_type(table: TypeTable) -> f.TypeScheme:
     """The type of a table's receiver with its generic parameters: ``<A> Array<A>``."""
     return parse_signature(table.self_type)
+
+
+def type_name(table: TypeTable) -> str:
+    """The name of a table's type without its parameters: ``Array`` for ``<A> Array<A>``."""
+    body = self_type(table).body
+    if isinstance(body, (f.NamedType, f.AppliedType)):
+        return body.name
+    raise SignatureError(f"the type of table {table.name!r} is not a named type")
+
+
+def tables_by_type_name() -> dict[str, TypeTable]:
+    """Every stdlib table by its type's name (``Array``, ``Number``, ``MathModule``,
+    ``CollectionCollection``, ``UserDoc``...): where the checker finds the members of a type
+    it has inferred. Built from the registry as it is now (after ``faunalite.fql.stdlib`` and
+    the model are imported); a user collection's own table is not among them (its members
+    are ``UserCollection``'s)."""
+    found: dict[str, TypeTable] = {}
+    for table in [*PROTOTYPES.values(), *MODULES.values()]:
+        name = type_name(table)
+        if found.setdefault(name, table) is not table:
+            raise SignatureError(f"two stdlib tables declare the type {name!r}")
+    return found
 
 
 def member_signature(table: TypeTable, name: str) -> f.TypeScheme | None:

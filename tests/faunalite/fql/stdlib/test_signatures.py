@@ -40,6 +40,7 @@ from faunalite.fql.stdlib.signatures import (
     member_signature,
     parse_signature,
     self_type,
+    tables_by_type_name,
 )
 from faunalite.model.collections import USER_COLLECTION, index_method_signature
 from faunalite.schema import fsl_ast as f
@@ -304,6 +305,17 @@ def test_global_functions_are_faunadbs(name: str, faunadb: str) -> None:
 )
 def test_tables_name_their_type_as_faunadb(label: str, faunadb: str) -> None:
     assert _table(label).self_type == faunadb
+
+
+def test_the_checker_finds_each_table_by_its_types_name() -> None:
+    tables = tables_by_type_name()
+    assert tables["Array"] is PROTOTYPES[list]
+    assert tables["Number"] is PROTOTYPES[int] is PROTOTYPES[float]
+    assert tables["MathModule"] is MODULES["Math"]
+    assert tables["CollectionCollection"] is MODULES["Collection"]
+    # Every prototype and module is reachable, under exactly one name.
+    distinct = {id(table) for table in [*PROTOTYPES.values(), *MODULES.values()]}
+    assert {id(table) for table in tables.values()} == distinct
 
 
 # -- user collections ----------------------------------------------------------------------------
