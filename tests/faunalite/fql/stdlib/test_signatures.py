@@ -252,6 +252,18 @@ FAUNADB_SIGNATURES = [
     ),
     ("Database", "firstWhere", "(pred: (DatabaseDef => Boolean)) => DatabaseDef | Null"),
     ("UserFunction", "definition", "FunctionDef"),
+    (
+        "Function",
+        "create",
+        "(data: { name: String, alias: String | Null, signature: String | Null, "
+        "role: String | Null, body: String, data: { *: Any } | Null }) => FunctionDef",
+    ),
+    (
+        "Key",
+        "create",
+        "(data: { role: String, database: String | Null, ttl: Time | Null, "
+        "data: { *: Any } | Null }) => Key",
+    ),
 ]
 
 
