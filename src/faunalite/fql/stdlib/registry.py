@@ -113,6 +113,10 @@ class TypeTable:
     self_type: str = ""
     field_signatures: dict[str, str] = field(default_factory=dict)
     """The FQL type of each field in ``fields``, by name."""
+    operator_signatures: dict[str, str] = field(default_factory=dict)
+    """FaunaDB's types of the operators the type declares (its ``ops``), by symbol, typed as
+    methods of the left operand: ``"-": "((other: Number) => Number) & (() => Number)"``.
+    The operators themselves are in ``faunalite.fql.operators``."""
 
     def __post_init__(self) -> None:
         if not self.self_type:
@@ -159,6 +163,13 @@ class TypeTable:
     def has_member(self, name: str) -> bool:
         return name in self.fields or name in self.methods
 
+
+OPERATOR_SIGNATURES: dict[str, str] = {
+    **{op: "(Any, Any) => Boolean" for op in ("==", "!=", ">", "<", ">=", "<=")},
+    "+": "((Number, Number) => Number) & ((String, String) => String)",
+}
+"""The operators FaunaDB's typer knows for every type (its ``HardcodedOps``), both operands
+as parameters."""
 
 PROTOTYPES: dict[type, TypeTable] = {}
 """Instance members by the receiver's Python type (``str``, ``list``, ``Time``...)."""

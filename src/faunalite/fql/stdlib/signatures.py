@@ -21,6 +21,7 @@ from faunalite.fql.span import Source
 from faunalite.fql.stdlib.registry import (
     GLOBAL_FUNCTIONS,
     MODULES,
+    OPERATOR_SIGNATURES,
     PROTOTYPES,
     NativeMethod,
     TypeTable,
@@ -93,6 +94,18 @@ def apply_signature(table: TypeTable) -> f.TypeScheme | None:
 def function_signature(method: NativeMethod) -> f.TypeScheme:
     """The type of a native method, callable module or global function."""
     return parse_signature(method.signature)
+
+
+def operator_signature(table: TypeTable | None, symbol: str) -> f.TypeScheme | None:
+    """The type of the operator ``symbol``: the receiver type's own (``table``, typed as a
+    method of the left operand) or, failing that, the one every type has (``==``, ``+``:
+    both operands as parameters). ``None`` if neither declares it."""
+    if table is not None:
+        text = table.operator_signatures.get(symbol)
+        if text is not None:
+            return parse_signature(text)
+    text = OPERATOR_SIGNATURES.get(symbol)
+    return None if text is None else parse_signature(text)
 
 
 def global_function_signature(name: str) -> f.TypeScheme | None:
