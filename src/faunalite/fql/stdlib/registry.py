@@ -29,6 +29,8 @@ in FaunaDB's sources, which dumps its typer's environment), parsed by
 * overloads are FaunaDB's intersection of function types, one per accepted argument list:
   ``((pattern: String) => Number | Null) & ((pattern: String, start: Number) => Number | Null)``.
   There is no separate optional-parameter form, as in FaunaDB.
+* ``[]`` access carries FaunaDB's ``access`` type (``<A> Number => A`` on arrays), and
+  operators their ``ops`` types (``TypeTable.operator_signatures``, ``OPERATOR_SIGNATURES``).
 
 Tables shared by several FaunaDB types (the members every user collection module has, the
 methods of user documents and of named schema documents) are generic in the document type

@@ -5,6 +5,9 @@ FaunaDB declares it; this module reads that text once with the FSL type parser a
 ``TypeScheme`` (generic parameters and type). It only parses: checking a call against a
 signature is the typechecker's work.
 
+``tables_by_type_name`` finds a table from the name of an inferred type (``Array``,
+``MathModule``); ``operator_signature`` gives an operator's type for a receiver.
+
 ``accepts`` says whether a signature takes a given number of arguments, from its function
 types (an intersection accepts what any of its members accepts); the stdlib's tests use it to
 hold each member's declared arity to its signature.
