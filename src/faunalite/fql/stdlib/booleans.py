@@ -15,12 +15,17 @@ NULL = prototype(Null, "Null")
 module("Boolean")
 module("Null")
 
+BOOLEAN.operator_signatures.update(
+    {"!": "() => Boolean", "&&": "(other: Boolean) => Boolean", "||": "(other: Boolean) => Boolean"}
+)
+"""FaunaDB's ``ops`` of Booleans."""
 
-@BOOLEAN.method("toString", 0)
+
+@BOOLEAN.method("toString", 0, signature="() => String")
 def boolean_to_string(ctx: CallContext, receiver: bool) -> str:
     return "true" if receiver else "false"
 
 
-@NULL.method("toString", 0)
+@NULL.method("toString", 0, signature="() => String")
 def null_to_string(ctx: CallContext, receiver: Null) -> str:
     return "null"
