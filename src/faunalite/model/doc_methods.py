@@ -14,13 +14,14 @@ from faunalite.fql.members import missing_field
 from faunalite.fql.stdlib.args import expect_string
 from faunalite.fql.stdlib.registry import TypeTable, module, prototype
 from faunalite.fql.values import Value
-from faunalite.model.documents import DocValue, KeyDoc, NamedDoc, UserDoc
+from faunalite.model.documents import CredentialDoc, DocValue, KeyDoc, NamedDoc, UserDoc
 from faunalite.model.schema import delete_native, update_native
 from faunalite.model.writes import delete_document, update_user_document
 
 USER_DOC = prototype(UserDoc, "Doc")
 NAMED_DOC = prototype(NamedDoc, "NamedDoc")
 KEY_DOC = prototype(KeyDoc, "Doc")
+CREDENTIAL_DOC = prototype(CredentialDoc, "Doc")
 DOC_MODULE = module("Doc")
 """``Doc`` exists only for ``isa`` (``x isa Doc``); it has no members."""
 
@@ -87,3 +88,4 @@ USER_DOC.method("exists", 0)(_exists)
 USER_DOC.method("[]", 1)(_field_by_key)
 _native_methods(NAMED_DOC)
 _native_methods(KEY_DOC)
+_native_methods(CREDENTIAL_DOC)
