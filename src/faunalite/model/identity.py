@@ -44,7 +44,7 @@ from faunalite.fql.errors import QueryError
 from faunalite.fql.stdlib.args import expect_string, expect_time, wrong_type
 from faunalite.fql.stdlib.registry import MODULES, TypeTable, module
 from faunalite.fql.values import Module, Time, Value
-from faunalite.model.access import UserRole, identity_of_role, identity_role
+from faunalite.model.access import DOC_ROLE_PREFIX, UserRole, identity_of_role, identity_role
 from faunalite.model.collections import native_set_methods, parse_id_argument
 from faunalite.model.doc_methods import CREDENTIAL_DOC
 from faunalite.model.documents import CredentialDoc, DocValue, is_expired, make_doc
@@ -214,9 +214,11 @@ def identity_is_live(
     """Whether a ``@doc/...`` principal may run a query now: its document exists in a user
     collection (and has not expired), and its token, if any, still exists. Any other role is
     not this module's to judge (``True``)."""
+    if not role.startswith(DOC_ROLE_PREFIX):
+        return True
     identity = identity_of_role(role)
     if identity is None:
-        return True
+        return False
     collection, key = identity
     if not _is_user_collection(collection) or txn.get(scope, COLLECTION, collection) is None:
         return False
