@@ -8,8 +8,10 @@ Follows FaunaDB (``stdlib/Credential.scala``, ``stdlib/Tokens.scala``, ``doc/Cre
   field, so reading a credential shows ``id``, ``coll``, ``ts``, ``document`` and ``data``.
   ``credential.login(password[, ttl])`` creates a ``Token`` for the document (a wrong password is
   ``invalid_secret`` ``Provided secret did not match.``); ``credential.verify(password)`` says
-  whether it matches. ``Credential.byDocument(doc)`` is the credential of a document (a missing
-  one is a null ``Credential``, id ``-1`` as in FaunaDB).
+  whether it matches; a credential without a password matches none. A ``replace`` without a
+  ``password`` removes it (FaunaDB's write hook hashes only a written password, and a replace
+  keeps no internal field). ``Credential.byDocument(doc)`` is the credential of a document (a
+  missing one is a null ``Credential``, id ``-1`` as in FaunaDB).
 * A ``Token`` names a ``document`` and may have a ``ttl``. Its secret is shown once, in the
   result of ``Token.create``/``login``: ``fn`` + URL-safe base64 of ``0x7E 0x71``, the 8-byte
   token id, 8 bytes naming the database (faunalite's storage scope, where FaunaDB puts the
@@ -104,11 +106,15 @@ def _validate_owner(
     return []
 
 
-def _keep_password_hash(session: QuerySession, stored: dict[str, Any]) -> None:
-    """A written ``password`` is replaced by its hash before anything is stored."""
+def _keep_password_hash(session: QuerySession, stored: dict[str, Any], replacing: bool) -> None:
+    """A written ``password`` is replaced by its hash before anything is stored; a replace
+    without one leaves the credential without a password (FaunaDB's replace keeps no
+    internal field, and only ``Token`` re-adds its hidden ones)."""
     password = stored.pop("password", None)
     if isinstance(password, str):
         stored[PASSWORD_HASH_FIELD] = hash_password(password)
+    elif replacing:
+        stored.pop(PASSWORD_HASH_FIELD, None)
 
 
 def _hash_secret(secret: str) -> str:

@@ -127,8 +127,9 @@ class NativeSpec:
     hidden fields to the stored document; ``on_create`` may return fields shown only in the
     result of ``create`` (a key's ``secret``). ``protected``: fields the server owns that a
     write may not name (FaunaDB: ``Failed to update field because it is readonly``).
-    ``prepare(session, stored)`` turns a valid stored form into what is kept, on create, update
-    and replace (a credential's ``password`` becomes a hidden hash).
+    ``prepare(session, stored, replacing)`` turns a valid stored form into what is kept, on
+    create, update and replace (a credential's ``password`` becomes a hidden hash; a replace
+    without one leaves none, as FaunaDB keeps no internal field a replace does not write).
     """
 
     collection: str
@@ -152,8 +153,8 @@ class NativeSpec:
     on_delete: Callable[[QuerySession, DocValue, dict[str, Any]], None] = field(
         default=lambda session, doc, stored: None
     )
-    prepare: Callable[[QuerySession, dict[str, Any]], None] = field(
-        default=lambda session, stored: None
+    prepare: Callable[[QuerySession, dict[str, Any], bool], None] = field(
+        default=lambda session, stored, replacing: None
     )
 
 
@@ -342,7 +343,7 @@ def create_native(ctx: Any, session: QuerySession, spec: NativeSpec, argument: V
     if spec.collection == COLLECTION:
         _note_redefined(session, str(name))
     key: DocKey = str(name) if spec.named else session.new_id()
-    spec.prepare(session, stored)
+    spec.prepare(session, stored, False)
     extra = spec.on_create(session, key, stored)
     write_document(DocumentWrite(session, spec.collection, key, None, stored, "create"))
     if spec.schema:
@@ -381,7 +382,7 @@ def update_native(ctx: Any, doc: DocValue, argument: Value, *, replace: bool) ->
         failures += spec.validate(session, after, doc)
     if failures:
         raise constraint_failure(_update_failed(spec, doc), failures)
-    spec.prepare(session, after)
+    spec.prepare(session, after, replace)
     if doc.collection == COLLECTION:
         _note_redefined(session, str(old_name))
         _note_redefined(session, str(new_name))

@@ -76,6 +76,10 @@ def test_a_credential_keeps_only_a_salted_hash_of_its_password(model: DataModel)
     _admin(model, 'Credential.byDocument(User("1"))!.update({ password: "new" })')
     changed = _stored(model, CREDENTIAL, int(first["id"].value))[PASSWORD_HASH_FIELD]
     assert password_matches("new", changed) and not password_matches("pw", changed)
+    # A replace without a password leaves the credential without one: it matches nothing.
+    _admin(model, 'Credential.byDocument(User("1"))!.replace({ document: User("1") })')
+    assert PASSWORD_HASH_FIELD not in _stored(model, CREDENTIAL, int(first["id"].value))
+    assert _admin(model, 'Credential.byDocument(User("1"))!.verify("new")') is False
 
 
 def test_a_token_keeps_only_a_hash_of_its_secret(model: DataModel) -> None:
