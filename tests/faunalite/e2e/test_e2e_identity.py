@@ -102,6 +102,10 @@ class App:
     def as_user(self, name: str, password: str) -> Client:
         return self.connect(self.log_in(name, password))
 
+    def as_user_after_sign_up(self, name: str) -> Client:
+        self.sign_up(name, "pw")
+        return self.as_user(name, "pw")
+
     def secret(self, scope: str) -> str:
         return f"{self.server.secret}:{self.database}:{scope}"
 
@@ -382,3 +386,14 @@ def test_who_may_make_tokens_and_credentials(app: App) -> None:
     assert [(f.paths, f.message) for f in error.constraint_failures] == [
         ([["secret"]], "Failed to update field because it is readonly")
     ]
+
+
+def test_is_env_protected(app: App, root: Client) -> None:
+    assert app.admin.query(fql("Query.isEnvProtected()")).data is False
+    assert root.query(fql("Query.isEnvProtected()")).data is False
+    root.query(fql("Database.byName(${name})!.update({ protected: true })", name=app.database))
+    assert app.admin.query(fql("Query.isEnvProtected()")).data is True
+    # Only admin principals may ask (FaunaDB's ``stdlib/Query.scala``).
+    for client in (app.connect(app.secret("server")), app.as_user_after_sign_up("ann")):
+        error = _error(client, "Query.isEnvProtected()")
+        assert (error.code, error.message) == ("permission_denied", DENIED)

@@ -4,7 +4,8 @@
 ``Token`` a token's secret belongs to (FaunaDB's ``stdlib/Query.scala``). Without them they
 answer null with FaunaDB's causes (``missing identity``/``no token``), which ``!`` turns into
 ``Null value, due to ...``. JWTs are not implemented, so ``token()`` is never a JWT payload.
-Every environment behaves as ``typechecked: false`` (no static typer) and unprotected.
+Every environment behaves as ``typechecked: false`` (no static typer); ``isEnvProtected()``
+reads the database's ``protected`` flag.
 """
 
 from __future__ import annotations
@@ -47,7 +48,18 @@ def is_env_typechecked(ctx: CallContext, _: Module) -> bool:
 
 @QUERY.method("isEnvProtected", 0)
 def is_env_protected(ctx: CallContext, _: Module) -> bool:
+    """The ``protected`` flag of the database the query runs in (FaunaDB's
+    ``Database.isProtected``); the root database has no document, so it is never protected."""
+    from faunalite.model.session import DATABASE, QuerySession
+
     # FaunaDB lets only admin principals ask; a context without storage has no rights at all.
-    if getattr(getattr(ctx, "storage", None), "role", None) != "admin":
+    session = getattr(ctx, "storage", None)
+    if not isinstance(session, QuerySession) or session.role != "admin":
         raise QueryError("permission_denied", "Insufficient privileges to perform the action.")
-    return False
+    parent = session.database.parent
+    if parent is None:
+        return False
+    found = session.txn.get(parent, DATABASE, session.database.name)
+    if found is None or not isinstance(found.data, dict):
+        return False
+    return found.data.get("protected") is True
