@@ -397,3 +397,30 @@ def test_is_env_protected(app: App, root: Client) -> None:
     for client in (app.connect(app.secret("server")), app.as_user_after_sign_up("ann")):
         error = _error(client, "Query.isEnvProtected()")
         assert (error.code, error.message) == ("permission_denied", DENIED)
+
+
+def test_a_token_no_role_takes_reads_its_own_credential_and_tokens_only(app: App) -> None:
+    """FaunaDB's baseline for a document identity (``InstancePermissions``): its credential and
+    tokens, read, and its tokens, deleted; nothing else without a role."""
+    app.admin.query(fql('Collection.create({ name: "Guest" })'))
+    guest = app.admin.query(fql("Guest.create({}).id")).data
+    app.admin.query(fql('Credential.create({ document: Guest(${g}), password: "pw" })', g=guest))
+    login = 'Credential.byDocument(Guest(${g}))!.login("pw")'
+    secret = app.admin.query(fql(login, g=guest)).data.data["secret"]
+    ann_id = app.sign_up("ann", "pw")
+    anns_token = app.admin.query(fql("Token.create({ document: User(${id}) }).id", id=ann_id)).data
+    client = app.connect(secret)
+    assert (
+        client.query(fql("Credential.byDocument(Guest(${g}))!.document.id", g=guest)).data == guest
+    )
+    assert client.query(fql("Query.token()!.document.id")).data == guest
+    assert client.query(fql("Token.byId(${t}).exists()", t=anns_token)).data is False
+    assert client.query(fql("Query.identity().exists()")).data is False
+    for query in ("Guest.all().toArray()", "Token.all().toArray()", "Guest.create({})"):
+        error = _error(client, query)
+        assert (error.code, error.message) == ("permission_denied", DENIED)
+    # It may not extend its own token, only end it.
+    error = _error(client, 'Query.token()!.update({ ttl: Time.now().add(1, "day") })')
+    assert (error.code, error.message) == ("permission_denied", DENIED)
+    client.query(fql("Query.token()!.delete()"))
+    _refused(client)
