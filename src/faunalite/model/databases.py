@@ -12,7 +12,8 @@ that maps key ids to the scope holding the key, so ``authenticate_key`` can find
 
 Managing databases and keys needs the ``admin`` role (others get ``permission_denied``).
 ``Role`` documents are stored as given; a key or secret of a user-defined role gets the Role's
-privileges (``faunalite.model.roles``); its ``membership`` (which needs tokens) is not used.
+privileges (``faunalite.model.roles``); its ``membership`` gives them to document identities
+(``faunalite.model.identity``).
 """
 
 from __future__ import annotations
