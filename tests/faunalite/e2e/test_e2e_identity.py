@@ -14,6 +14,7 @@ import itertools
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,7 +23,7 @@ from fauna import fql
 from fauna.client import Client
 from fauna.errors import AuthenticationError, QueryRuntimeError
 from fauna.query import Document
-from faunalite.testing import BackgroundServer
+from faunalite.testing import BackgroundServer, serve_in_background
 
 from .conftest import client_for
 
@@ -424,3 +425,43 @@ def test_a_token_no_role_takes_reads_its_own_credential_and_tokens_only(app: App
     assert (error.code, error.message) == ("permission_denied", DENIED)
     client.query(fql("Query.token()!.delete()"))
     _refused(client)
+
+
+FSL_APP = """
+collection Member {}
+collection Board {}
+
+role member {
+  membership Member {
+    predicate (.active)
+  }
+  privileges Board {
+    read
+    create {
+      predicate (post => post.author == Query.identity())
+    }
+  }
+}
+"""
+
+
+def test_an_fsl_role_membership_takes_documents(tmp_path: Path) -> None:
+    """The same model from FSL: ``membership`` with a short-lambda predicate (issue 10's
+    ``serve --schema``)."""
+    (tmp_path / "main.fsl").write_text(FSL_APP)
+    with serve_in_background(schema=tmp_path) as server, client_for(server, server.secret) as admin:
+        active = admin.query(fql("Member.create({ active: true }).id")).data
+        idle = admin.query(fql("Member.create({ active: false }).id")).data
+        for member in (active, idle):
+            admin.query(
+                fql('Credential.create({ document: Member(${m}), password: "pw" })', m=member)
+            )
+        login = 'Credential.byDocument(Member(${m}))!.login("pw").secret'
+        with client_for(server, admin.query(fql(login, m=active)).data) as client:
+            post = client.query(fql("Board.create({ author: Query.identity() }).author.id")).data
+            assert post == active
+            assert len(client.query(fql("Board.all().toArray()")).data) == 1
+        with client_for(server, admin.query(fql(login, m=idle)).data) as client:
+            error = _error(client, "Board.create({ author: Query.identity() })")
+            assert (error.code, error.message) == ("permission_denied", DENIED)
+            assert _error(client, "Board.all().toArray()").code == "permission_denied"
