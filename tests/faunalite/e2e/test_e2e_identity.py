@@ -228,6 +228,11 @@ def test_a_credential_never_shows_its_password(app: App) -> None:
     assert app.admin.query(fql("Credential.all().first()!.password")).data is None
     fields = app.admin.query(fql("Object.keys(Credential.all().first()!)")).data
     assert fields == ["id", "coll", "ts", "document"]
+    # Not even in the result of the create that wrote it.
+    created = app.admin.query(
+        fql('Credential.create({ document: User.create({ name: "x" }), password: "p" })')
+    ).data
+    assert set(created.data) == {"document"}
     # The alias names the same collection.
     assert app.admin.query(fql("Credentials.all().first()!.id")).data == credential.id
     # A document without a credential has a null one.
@@ -465,3 +470,28 @@ def test_an_fsl_role_membership_takes_documents(tmp_path: Path) -> None:
             error = _error(client, "Board.create({ author: Query.identity() })")
             assert (error.code, error.message) == ("permission_denied", DENIED)
             assert _error(client, "Board.all().toArray()").code == "permission_denied"
+
+
+def test_a_function_with_a_role_keeps_the_callers_identity(app: App) -> None:
+    """A function's ``role`` changes the rights, not who is calling (FaunaDB's
+    ``LoginAuth.withPermissions`` keeps the identity)."""
+    app.admin.query(
+        fql(
+            """Function.create({
+              name: "myName",
+              role: "server",
+              body: "() => [Query.identity()!.name, Audit.all().count()]"
+            })"""
+        )
+    )
+    app.admin.query(
+        fql(
+            """Role.byName("user")!.update({ privileges: Role.byName("user")!.privileges.append(
+              { resource: "myName", actions: { call: true } }) })"""
+        )
+    )
+    ann = app.as_user_after_sign_up("ann")
+    # Inside, the rights are server's (Audit is readable) and the identity is still ann's.
+    assert ann.query(fql("myName()")).data == ["ann", 0]
+    error = _error(ann, "Audit.all().count()")
+    assert (error.code, error.message) == ("permission_denied", DENIED)
