@@ -33,9 +33,6 @@ Follows FaunaDB (``stdlib/Credential.scala``, ``stdlib/Tokens.scala``, ``doc/Cre
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 import hmac
 import secrets
 from collections.abc import Iterator
@@ -48,6 +45,7 @@ from faunalite.fql.stdlib.registry import MODULES, TypeTable, module
 from faunalite.fql.values import Module, Time, Value
 from faunalite.model.access import DOC_ROLE_PREFIX, UserRole, identity_of_role, identity_role
 from faunalite.model.collections import native_set_methods, parse_id_argument
+from faunalite.model.databases import decode_secret, encode_secret, hash_secret
 from faunalite.model.doc_methods import CREDENTIAL_DOC
 from faunalite.model.documents import CredentialDoc, DocValue, is_expired, make_doc
 from faunalite.model.passwords import hash_password, password_matches
@@ -117,37 +115,23 @@ def _keep_password_hash(session: QuerySession, stored: dict[str, Any], replacing
         stored.pop(PASSWORD_HASH_FIELD, None)
 
 
-def _hash_secret(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 # -- token secrets ------------------------------------------------------------------------------
 
 
 def new_token_secret(token_id: int, scope: int) -> str:
-    raw = (
-        _TOKEN_PREFIX
-        + token_id.to_bytes(8, "big")
-        + scope.to_bytes(8, "big")
-        + secrets.token_bytes(20)
-    )
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+    raw = _TOKEN_PREFIX + token_id.to_bytes(8, "big") + scope.to_bytes(8, "big")
+    return encode_secret(raw + secrets.token_bytes(20))
 
 
 def token_id_of_secret(secret: str) -> int | None:
     """The token id inside a token secret, ``None`` if ``secret`` is not shaped like one."""
-    try:
-        raw = base64.urlsafe_b64decode(secret + "=" * (-len(secret) % 4))
-    except (binascii.Error, ValueError):
-        return None
-    if len(raw) != _TOKEN_SECRET_BYTES or not raw.startswith(_TOKEN_PREFIX):
-        return None
-    return int.from_bytes(raw[2:10], "big")
+    raw = decode_secret(secret, _TOKEN_PREFIX, _TOKEN_SECRET_BYTES)
+    return None if raw is None else int.from_bytes(raw[2:10], "big")
 
 
 def _create_token(session: QuerySession, key: DocKey, stored: dict[str, Any]) -> dict[str, Value]:
     secret = new_token_secret(int(key), session.scope)
-    digest = _hash_secret(secret)
+    digest = hash_secret(secret)
     stored[SECRET_HASH_FIELD] = digest
     session.txn.put(ROOT_SCOPE, TOKEN_REGISTRY, key, {"scope": session.scope, "hash": digest})
     return {"secret": secret}
@@ -197,7 +181,7 @@ def authenticate_token(
         return None
     entry = txn.get(ROOT_SCOPE, TOKEN_REGISTRY, token_id)
     if entry is None or not hmac.compare_digest(
-        str(entry.data.get("hash", "")), _hash_secret(secret)
+        str(entry.data.get("hash", "")), hash_secret(secret)
     ):
         return None
     scope = int(entry.data["scope"])
