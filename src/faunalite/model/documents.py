@@ -347,11 +347,13 @@ def _visible(doc: DocValue, document: Document, skip: tuple[str, ...]) -> dict[s
 def is_expired(session: QuerySession, document: Document, read_ts: int | None) -> bool:
     """Whether ``document`` is past its ``ttl`` at the instant it is read (``read_ts``, or the
     query's time): FaunaDB treats it as non-existent from then on."""
+    return expired_at(document, session.txn_ts if read_ts is None else read_ts)
+
+
+def expired_at(document: Document, micros: int) -> bool:
+    """Whether ``document`` is past its ``ttl`` at ``micros`` (a storage timestamp)."""
     ttl = document.data.get("ttl") if isinstance(document.data, dict) else None
-    if not isinstance(ttl, Time):
-        return False
-    now = session.txn_ts if read_ts is None else read_ts
-    return ttl.epoch_ns <= now * 1000
+    return isinstance(ttl, Time) and ttl.epoch_ns <= micros * 1000
 
 
 def make_doc(

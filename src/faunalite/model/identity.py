@@ -47,7 +47,7 @@ from faunalite.model.access import DOC_ROLE_PREFIX, UserRole, identity_of_role, 
 from faunalite.model.collections import native_set_methods, parse_id_argument
 from faunalite.model.databases import decode_secret, encode_secret, hash_secret
 from faunalite.model.doc_methods import CREDENTIAL_DOC
-from faunalite.model.documents import CredentialDoc, DocValue, is_expired, make_doc
+from faunalite.model.documents import CredentialDoc, DocValue, expired_at, is_expired, make_doc
 from faunalite.model.passwords import hash_password, password_matches
 from faunalite.model.schema import (
     OBJECT,
@@ -71,7 +71,7 @@ from faunalite.model.session import (
     session_of,
 )
 from faunalite.model.sets import set_from_source
-from faunalite.storage.interface import ROOT_SCOPE, DocKey, DocRef, Document, Transaction
+from faunalite.storage.interface import ROOT_SCOPE, DocKey, DocRef, Transaction
 
 PASSWORD_HASH_FIELD = "#password_hash"
 SECRET_HASH_FIELD = "#secret_hash"
@@ -213,14 +213,9 @@ def identity_is_live(
     if not _is_user_collection(collection) or txn.get(scope, COLLECTION, collection) is None:
         return False
     document = txn.get(scope, collection, key)
-    if document is None or _expired_at(document, now_micros):
+    if document is None or expired_at(document, now_micros):
         return False
     return token is None or txn.get(scope, TOKEN, token) is not None
-
-
-def _expired_at(document: Document, now_micros: int) -> bool:
-    ttl = document.data.get("ttl") if isinstance(document.data, dict) else None
-    return isinstance(ttl, Time) and ttl.epoch_ns <= now_micros * 1000
 
 
 # -- roles of an identity -----------------------------------------------------------------------
