@@ -77,10 +77,12 @@ PROTOCOL_STATUS = {
 class Principal:
     """Who a request runs as: a database (path of child database names from the root, ``()``
     for the root itself) and a role (``admin``, ``server``, ``server-readonly``, ``client``,
-    ``@role/<name>`` or ``@doc/<Collection>/<id>``)."""
+    ``@role/<name>`` or ``@doc/<Collection>/<id>``) and, for a token's secret, the token's id
+    (``Query.token()``)."""
 
     database: tuple[str, ...] = ()
     role: str = "admin"
+    token: int | None = None
 
 
 ROOT_ADMIN = Principal()
@@ -228,14 +230,18 @@ class Engine:
         return self.model.database_exists(path)
 
     def principal_for_key(self, secret: str) -> Principal | None:
-        """The principal a live key's secret grants, before any scope on the secret."""
+        """The principal a live key's or token's secret grants, before any scope on it."""
         from faunalite.model.access import principal_role
 
         granted = self.model.principal_for_key(secret)
-        if granted is None:
+        if granted is not None:
+            database, role = granted
+            return Principal(database, principal_role(role))
+        token = self.model.principal_for_token(secret)
+        if token is None:
             return None
-        database, role = granted
-        return Principal(database, principal_role(role))
+        database, role, token_id = token
+        return Principal(database, role, token_id)
 
     def close(self) -> None:
         """Release what the engine holds: its storage."""
@@ -256,14 +262,16 @@ class Engine:
             if _may_only_read(request):
                 try:
                     with self.model.query_session(
-                        principal.database, principal.role, write=False
+                        principal.database, principal.role, write=False, token=principal.token
                     ) as session:
                         return self._run_in_session(request, session)
                 except ReadOnlyTransactionError:
                     pass  # it writes after all: start again, as a writer
             with (
                 self._database_lock(principal.database),
-                self.model.query_session(principal.database, principal.role) as session,
+                self.model.query_session(
+                    principal.database, principal.role, token=principal.token
+                ) as session,
             ):
                 return self._run_in_session(request, session)
         except UnknownDatabase:

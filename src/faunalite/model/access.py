@@ -15,8 +15,9 @@ for ``server-readonly`` and ``client``).
 
 A user-defined role (``@role/<name>``: a scoped secret, or a key whose role names a ``Role``)
 has none of these rights: what it may do is the ``Role`` document's privileges
-(``UserRole``, checked by ``faunalite.model.roles``). Document identity (``@doc/...``) is not
-implemented: a secret asking for one is refused (401 ``unauthorized``). Any role this table does
+(``UserRole``, checked by ``faunalite.model.roles``). A document identity (``@doc/<Coll>/<id>``:
+a token's, or a scoped secret's) has none either: it gets the privileges of the roles whose
+``membership`` takes that document (``faunalite.model.identity``). Any role this table does
 not name has no rights, so an unknown role can only ever be refused, never widened.
 """
 
@@ -76,6 +77,26 @@ def user_role_name(role: str) -> str | None:
     if role.startswith(USER_ROLE_PREFIX):
         return role[len(USER_ROLE_PREFIX) :]
     return None
+
+
+DOC_ROLE_PREFIX = "@doc/"
+"""A principal's role string for a document identity: ``@doc/<Collection>/<id>``."""
+
+
+def identity_role(collection: str, key: int) -> str:
+    """The principal's role string of the document ``collection``/``key``."""
+    return f"{DOC_ROLE_PREFIX}{collection}/{key}"
+
+
+def identity_of_role(role: str) -> tuple[str, int] | None:
+    """The document (collection, id) a ``@doc/<Collection>/<id>`` role acts as, ``None`` for
+    any other role or a malformed one."""
+    if not role.startswith(DOC_ROLE_PREFIX):
+        return None
+    collection, slash, key = role[len(DOC_ROLE_PREFIX) :].partition("/")
+    if not slash or not collection or not key.isascii() or not key.isdigit():
+        return None
+    return collection, int(key)
 
 
 def principal_role(name: str) -> str:

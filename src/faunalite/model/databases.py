@@ -12,7 +12,8 @@ that maps key ids to the scope holding the key, so ``authenticate_key`` can find
 
 Managing databases and keys needs the ``admin`` role (others get ``permission_denied``).
 ``Role`` documents are stored as given; a key or secret of a user-defined role gets the Role's
-privileges (``faunalite.model.roles``); its ``membership`` (which needs tokens) is not used.
+privileges (``faunalite.model.roles``); its ``membership`` gives them to document identities
+(``faunalite.model.identity``).
 """
 
 from __future__ import annotations
@@ -119,24 +120,36 @@ ROLE_SPEC = register_spec(
 # -- keys ----------------------------------------------------------------------------------------------
 
 
-def _hash_secret(secret: str) -> str:
+def hash_secret(secret: str) -> str:
+    """What is kept of a key's or token's secret: random, so a fast hash loses nothing."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def new_key_secret(key_id: int) -> str:
-    raw = _KEY_PREFIX + key_id.to_bytes(8, "big") + secrets.token_bytes(20)
+def encode_secret(raw: bytes) -> str:
+    """A secret's text: URL-safe base64 without padding (``fn...`` for FaunaDB's prefixes)."""
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
-def key_id_of_secret(secret: str) -> int | None:
-    """The key id inside a key secret, ``None`` if ``secret`` is not shaped like one."""
+def decode_secret(secret: str, prefix: bytes, length: int) -> bytes | None:
+    """The bytes of a secret of ``length`` bytes starting with ``prefix``, ``None`` if
+    ``secret`` is not shaped like one."""
     try:
         raw = base64.urlsafe_b64decode(secret + "=" * (-len(secret) % 4))
     except (binascii.Error, ValueError):
         return None
-    if len(raw) != 30 or not raw.startswith(_KEY_PREFIX):
+    if len(raw) != length or not raw.startswith(prefix):
         return None
-    return int.from_bytes(raw[2:10], "big")
+    return raw
+
+
+def new_key_secret(key_id: int) -> str:
+    return encode_secret(_KEY_PREFIX + key_id.to_bytes(8, "big") + secrets.token_bytes(20))
+
+
+def key_id_of_secret(secret: str) -> int | None:
+    """The key id inside a key secret, ``None`` if ``secret`` is not shaped like one."""
+    raw = decode_secret(secret, _KEY_PREFIX, 30)
+    return None if raw is None else int.from_bytes(raw[2:10], "big")
 
 
 def _validate_key(session: QuerySession, stored: dict[str, Any], old: DocValue | None) -> Failures:
@@ -152,7 +165,7 @@ def _validate_key(session: QuerySession, stored: dict[str, Any], old: DocValue |
 
 def _create_key(session: QuerySession, key: DocKey, stored: dict[str, Any]) -> dict[str, Value]:
     secret = new_key_secret(int(key))
-    digest = _hash_secret(secret)
+    digest = hash_secret(secret)
     stored[SECRET_HASH_FIELD] = digest
     session.txn.put(ROOT_SCOPE, KEY_REGISTRY, key, {"scope": session.scope, "hash": digest})
     return {"secret": secret}
@@ -190,7 +203,7 @@ def authenticate_key(
     entry = txn.get(ROOT_SCOPE, KEY_REGISTRY, key_id)
     if entry is None:
         return None
-    digest = _hash_secret(secret)
+    digest = hash_secret(secret)
     if not hmac.compare_digest(str(entry.data.get("hash", "")), digest):
         return None
     scope = int(entry.data["scope"])

@@ -14,7 +14,7 @@ from faunalite.fql.members import missing_field
 from faunalite.fql.stdlib.args import expect_string
 from faunalite.fql.stdlib.registry import TypeTable, module, prototype
 from faunalite.fql.values import Value
-from faunalite.model.documents import DocValue, KeyDoc, NamedDoc, UserDoc
+from faunalite.model.documents import CredentialDoc, DocValue, KeyDoc, NamedDoc, UserDoc
 from faunalite.model.schema import delete_native, update_native
 from faunalite.model.writes import delete_document, update_user_document
 
@@ -24,6 +24,7 @@ USER_DOC = prototype(UserDoc, "Doc", "<Doc, NullDoc> UserDoc<Doc, NullDoc>")
 NAMED_DOC = prototype(NamedDoc, "NamedDoc", "<Doc, NullDoc> NamedDoc<Doc, NullDoc>")
 """Named schema documents (``CollectionDef``, ``FunctionDef``, ``Role``, ``DatabaseDef``)."""
 KEY_DOC = prototype(KeyDoc, "Doc", "Key")
+CREDENTIAL_DOC = prototype(CredentialDoc, "Doc", "Credential")
 DOC_MODULE = module("Doc")
 """``Doc`` exists only for ``isa`` (``x isa Doc``); it has no members."""
 
@@ -101,3 +102,4 @@ USER_DOC.method("exists", 0, signature="() => true")(_exists)
 USER_DOC.method("[]", 1, signature=FIELD_ACCESS_SIGNATURE)(_field_by_key)
 _native_methods(NAMED_DOC, "Doc", "NullDoc")
 _native_methods(KEY_DOC, "Key", "NullKey")
+_native_methods(CREDENTIAL_DOC, "Credential", "NullCredential")

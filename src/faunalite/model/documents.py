@@ -7,9 +7,10 @@ document from the query's transaction. A reference whose document does not exist
 "null doc": it still answers ``id``/``name``, ``coll`` and ``exists()``, equals ``null``, and
 every other use fails with ``document_not_found`` (``missing_error``).
 
-Three classes, because their member tables differ: ``UserDoc`` (documents of user
+Four classes, because their member tables differ: ``UserDoc`` (documents of user
 collections), ``NamedDoc`` (``Collection``, ``Function``, ``Database``, ``Role`` definitions,
-identified by name) and ``KeyDoc`` (``Key`` documents, identified by id). Their methods are
+identified by name), ``KeyDoc`` (``Key`` and ``Token`` documents, identified by id) and
+``CredentialDoc`` (``Credential`` documents, which add ``login`` and ``verify``). Their methods are
 registered in ``writes`` and ``schema``.
 
 Stored layout (the data-model's, storage only keeps it): a user document is
@@ -32,6 +33,7 @@ from faunalite.fql.values import ID, TRANSACTION_TIME, Function, Module, Storage
 from faunalite.model.hash_order import hash_set_order
 from faunalite.model.session import (
     COLLECTION,
+    CREDENTIAL,
     HIDDEN_PREFIX,
     ID_NATIVE_COLLECTIONS,
     NAMED_COLLECTIONS,
@@ -319,12 +321,18 @@ class NamedDoc(DocValue):
 
 
 class KeyDoc(DocValue):
-    """A ``Key`` document, by id."""
+    """A ``Key``, ``Token`` or ``Credential`` document, by id."""
 
     __slots__ = ()
 
     def stored_fields(self, document: Document) -> dict[str, Value]:
         return _visible(self, document, skip=())
+
+
+class CredentialDoc(KeyDoc):
+    """A ``Credential`` document: a ``KeyDoc`` that also answers ``login`` and ``verify``."""
+
+    __slots__ = ()
 
 
 def _visible(doc: DocValue, document: Document, skip: tuple[str, ...]) -> dict[str, Value]:
@@ -339,11 +347,13 @@ def _visible(doc: DocValue, document: Document, skip: tuple[str, ...]) -> dict[s
 def is_expired(session: QuerySession, document: Document, read_ts: int | None) -> bool:
     """Whether ``document`` is past its ``ttl`` at the instant it is read (``read_ts``, or the
     query's time): FaunaDB treats it as non-existent from then on."""
+    return expired_at(document, session.txn_ts if read_ts is None else read_ts)
+
+
+def expired_at(document: Document, micros: int) -> bool:
+    """Whether ``document`` is past its ``ttl`` at ``micros`` (a storage timestamp)."""
     ttl = document.data.get("ttl") if isinstance(document.data, dict) else None
-    if not isinstance(ttl, Time):
-        return False
-    now = session.txn_ts if read_ts is None else read_ts
-    return ttl.epoch_ns <= now * 1000
+    return isinstance(ttl, Time) and ttl.epoch_ns <= micros * 1000
 
 
 def make_doc(
@@ -352,6 +362,8 @@ def make_doc(
     """The reference of the right class for a document of ``collection``."""
     if collection in NAMED_COLLECTIONS:
         return NamedDoc(session, collection, key, read_ts)
+    if collection == CREDENTIAL:
+        return CredentialDoc(session, collection, key, read_ts)
     if collection in ID_NATIVE_COLLECTIONS:
         return KeyDoc(session, collection, key, read_ts)
     return UserDoc(session, collection, key, read_ts)

@@ -6,7 +6,8 @@
   transaction (a writer, or a snapshot reader) in the principal's database and yields the ``QuerySession`` to put in the
   ``QueryContext`` (``context.storage``). Leaving the block commits; ``session.rollback()``
   before leaving (or an exception) discards every write, so a failed query leaves no trace.
-* ``database_exists(path)`` and ``principal_for_key(secret)`` for authentication;
+* ``database_exists(path)``, ``principal_for_key(secret)`` and ``principal_for_token(secret)``
+  for authentication;
 * ``resolver(session)`` to decode ``@mod``/``@doc``/``@ref`` arguments in that database.
 
 Importing this module registers every document, collection, function, database and key
@@ -27,12 +28,14 @@ from faunalite.model import (  # noqa: F401  (imported to register their members
     doc_methods,
     encoding,
     functions,
+    identity,
     indexes,
     roles,
 )
 from faunalite.model.access import user_role_name
 from faunalite.model.databases import authenticate_key
 from faunalite.model.encoding import SessionResolver
+from faunalite.model.identity import authenticate_token, identity_is_live
 from faunalite.model.schema import schema_version
 from faunalite.model.session import ROLE, QuerySession
 from faunalite.storage import SQLiteStorage, Storage
@@ -50,11 +53,14 @@ class UnknownDatabase(Exception):
     """The principal's database no longer exists (the request is then unauthorized)."""
 
 
-def _role_exists(txn: Transaction, info: DatabaseInfo, role: str) -> bool:
+def _role_exists(txn: Transaction, info: DatabaseInfo, role: str, token: int | None) -> bool:
     """A user-defined role must still exist when a query starts: a secret naming a deleted
-    ``Role`` grants nothing from then on (401)."""
+    ``Role`` grants nothing from then on (401); likewise a document identity whose document
+    (or token) is gone."""
     name = user_role_name(role)
-    return name is None or txn.get(info.scope, ROLE, name) is not None
+    if name is not None:
+        return txn.get(info.scope, ROLE, name) is not None
+    return identity_is_live(txn, info.scope, role, token, txn.txn_ts)
 
 
 class DataModel:
@@ -74,16 +80,18 @@ class DataModel:
         stats: QueryStats | None = None,
         *,
         write: bool = True,
+        token: int | None = None,
     ) -> Iterator[QuerySession]:
         """The session of one query (see the module docstring). Raises ``UnknownDatabase``.
         ``write=False`` opens a snapshot reader: any write raises
-        ``ReadOnlyTransactionError``, and the query must then run again as a writer."""
+        ``ReadOnlyTransactionError``, and the query must then run again as a writer.
+        ``token``: the id of the ``Token`` the request authenticated with, if any."""
         try:
             with self.storage.transaction(write=write) as txn:
                 info = txn.find_database(database)
-                if info is None or not _role_exists(txn, info, role):
+                if info is None or not _role_exists(txn, info, role, token):
                     raise UnknownDatabase("/".join(database))
-                session = QuerySession(txn, info, role, self.storage.new_id, stats)
+                session = QuerySession(txn, info, role, self.storage.new_id, stats, token=token)
                 yield session
                 if session.rollback_requested:
                     raise _RollBack
@@ -103,6 +111,12 @@ class DataModel:
         deleted, grants nothing); scopes on the secret are ``faunalite.server.auth``'s job."""
         with self.storage.transaction() as txn:
             return authenticate_key(txn, secret, time.time_ns())
+
+    def principal_for_token(self, secret: str) -> tuple[tuple[str, ...], str, int] | None:
+        """The database path, ``@doc/<Coll>/<id>`` role and token id a live token's secret
+        grants (a token past its ``ttl``, or deleted, grants nothing)."""
+        with self.storage.transaction() as txn:
+            return authenticate_token(txn, secret, time.time_ns())
 
     @staticmethod
     def resolver(session: QuerySession) -> SessionResolver:

@@ -12,6 +12,9 @@ FQL v10:
   needs ``create_with_id``, or else both ``create`` and ``history_write``);
 * ``call``: the function's arguments.
 
+A document identity (``@doc/...``) also reads its own ``Credential`` and ``Token``s and deletes
+its own tokens whatever its roles say (FaunaDB's ``InstancePermissions`` baseline).
+
 A predicate runs with read-only rights (``access.PREDICATE_ROLE``, FaunaDB's
 ``InternalReadOnlyPermissions`` and its read effect limit); anything else it returns, or an
 error it raises (a wrong arity, a write, a missing field), grants nothing.
@@ -30,7 +33,7 @@ from faunalite.fql.parser import parse_function_body
 from faunalite.fql.values import Lambda, Value
 from faunalite.model.access import ADMIN_COLLECTIONS, PREDICATE_ROLE, UserRole
 from faunalite.model.documents import DocValue, from_stored, make_doc
-from faunalite.model.session import QuerySession, permission_denied
+from faunalite.model.session import CREDENTIAL, TOKEN, QuerySession, permission_denied
 from faunalite.model.writes import AFTER_WRITE, BEFORE_WRITE, DocumentWrite
 from faunalite.storage.interface import Document
 
@@ -90,7 +93,11 @@ def may_read_document(session: QuerySession, role: UserRole, doc: DocValue) -> b
     a past instant (``at (ts)``) needs ``history_read`` instead (``ReadBroker.checkedGet``:
     ``checkHistoryReadPermission`` when the reference has a read ts)."""
     action = "read" if doc.read_ts is None else "history_read"
-    if doc.collection in ADMIN_COLLECTIONS or not role.holds(doc.collection, action):
+    if doc.collection in ADMIN_COLLECTIONS:
+        return False
+    if action == "read" and _is_own(session, doc.collection, doc.key):
+        return True
+    if not role.holds(doc.collection, action):
         return False
     # Keyed by the role too: a function with a role changes the role mid-query.
     grants: dict[tuple[str, str, Any, int | None], bool] = session.cache.setdefault(
@@ -101,6 +108,16 @@ def may_read_document(session: QuerySession, role: UserRole, doc: DocValue) -> b
         reference = make_doc(session, doc.collection, doc.key, doc.read_ts)
         grants[seen] = role_allows(session, role, doc.collection, action, [reference])
     return grants[seen]
+
+
+def _is_own(session: QuerySession, collection: str, key: Any) -> bool:
+    """A document identity reads its own credential and tokens whatever its roles say."""
+    if collection not in (CREDENTIAL, TOKEN):
+        return False
+    from faunalite.model.identity import is_own_credential_or_token
+
+    stored = session.get(collection, key)
+    return stored is not None and is_own_credential_or_token(session, collection, stored.data)
 
 
 def _version(write: DocumentWrite, data: Any) -> DocValue:
@@ -127,6 +144,11 @@ def check_write_privilege(write: DocumentWrite) -> None:
         if not _may_create_with_id(write, role):
             raise permission_denied()
         return
+    if write.collection == TOKEN and write.after is None:
+        from faunalite.model.identity import is_own_credential_or_token
+
+        if is_own_credential_or_token(session, TOKEN, write.before):
+            return  # a document identity may always delete its own tokens (logout)
     if write.before is None:
         action = "create"
         arguments = [_version(write, write.after)]

@@ -128,6 +128,11 @@ class NativeSpec:
     result of ``create`` (a key's ``secret``). ``document_type`` is FaunaDB's type name for
     the collection's documents (``CollectionDef``) and ``create_type`` the FQL type of
     ``create``'s argument, as FaunaDB's typer declares them (the stdlib signatures).
+    ``protected``: fields the server owns that a write may not name (FaunaDB: ``Failed to
+    update field because it is readonly``).
+    ``prepare(session, stored, replacing)`` turns a valid stored form into what is kept, on
+    create, update and replace (a credential's ``password`` becomes a hidden hash; a replace
+    without one leaves none, as FaunaDB keeps no internal field a replace does not write).
     """
 
     collection: str
@@ -140,6 +145,7 @@ class NativeSpec:
     schema: bool = True
     admin_only: bool = False
     read_only: tuple[str, ...] = ()
+    protected: tuple[str, ...] = ()
     validate: Callable[[QuerySession, dict[str, Any], DocValue | None], Failures] = field(
         default=lambda session, new, old: []
     )
@@ -151,6 +157,9 @@ class NativeSpec:
     )
     on_delete: Callable[[QuerySession, DocValue, dict[str, Any]], None] = field(
         default=lambda session, doc, stored: None
+    )
+    prepare: Callable[[QuerySession, dict[str, Any], bool], None] = field(
+        default=lambda session, stored, replacing: None
     )
 
 
@@ -276,7 +285,9 @@ def _check_fields(spec: NativeSpec, data: dict[str, Value], *, creating: bool) -
                 failures.append(([name], f"Expected String, provided {type_name(value)}"))
             continue
         expected = spec.fields.get(name)
-        if expected is None or name in spec.read_only:
+        if name in spec.protected:
+            failures.append(([name], "Failed to update field because it is readonly"))
+        elif expected is None or name in spec.read_only:
             failures.append(([name], "Unexpected field provided"))
         elif not isinstance(value, Null) and not expected.test(value):
             optional = "" if name in spec.required else " | Null"
@@ -337,6 +348,7 @@ def create_native(ctx: Any, session: QuerySession, spec: NativeSpec, argument: V
     if spec.collection == COLLECTION:
         _note_redefined(session, str(name))
     key: DocKey = str(name) if spec.named else session.new_id()
+    spec.prepare(session, stored, False)
     extra = spec.on_create(session, key, stored)
     write_document(DocumentWrite(session, spec.collection, key, None, stored, "create"))
     if spec.schema:
@@ -375,6 +387,7 @@ def update_native(ctx: Any, doc: DocValue, argument: Value, *, replace: bool) ->
         failures += spec.validate(session, after, doc)
     if failures:
         raise constraint_failure(_update_failed(spec, doc), failures)
+    spec.prepare(session, after, replace)
     if doc.collection == COLLECTION:
         _note_redefined(session, str(old_name))
         _note_redefined(session, str(new_name))

@@ -23,9 +23,11 @@ from faunalite.fql.errors import Hint, QueryError
 from faunalite.fql.values import INT64_MIN, TRANSACTION_TIME, Time, Value
 from faunalite.model.access import (
     ADMIN_COLLECTIONS,
+    PREDICATE_ROLE,
     UserRole,
     can_read,
     can_write,
+    identity_of_role,
     principal_role,
     rights_of,
     sees_unreadable_as_empty,
@@ -44,10 +46,12 @@ FUNCTION = "Function"
 DATABASE = "Database"
 KEY = "Key"
 ROLE = "Role"
+CREDENTIAL = "Credential"
+TOKEN = "Token"
 
 NAMED_COLLECTIONS = (COLLECTION, FUNCTION, DATABASE, ROLE)
 """Native collections whose documents are identified by ``name``."""
-ID_NATIVE_COLLECTIONS = (KEY,)
+ID_NATIVE_COLLECTIONS = (KEY, CREDENTIAL, TOKEN)
 """Native collections whose documents are identified by ``id``."""
 NATIVE_COLLECTIONS = (*NAMED_COLLECTIONS, *ID_NATIVE_COLLECTIONS)
 
@@ -86,9 +90,11 @@ class QuerySession:
     ``txn`` is the query's write transaction; ``database`` the database the principal
     reaches; ``role`` its built-in role (``admin``, ``server``, ``server-readonly``,
     ``client``), a user-defined role (``@role/<name>``: the ``Role`` document's privileges as
-    of the query's start, none if there is no such role) or another role string, treated as
-    ``client``. ``new_id`` issues document ids (the store's snowflakes); ``stats`` are the
-    query's counters, if any.
+    of the query's start, none if there is no such role), a document identity
+    (``@doc/<Collection>/<id>``: the roles whose ``membership`` takes that document, found on
+    first use, ``faunalite.model.identity``) or another role string, treated as ``client``.
+    ``token`` is the id of the ``Token`` the request authenticated with, if any. ``new_id``
+    issues document ids (the store's snowflakes); ``stats`` are the query's counters, if any.
     """
 
     def __init__(
@@ -98,15 +104,21 @@ class QuerySession:
         role: str,
         new_id: Callable[[], int],
         stats: QueryStats | None = None,
+        *,
+        token: int | None = None,
     ) -> None:
         self.txn = txn
         self.new_id = new_id
         self.stats = stats
         self.database = database
         self.scope = database.scope
+        self.identity = identity_of_role(role)
+        """The document the request acts as (``Query.identity()``): collection and id."""
+        self.token = token
         self.role = role
         self.rights = rights_of(role)
-        self.user_role = self._load_user_role(role)
+        self._membership_pending = False
+        self._user_role = self._load_user_role(role)
         self.txn_ts = txn.txn_ts
         self.start_ts = txn.snapshot_ts
         self.changes = QueryChanges()
@@ -208,7 +220,26 @@ class QuerySession:
 
     # -- access control ---------------------------------------------------------------------
 
+    @property
+    def user_role(self) -> UserRole | None:
+        """The user-defined privileges the session acts with, ``None`` for a built-in role.
+        A document identity's roles come from memberships, whose predicates are FQL: they
+        are evaluated here, on first use, when the query's context exists."""
+        if self._membership_pending:
+            self._membership_pending = False
+            from faunalite.model.identity import membership_role
+
+            identity = identity_of_role(self.role)
+            assert identity is not None
+            with self.acting_as(PREDICATE_ROLE):
+                found = membership_role(self, identity)
+            self._user_role = found
+        return self._user_role
+
     def _load_user_role(self, role: str) -> UserRole | None:
+        if identity_of_role(role) is not None:
+            self._membership_pending = True
+            return UserRole(role, {})
         name = user_role_name(role)
         if name is None:
             return None
@@ -219,13 +250,14 @@ class QuerySession:
     def acting_as(self, role: str) -> Iterator[None]:
         """Run a block with another role's rights (a function's ``role``, a predicate's
         read-only rights); ``role`` is a principal's role string (``principal_role``)."""
-        saved = (self.role, self.rights, self.user_role)
+        saved = (self.role, self.rights, self._user_role, self._membership_pending)
+        self._membership_pending = False
         self.role, self.rights = role, rights_of(role)
-        self.user_role = self._load_user_role(role)
+        self._user_role = self._load_user_role(role)
         try:
             yield
         finally:
-            self.role, self.rights, self.user_role = saved
+            self.role, self.rights, self._user_role, self._membership_pending = saved
 
     def act_as_function_role(self, stored_role: str) -> AbstractContextManager[None]:
         """``acting_as`` for a function's stored ``role`` (``server``, ``MyRole``)."""

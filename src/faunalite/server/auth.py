@@ -15,8 +15,15 @@ FaunaDB ignores it.
 * A user-defined role (``@role/<name>`` on an admin secret, or a key whose role names a
   ``Role``) runs as ``@role/<name>``: the Role's privileges (``faunalite.model.roles``). Whether
   the Role exists is settled when each query starts (a missing one is 401 then).
-* Document identities (as a scope or as a key's role) and JWTs are not implemented in faunalite,
-  so they are refused: an unknown or unsupported role is never widened into a built-in one.
+* A document identity scope (``@doc/<Coll>/<id>``; ``classes/`` and ``collections/`` are
+  spelled ``@doc/`` from here on) runs as that document (``faunalite.model.identity``). The
+  root key may take one anywhere; a key only if it is an ``admin`` key, or a ``server`` key
+  without a database path (FaunaDB's ``DocumentAuthScope``). Whether the document exists is
+  settled when each query starts.
+* A ``Token``'s secret (also looked up by ``keys``) runs as its document; a scope written after
+  it is ignored, as FaunaDB ignores it.
+* JWTs are not implemented in faunalite, so they are refused: an unknown or unsupported role is
+  never widened into a built-in one.
 """
 
 from __future__ import annotations
@@ -29,11 +36,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from faunalite.engine import Principal
-from faunalite.model.access import BUILTIN_ROLES, user_role_name
+from faunalite.model.access import (
+    BUILTIN_ROLES,
+    DOC_ROLE_PREFIX,
+    identity_of_role,
+    user_role_name,
+)
 
 _KEY_RE = re.compile(r"[^/,()&=:]+\Z")
 _SEGMENT_RE = re.compile(r"[^,()&=:]+\Z")
-_USER_SCOPE_PREFIXES = ("@role/", "@doc/", "classes/", "collections/")
+_USER_SCOPE_PREFIXES = ("@role/", DOC_ROLE_PREFIX, "classes/", "collections/")
+_LEGACY_DOC_PREFIXES = ("classes/", "collections/")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,12 +63,20 @@ class SecretScope:
 
     @property
     def is_supported(self) -> bool:
-        """A built-in or user-defined role (not a document identity, which is refused)."""
-        return self.role in BUILTIN_ROLES or user_role_name(self.role) is not None
+        """A built-in role, a user-defined role or a well-formed document identity."""
+        return _is_supported_role(self.role)
+
+    @property
+    def is_identity(self) -> bool:
+        return self.role.startswith(DOC_ROLE_PREFIX)
 
 
 def _is_supported_role(role: str) -> bool:
-    return role in BUILTIN_ROLES or user_role_name(role) is not None
+    return (
+        role in BUILTIN_ROLES
+        or user_role_name(role) is not None
+        or identity_of_role(role) is not None
+    )
 
 
 def _secret_from_header(authorization: str | None) -> str | None:
@@ -80,6 +101,8 @@ def _scope_role(text: str) -> str | None:
         return text
     for prefix in _USER_SCOPE_PREFIXES:
         if text.startswith(prefix) and _SEGMENT_RE.match(text[len(prefix) :]):
+            if prefix in _LEGACY_DOC_PREFIXES:
+                return DOC_ROLE_PREFIX + text[len(prefix) :]
             return text
     return None
 
@@ -124,8 +147,16 @@ def authenticate(
         granted = None if keys is None else keys(key)
     if granted is None or not _is_supported_role(granted.role):
         return None
-    if scope is None:
+    if scope is None or granted.token is not None:
         return granted
-    if granted.role != "admin" or not scope.is_supported:
+    if not scope.is_supported or not _may_take_scope(granted.role, scope):
         return None
     return Principal((*granted.database, *scope.database), scope.role)
+
+
+def _may_take_scope(role: str, scope: SecretScope) -> bool:
+    """Only admin secrets take scopes; a server key may also act as a document of its own
+    database (``@doc/...`` without a database path)."""
+    if role == "admin":
+        return True
+    return role == "server" and scope.is_identity and not scope.database

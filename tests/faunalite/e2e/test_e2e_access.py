@@ -8,8 +8,8 @@ everything; ``server`` reads and writes all but the admin collections (``Databas
 writes; ``client`` reads nothing; only ``admin`` and ``server`` call functions. Only an
 ``admin`` key may carry a scope. A user-defined role (``@role/Reader``, a key of role
 ``Reader``) has exactly its Role's privileges: ``Reader`` has none, so it does what ``client``
-does. A role naming no Role, and document identities (not implemented in faunalite), are
-refused (401). ``test_user_role_privileges`` goes through each privilege action.
+does, and so does a document identity (``@doc/Things/1``) no role's membership takes. A role
+naming no Role, and a document that does not exist, are refused (401). ``test_user_role_privileges`` goes through each privilege action.
 """
 
 from __future__ import annotations
@@ -149,12 +149,19 @@ def _secret_forms() -> Iterator[tuple[str, str, str]]:
     yield "server key:@role/Reader", "{server}:@role/Reader", "refused"
     yield "user-role key:@role/Reader", "{Reader}:@role/Reader", "refused"
     yield "root:db:@role/nope", "{root}:{db}:@role/nope", "refused"
-    # Document identities are not implemented: refused, never widened.
-    yield "root:db:@doc", "{root}:{db}:@doc/Things/1", "refused"
-    yield "root:db:collections/", "{root}:{db}:collections/Things/1", "refused"
-    yield "root:db:classes/", "{root}:{db}:classes/Things/1", "refused"
-    yield "admin key:@doc", "{admin}:@doc/Things/1", "refused"
-    yield "server key:@doc", "{server}:@doc/Things/1", "refused"
+    # A document identity: no role has a membership on Things, so it has no privileges
+    # (what ``Reader`` has). The root key and admin keys may take one, a server key only in
+    # its own database (FaunaDB's ``DocumentAuthScope``).
+    yield "root:db:@doc", "{root}:{db}:@doc/Things/1", "Reader"
+    yield "root:db:collections/", "{root}:{db}:collections/Things/1", "Reader"
+    yield "root:db:classes/", "{root}:{db}:classes/Things/1", "Reader"
+    yield "admin key:@doc", "{admin}:@doc/Things/1", "Reader"
+    yield "server key:@doc", "{server}:@doc/Things/1", "Reader"
+    yield "server key:child:@doc", "{server}:child:@doc/Things/1", "refused"
+    yield "client key:@doc", "{client}:@doc/Things/1", "refused"
+    # ... and the document must exist, in a user collection.
+    yield "root:db:@doc missing", "{root}:{db}:@doc/Things/404", "refused"
+    yield "root:db:@doc native", "{root}:{db}:@doc/Key/1", "refused"
     yield "expired key", "{expired}", "refused"
     yield "deleted key", "{deleted}", "refused"
     yield "root:missing db:admin", "{root}:{db}_missing:admin", "refused"
@@ -200,7 +207,7 @@ def test_secret_form_rights(access: Fixture, template: str, column: str) -> None
 
 def test_the_six_reported_holes_are_closed(access: Fixture) -> None:
     root, db, k = access.server.secret, access.name, access.keys
-    for secret in (f"{root}:{db}:@role/nope", f"{root}:{db}:@doc/Things/1", k["expired"]):
+    for secret in (f"{root}:{db}:@role/nope", f"{root}:{db}:@doc/Things/404", k["expired"]):
         with client_for(access.server, secret) as client, pytest.raises(AuthenticationError):
             client.query(fql('Things.byId("1")'))
     with client_for(access.server, k["client"]) as client:

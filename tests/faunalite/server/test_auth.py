@@ -1,7 +1,8 @@
 """``faunalite.server.auth``: FaunaDB's secret grammar, and that nothing outside it authenticates.
 
-The key lookup here is a plain dict of key secrets → the principal each key grants, standing in
-for the engine's ``Key`` table (the e2e table test, ``test_e2e_access.py``, runs the real one).
+The key lookup here is a plain dict of key and token secrets → the principal each grants,
+standing in for the engine's ``Key`` and ``Token`` tables (the e2e tests,
+``test_e2e_access.py`` and ``test_e2e_identity.py``, run the real ones).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from faunalite.engine import Principal
-from faunalite.model.access import BUILTIN_ROLES
+from faunalite.model.access import BUILTIN_ROLES, identity_of_role
 from faunalite.server.auth import SecretScope, authenticate, parse_secret
 
 ROOT = "secret"
@@ -24,6 +25,8 @@ KEYS = {
     "fnUSERROLE": Principal(("app",), "@role/Reader"),
     # A role string that is neither built in nor ``@role/...`` grants nothing.
     "fnODDROLE": Principal(("app",), "Reader"),
+    # A token: its document's identity, with the token's id.
+    "fnTOKEN": Principal(("app",), "@doc/Users/7", 42),
 }
 
 
@@ -40,8 +43,9 @@ def _auth(secret: str) -> Principal | None:
         ("secret:a/b:client", ("secret", SecretScope(("a", "b"), "client"))),
         ("secret:db:@role/Reader", ("secret", SecretScope(("db",), "@role/Reader"))),
         ("secret:@doc/Users/1", ("secret", SecretScope((), "@doc/Users/1"))),
-        ("secret:db:classes/Users/1", ("secret", SecretScope(("db",), "classes/Users/1"))),
-        ("secret:db:collections/U/1", ("secret", SecretScope(("db",), "collections/U/1"))),
+        # The legacy spellings of a document identity are read as ``@doc/``.
+        ("secret:db:classes/Users/1", ("secret", SecretScope(("db",), "@doc/Users/1"))),
+        ("secret:db:collections/U/1", ("secret", SecretScope(("db",), "@doc/U/1"))),
         # The database segment may be any text without , ( ) & = : (even "admin" or "@role/x").
         ("secret:admin:server", ("secret", SecretScope(("admin",), "server"))),
         ("secret:@role/x:admin", ("secret", SecretScope(("@role", "x"), "admin"))),
@@ -85,6 +89,18 @@ def test_parse_secret(secret: str, expected: tuple[str, SecretScope | None] | No
         ("fnADMIN:@role/Reader", Principal(("app",), "@role/Reader")),
         ("fnADMIN:child:@role/Reader", Principal(("app", "child"), "@role/Reader")),
         ("fnUSERROLE", Principal(("app",), "@role/Reader")),
+        # A document identity: any scope of the root key, an admin key's, or a server key's
+        # without a database path (whether the document exists is settled per query).
+        ("secret:@doc/Users/1", Principal((), "@doc/Users/1")),
+        ("secret:db:collections/Users/1", Principal(("db",), "@doc/Users/1")),
+        ("secret:a/b:classes/Users/1", Principal(("a", "b"), "@doc/Users/1")),
+        ("fnADMIN:@doc/Users/1", Principal(("app",), "@doc/Users/1")),
+        ("fnADMIN:child:@doc/Users/1", Principal(("app", "child"), "@doc/Users/1")),
+        ("fnSERVER:@doc/Users/1", Principal(("app",), "@doc/Users/1")),
+        # A token is its document; a scope after it is ignored.
+        ("fnTOKEN", Principal(("app",), "@doc/Users/7", 42)),
+        ("fnTOKEN:admin", Principal(("app",), "@doc/Users/7", 42)),
+        ("fnTOKEN:child:@doc/Users/1", Principal(("app",), "@doc/Users/7", 42)),
     ],
 )
 def test_granted(secret: str, principal: Principal) -> None:
@@ -94,11 +110,14 @@ def test_granted(secret: str, principal: Principal) -> None:
 @pytest.mark.parametrize(
     "secret",
     [
-        # Document identities are not implemented: refused, never widened.
-        "secret:@doc/Users/1",
-        "secret:db:collections/Users/1",
-        "fnADMIN:@doc/Users/1",
-        "fnSERVER:@doc/Users/1",
+        # A server key acts as a document of its own database only; other keys never do.
+        "fnSERVER:child:@doc/Users/1",
+        "fnCLIENT:@doc/Users/1",
+        "fnUSERROLE:@doc/Users/1",
+        # A document identity needs a collection and a numeric id.
+        "secret:@doc/Users",
+        "secret:@doc/Users/x1",
+        "secret:db:@doc//1",
         "fnODDROLE",
         # Only an admin secret may take a user role.
         "fnSERVER:@role/Reader",
@@ -131,8 +150,25 @@ def test_header_forms() -> None:
 
 
 def _is_granted_role(role: str) -> bool:
-    """A role a secret may grant: built in, or a user role (never a document identity)."""
-    return role in BUILTIN_ROLES or (role.startswith("@role/") and len(role) > len("@role/"))
+    """A role a secret may grant: built in, a user role or a document identity."""
+    return (
+        role in BUILTIN_ROLES
+        or (role.startswith("@role/") and len(role) > len("@role/"))
+        or identity_of_role(role) is not None
+    )
+
+
+def _within_key_rights(key: str, principal: Principal) -> bool:
+    """What a non-admin key's secret may come to: the key's own grant or, for a server key,
+    acting as a document of its own database."""
+    granted = KEYS[key]
+    if principal == granted:
+        return True
+    return (
+        granted.role == "server"
+        and principal.database == granted.database
+        and identity_of_role(principal.role) is not None
+    )
 
 
 # Secrets built from the grammar's own pieces, so that near misses are common.
@@ -144,6 +180,7 @@ _SECRET_TEXT = st.lists(
             ROOT,
             *BUILTIN_ROLES,
             *("@role/", "@doc/", "classes/", "collections/", "Reader", "Users/1", "db", "a/b"),
+            *("1", "/"),
         ]
     ),
     max_size=8,
@@ -154,7 +191,8 @@ _SECRET_TEXT = st.lists(
 @given(_SECRET_TEXT)
 def test_no_secret_outside_the_grammar_authenticates(text: str) -> None:
     """Whatever the text, a grant needs the root key or a known key before the first ':' (or
-    the whole text), and the role granted is a built-in one or a user role (``@role/...``)."""
+    the whole text), and the role granted is a built-in one, a user role (``@role/...``) or a
+    document identity (``@doc/<Coll>/<id>``)."""
     principal = _auth(text)
     key = text.partition(":")[0]
     if principal is None:
@@ -163,7 +201,7 @@ def test_no_secret_outside_the_grammar_authenticates(text: str) -> None:
     assert _is_granted_role(principal.role)
     if key != ROOT and KEYS[key].role != "admin":
         # A non-admin key never gains rights, whatever follows it.
-        assert principal == KEYS[key]
+        assert _within_key_rights(key, principal)
 
 
 @settings(max_examples=200, deadline=None)
@@ -175,4 +213,4 @@ def test_arbitrary_text_never_grants_more_than_its_key(text: str) -> None:
         assert key == ROOT or key in KEYS
         assert _is_granted_role(principal.role)
         if key != ROOT and KEYS[key].role != "admin":
-            assert principal == KEYS[key]
+            assert _within_key_rights(key, principal)

@@ -21,6 +21,7 @@ import faunalite.model.collections
 import faunalite.model.databases
 import faunalite.model.doc_methods
 import faunalite.model.functions
+import faunalite.model.identity
 import faunalite.model.indexes
 from faunalite.engine import Engine, QueryRequest
 from faunalite.fql.members import access_method
@@ -112,6 +113,7 @@ KNOWN_TYPES = {
     *("Time", "Date", "Bytes", "ID", "UUID", "TransactionTime", "SetCursor"),
     *("Array", "Set", "EventSource", "Ref", "NamedRef"),
     *("CollectionDef", "FunctionDef", "DatabaseDef", "Role", "Key", "NullKey"),
+    *("Credential", "NullCredential", "Token", "NullToken"),
 }
 
 
