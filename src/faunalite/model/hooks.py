@@ -29,6 +29,7 @@ from faunalite.model import (  # noqa: F401  (imported to register their members
     functions,
     indexes,
     roles,
+    typed_writes,
 )
 from faunalite.model.access import user_role_name
 from faunalite.model.databases import authenticate_key
