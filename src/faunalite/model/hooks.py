@@ -28,6 +28,7 @@ from faunalite.model import (  # noqa: F401  (imported to register their members
     encoding,
     functions,
     indexes,
+    migrations,
     roles,
     typed_writes,
 )
