@@ -236,6 +236,17 @@ def _wildcard_at(steps: list[Step], position: int, submitted: DocumentShape) -> 
     return submitted.has_wildcard or any(step.kind == "move_wildcard" for step in later)
 
 
+def _added_again(steps: list[Step], position: int) -> bool:
+    """Whether a later ``add_wildcard`` adds the wildcard again before any ``move_wildcard``
+    takes it away."""
+    for later in steps[position + 1 :]:
+        if later.kind == "move_wildcard":
+            return False
+        if later.kind == "add_wildcard":
+            return True
+    return False
+
+
 def step_problems(steps: list[Step], submitted: DocumentShape) -> list[Problem]:
     """What FaunaDB's validator refuses in ``steps`` given the submitted schema, in its
     order: it rewinds from the last migration to the first, then looks for backfills that
@@ -244,7 +255,6 @@ def step_problems(steps: list[Step], submitted: DocumentShape) -> list[Problem]:
     unclaimed: list[Problem] = []
     declared: set[FieldPath] = set()
     backfilled: set[FieldPath] = set()
-    wildcard_added = False
     for position, step in enumerate(steps):
         shown = step.shown
         schema = rewound(steps, position, submitted)
@@ -363,7 +373,7 @@ def step_problems(steps: list[Step], submitted: DocumentShape) -> list[Problem]:
             elif schema.type_at(step.path) is None:
                 problems.append(_conflicts_field_missing(shown))
         elif step.kind == "move_wildcard":
-            if submitted.has_wildcard:
+            if _wildcard_at(steps, position, submitted):
                 problems.append(
                     Problem(
                         "Cannot move wildcard, as there is still a wildcard in the submitted schema"
@@ -372,13 +382,12 @@ def step_problems(steps: list[Step], submitted: DocumentShape) -> list[Problem]:
             elif schema.type_at(step.path) is None:
                 problems.append(_conflicts_field_missing(shown))
         elif step.kind == "add_wildcard":
-            if not submitted.has_wildcard:
+            if not _wildcard_at(steps, position, submitted):
                 problems.append(
                     Problem("Cannot add wildcard, as the submitted schema lacks a wildcard")
                 )
-            elif wildcard_added:
+            elif _added_again(steps, position):
                 problems.append(Problem("Cannot add a wildcard twice"))
-            wildcard_added = True
     return [problem for step in reversed(by_step) for problem in step] + unclaimed
 
 
