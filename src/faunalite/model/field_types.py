@@ -422,3 +422,54 @@ def document_shape(definition: dict[str, Any]) -> DocumentShape:
     return DocumentShape(
         fields, wildcard, wildcard_text if isinstance(wildcard_text, str) else None
     )
+
+
+# -- the definition -------------------------------------------------------------------------------
+
+
+SIGNATURE_FAILURE = "Failed parsing user-provided signature."
+
+
+def _signature_failures(path: Path, text: str, source_name: str) -> Failures:
+    try:
+        parse_type(text, source_name)
+    except SchemaError as error:
+        rendered = "\n".join("  " + line if line else line for line in error.message.split("\n"))
+        return [(path, f"{SIGNATURE_FAILURE}\n{rendered}")]
+    return []
+
+
+def definition_failures(definition: dict[str, Any]) -> Failures:
+    """Why a collection definition's ``fields`` and ``wildcard`` are malformed: each field
+    is ``{ signature: String, default: String | Null }`` whose signature parses."""
+    failures: Failures = []
+    declared = definition.get("fields")
+    if isinstance(declared, dict):
+        for name, spec in declared.items():
+            path: Path = ["fields", name]
+            if type(spec) is not dict:
+                shown = schema_type_name(spec)
+                expected = "{ signature: String, default: String | Null }"
+                failures.append((path, f"Expected {expected}, provided {shown}"))
+                continue
+            failures += [
+                ([*path, key], "Unexpected field provided")
+                for key in spec
+                if key not in ("signature", "default")
+            ]
+            signature = spec.get("signature")
+            if signature is None or isinstance(signature, Null):
+                failures.append(([*path, "signature"], "Missing required field of type String"))
+            elif type(signature) is not str:
+                shown = schema_type_name(signature)
+                failures.append(([*path, "signature"], f"Expected String, provided {shown}"))
+            else:
+                failures += _signature_failures([*path, "signature"], signature, "*signature*")
+            default = spec.get("default")
+            if default is not None and not isinstance(default, Null) and type(default) is not str:
+                shown = schema_type_name(default)
+                failures.append(([*path, "default"], f"Expected String | Null, provided {shown}"))
+    wildcard = definition.get("wildcard")
+    if type(wildcard) is str:
+        failures += _signature_failures(["wildcard"], wildcard, "*wildcard*")
+    return failures

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from faunalite.fql.diagnostics import render_error
 from faunalite.fql.errors import QueryError
 from faunalite.fql.values import Lambda, Null
 from faunalite.model.constraints import call_stored
@@ -57,6 +58,10 @@ def evaluate_expression(session: QuerySession, text: str, source_name: str) -> A
     return to_stored(session, call_stored(session, function, []))
 
 
+def _indented(text: str) -> str:
+    return "\n".join("  " + line if line else line for line in text.split("\n"))
+
+
 def _with_defaults(
     session: QuerySession, collection: str, shape: DocumentShape, data: dict[str, Any]
 ) -> tuple[dict[str, Any], Failures]:
@@ -68,7 +73,7 @@ def _with_defaults(
         try:
             value = evaluate_expression(session, declared.default, f"*field:{collection}:{name}*")
         except QueryError as error:
-            failures.append(([name], f"{DEFAULT_FAILURE}\n    error: {error.message}"))
+            failures.append(([name], f"{DEFAULT_FAILURE}\n{_indented(render_error(error))}"))
             continue
         if not isinstance(value, Null):
             filled[name] = value

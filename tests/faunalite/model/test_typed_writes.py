@@ -196,12 +196,67 @@ def test_a_failing_default_is_reported_on_its_field(engine: Engine) -> None:
         'Collection.create({ name: "Foo", fields: {'
         ' my_field: { signature: "Number", default: "1/0" } } })',
     )
-    ((paths, message),) = failures(engine, "Foo.create({})")
-    assert paths == [["my_field"]]
-    assert message.startswith("Default field evaluation failed.\n")
-    assert "Attempted integer division by zero." in message
+    assert run(engine, "Foo.create({}).my_field").body["summary"] == (
+        # FaunaDB's rendering (FQL2DefinedFieldsSpec, "default evaluation fails").
+        "error: Failed to create document in collection `Foo`.\n"
+        "constraint failures:\n"
+        "  my_field: Default field evaluation failed.\n"
+        "      error: Attempted integer division by zero.\n"
+        "      at *field:Foo:my_field*:1:3\n"
+        "        |\n"
+        "      1 | 1/0\n"
+        "        |   ^\n"
+        "        |\n"
+        "at *query*:1:11\n"
+        "  |\n"
+        "1 | Foo.create({}).my_field\n"
+        "  |           ^^^^\n"
+        "  |"
+    )
+    # Providing a value skips the default.
+    assert ok(engine, "Foo.create({ my_field: 5 }).my_field") == 5
 
 
 def test_declared_fields_are_visible_through_fql(engine: Engine) -> None:
     define(engine, {"a": "Int"})
     assert ok(engine, 'Collection.byName("Foo")!.fields') == {"a": {"signature": "Int"}}
+
+
+def test_a_signature_that_does_not_parse_is_refused_with_its_error(engine: Engine) -> None:
+    result = run(
+        engine, "Collection.create({ name: 'Foo', fields: { my_field: { signature: '2 $$ 3' } } })"
+    )
+    assert result.body["error"]["message"] == "Failed to create Collection."
+    assert result.body["summary"].startswith(
+        "error: Failed to create Collection.\n"
+        "constraint failures:\n"
+        "  fields.my_field.signature: Failed parsing user-provided signature.\n"
+        "      error: Expected end-of-input\n"
+        "      at *signature*:1:3\n"
+        "        |\n"
+        "      1 | 2 $$ 3\n"
+        "        |   ^\n"
+        "        |\n"
+    )
+    wildcard = run(engine, "Collection.create({ name: 'Foo', wildcard: '>%%%>' })")
+    assert wildcard.body["error"]["constraint_failures"][0]["message"].startswith(
+        "Failed parsing user-provided signature.\n  error: Expected type\n  at *wildcard*:1:1\n"
+    )
+
+
+def test_field_definitions_have_faunadb_s_shape(engine: Engine) -> None:
+    result = run(
+        engine,
+        "Collection.create({ name: 'Foo', fields: {"
+        " a: { signature: 'Number', default: 3 }, b: { signature: 'Int', x: 1 }, c: {} } })",
+    )
+    error = result.body["error"]
+    assert (error["code"], error["message"]) == (
+        "constraint_failure",
+        "Failed to create Collection.",
+    )
+    assert [(item["paths"], item["message"]) for item in error["constraint_failures"]] == [
+        ([["fields", "a", "default"]], "Expected String | Null, provided Int"),
+        ([["fields", "b", "x"]], "Unexpected field provided"),
+        ([["fields", "c", "signature"]], "Missing required field of type String"),
+    ]
