@@ -673,6 +673,13 @@ def _fill_values(session: QuerySession, rewrite: Rewrite) -> None:
             rewrite.values[(position, path)] = value
 
 
+def wildcard_problems(submitted: DocumentShape) -> list[Problem]:
+    """A collection's own wildcard takes any value (nested objects may type theirs)."""
+    if submitted.wildcard is None or isinstance(submitted.wildcard, AnyType):
+        return []
+    return [Problem("Top-level wildcard must have type `Any`")]
+
+
 def _has_documents(session: QuerySession, collection: str) -> bool:
     return bool(session.txn.scan(session.scope, collection, limit=1))
 
@@ -685,14 +692,12 @@ def _migrate_collection(write: DocumentWrite) -> None:
     submitted = document_shape(write.after)
     submitted_list = write.after.get("migrations") or []
     before = write.before if isinstance(write.before, dict) else None
+    if before is not None and all(
+        before.get(part) == write.after.get(part) for part in ("fields", "wildcard", "migrations")
+    ):
+        return
     has_documents = before is not None and _has_documents(session, collection)
     if before is not None:
-        unchanged = all(
-            before.get(part) == write.after.get(part)
-            for part in ("fields", "wildcard", "migrations")
-        )
-        if unchanged:
-            return
         live = document_shape(before)
         live_list = before.get("migrations") or []
         pending = new_migrations(live_list, submitted_list) if has_documents else submitted_list
@@ -701,7 +706,7 @@ def _migrate_collection(write: DocumentWrite) -> None:
         pending = submitted_list
     try:
         steps = parse_steps(pending)
-        problems = step_problems(steps, submitted)
+        problems = wildcard_problems(submitted) + step_problems(steps, submitted)
         if has_documents:
             problems += shape_problems(live, steps, submitted)
         if problems:

@@ -394,3 +394,9 @@ def test_a_refused_migration_leaves_schema_and_documents_as_they_were(engine: En
     assert ok(engine, "User.definition { fields, migrations }") == before
     assert data_of(engine) == [{"foo": 3}, {"foo": "hi"}]
     assert ok(engine, "User.byFoo(3).toArray().map(.id)") == ["1"]
+
+
+def test_the_top_level_wildcard_must_be_any(engine: Engine) -> None:
+    result = run(engine, 'Collection.create({ name: "Foo", wildcard: "String" })')
+    assert refusal(result) == ["Top-level wildcard must have type `Any`"]
+    ok(engine, 'Collection.create({ name: "Foo", wildcard: "Any" })')
