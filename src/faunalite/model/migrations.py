@@ -407,7 +407,8 @@ def shape_problems(
     problems: list[Problem] = []
     for step in steps:
         top = step.path[:1]
-        if step.kind == "add" and len(step.path) == 1:
+        if step.kind == "add":
+            # Adding `.a.b` brings in the object `.a` around it when it was not there.
             present[step.path[0]] = True
         elif step.kind == "drop" and len(step.path) == 1:
             if present.pop(step.path[0], None) is None and not wildcard:

@@ -146,3 +146,23 @@ def test_a_push_whose_migration_is_missing_changes_nothing(
         "age": 30,
         "email": "unknown@example.com",
     }
+
+
+def test_an_fql_update_with_migrations_rewrites_documents(db: Client) -> None:
+    query(db, 'Collection.create({ name: "Pet", fields: { nick: { signature: "String" } } })')
+    query(db, "Pet.create({ id: 1, nick: 'Rex' })")
+    query(
+        db,
+        'Collection.byName("Pet")!.update({ fields: { nick: null, name: { signature: "String" } },'
+        ' migrations: [{ move: { field: ".nick", to: ".name" } }] })',
+    )
+    assert query(db, "Pet(1)!.data") == {"name": "Rex"}
+
+    with pytest.raises(QueryRuntimeError) as caught:
+        db.query(fql('Collection.byName("Pet")!.update({ fields: { age: { signature: "Int" } } })'))
+    assert caught.value.code == "invalid_schema"
+    assert caught.value.message.split("\n")[:2] == [
+        "Invalid database schema update.",
+        "    error: Field `.age` is not present in the live schema",
+    ]
+    assert "age" not in query(db, 'Collection.byName("Pet")!.fields')

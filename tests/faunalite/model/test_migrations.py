@@ -123,6 +123,20 @@ def test_add_uses_the_field_default_without_a_backfill(engine: Engine) -> None:
     assert ok(engine, "User.all().first()!.foo") == 7
 
 
+def test_add_of_a_nested_field_creates_the_object_around_it(engine: Engine) -> None:
+    defined(engine, {"_no_wildcard": "Int?"})
+    ok(engine, "User.create({ id: 1 })")
+    defined(
+        engine,
+        {"_no_wildcard": "Int?", "address": "{ street: String }"},
+        [
+            {"add": {"field": ".address.street"}},
+            {"backfill": {"field": ".address.street", "value": '""'}},
+        ],
+    )
+    assert ok(engine, "User(1)!.data") == {"address": {"street": ""}}
+
+
 def test_drop_removes_the_field_from_every_document(engine: Engine) -> None:
     defined(engine, {"_no_wildcard": "Null", "foo": "Int"})
     ok(engine, "User.create({ foo: 3 })")
