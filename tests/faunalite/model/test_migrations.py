@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from faunalite.engine import Engine, QueryRequest, QueryResult
-from faunalite.model.migrations import new_migrations
+from faunalite.model.migration_checks import new_migrations
 from faunalite.wire.request import parse_query_body
 
 REFUSED = "Invalid database schema update."
