@@ -29,6 +29,7 @@ from faunalite.schema.fsl_errors import SchemaError
 CHECKED_ACTIONS = frozenset({"create", "update", "replace", "updatedata", "replacedata"})
 DEFAULT_FAILURE = "Default field evaluation failed."
 _SHAPES_KEY = "document_shapes"
+_EXPRESSIONS_KEY = "field_expressions"
 
 
 def collection_shape(session: QuerySession, collection: str) -> DocumentShape | None:
@@ -48,13 +49,17 @@ def collection_shape(session: QuerySession, collection: str) -> DocumentShape | 
 
 def evaluate_expression(session: QuerySession, text: str, source_name: str) -> Any:
     """The stored form of the value of FQL ``text`` (a default or a backfill), evaluated in
-    the running query. Raises ``QueryError``."""
-    try:
-        expression = parse_expression(text, source_name)
-    except SchemaError as error:
-        raise QueryError("invalid_query", error.message) from None
-    node = expression.node
-    function = Lambda([], None, node, None, node.span)
+    the running query (parsed once per query). Raises ``QueryError``."""
+    cache: dict[tuple[str, str], Lambda] = session.cache.setdefault(_EXPRESSIONS_KEY, {})
+    function = cache.get((source_name, text))
+    if function is None:
+        try:
+            expression = parse_expression(text, source_name)
+        except SchemaError as error:
+            raise QueryError("invalid_query", error.message) from None
+        node = expression.node
+        function = Lambda([], None, node, None, node.span)
+        cache[(source_name, text)] = function
     return to_stored(session, call_stored(session, function, []))
 
 
