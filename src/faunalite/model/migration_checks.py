@@ -9,7 +9,9 @@ change, before any document is touched.
   schema, last migration first, and reports in that order).
 * ``shape_problems`` checks that the live fields, taken through the new migrations, are the
   submitted ones, wildcard included (FaunaDB's ``IncompatibilityExplainer``, top-level
-  fields); ``wildcard_problems`` that a top-level wildcard is ``Any``.
+  fields); ``wildcard_problems`` that a top-level wildcard is ``Any`` and
+  ``persistence_problems`` that every field type can be stored (not ``ID``, a function
+  type, or a collection ``C`` without ``NullC``: ``Ref<C>``).
 * ``schema_update_error`` turns problems into FaunaDB's ``invalid_schema`` error.
 
 Nothing here reads or writes documents: ``migrations`` does.
@@ -32,6 +34,10 @@ from faunalite.model.field_types import (
     accepts_null,
     union,
 )
+from faunalite.schema import fsl_ast as f
+from faunalite.schema.fsl_convert import parse_type
+from faunalite.schema.fsl_errors import SchemaError
+from faunalite.schema.fsl_printer import type_text
 
 SCHEMA_UPDATE_FAILED = "Invalid database schema update."
 INCOMPATIBLE = "Submitted schema is not compatible with the live schema"
@@ -41,10 +47,12 @@ FieldPath = tuple[str, ...]
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One ``error:`` of a refused schema update, with its ``hint:`` lines."""
+    """One ``error:`` of a refused schema update, with its ``hint:`` lines and the
+    ``cause:`` lines (each with the hint that goes with it) that explain it."""
 
     message: str
     hints: tuple[str, ...] = ()
+    causes: tuple[tuple[str, str | None], ...] = ()
 
 
 class MigrationRefused(Exception):
@@ -63,6 +71,10 @@ def schema_update_error(problems: list[Problem]) -> QueryError:
         lines += [f"    error: {problem.message}", "    at <no source>"]
         for hint in problem.hints:
             lines += [f"    hint: {hint}", "    at <no source>"]
+        for cause, cause_hint in problem.causes:
+            lines.append(f"    cause: {cause}")
+            if cause_hint is not None:
+                lines.append(f"    hint: {cause_hint}")
     return QueryError("invalid_schema", "\n".join(lines))
 
 
@@ -438,3 +450,70 @@ def wildcard_problems(submitted: DocumentShape) -> list[Problem]:
     if submitted.wildcard is None or isinstance(submitted.wildcard, AnyType):
         return []
     return [Problem("Top-level wildcard must have type `Any`")]
+
+
+PERSISTABLE_NAMES = frozenset(
+    {"String", "Int", "Long", "Double", "Float", "Number", "Boolean", "Time", "Date", "Bytes"}
+    | {"Null", "UUID", "Any"}
+)
+"""Named types a document can store. ``ID`` cannot be (an ``id`` is the document's own)."""
+
+Cause = tuple[str, "str | None"]
+
+
+def _unpersistable(expr: f.TypeExpr, union_names: frozenset[str]) -> list[Cause]:
+    """Why a field type cannot be stored: FaunaDB stores a document as a reference, so a
+    collection ``C`` is only persistable next to ``NullC`` (``Ref<C>``'s spelling)."""
+    if isinstance(expr, f.NamedType):
+        name = expr.name
+        if name in PERSISTABLE_NAMES:
+            return []
+        if name == "ID":
+            return [("Type ID is not persistable", None)]
+        collection = name[4:] if name.startswith("Null") and len(name) > 4 else name
+        partner = collection if collection != name else f"Null{name}"
+        if partner in union_names:
+            return []
+        hint = f"Use Ref<{collection}> as the type of a reference to a {collection} document"
+        return [(f"Type {name} is not persistable", hint)]
+    if isinstance(expr, f.AppliedType):
+        if expr.name == "Ref":
+            return []
+        if expr.name == "Array":
+            return [cause for arg in expr.args for cause in _unpersistable(arg, frozenset())]
+        return [(f"Type {type_text(expr)} is not persistable", None)]
+    if isinstance(expr, f.UnionType):
+        names = frozenset(m.name for m in expr.members if isinstance(m, f.NamedType))
+        return [cause for member in expr.members for cause in _unpersistable(member, names)]
+    if isinstance(expr, f.NullableType):
+        return _unpersistable(expr.base, frozenset())
+    if isinstance(expr, f.ObjectType):
+        parts = [item.type for item in expr.fields]
+        if expr.wildcard is not None:
+            parts.append(expr.wildcard)
+        return [cause for part in parts for cause in _unpersistable(part, frozenset())]
+    if isinstance(expr, f.TupleType):
+        return [cause for item in expr.elements for cause in _unpersistable(item, frozenset())]
+    if isinstance(expr, f.LiteralType):
+        return []
+    return [(f"Type {type_text(expr)} is not persistable", None)]
+
+
+def persistence_problems(definition: dict[str, Any]) -> list[Problem]:
+    """The declared fields whose type a document cannot store (``Field `a` in collection C
+    is not persistable``, each cause beneath)."""
+    collection = definition.get("name")
+    problems: list[Problem] = []
+    declared = definition.get("fields")
+    for name, spec in declared.items() if isinstance(declared, dict) else ():
+        signature = spec.get("signature") if isinstance(spec, dict) else None
+        if not isinstance(signature, str):
+            continue
+        try:
+            causes = _unpersistable(parse_type(signature), frozenset())
+        except SchemaError:
+            continue  # the definition's own check reports it
+        if causes:
+            message = f"Field `{name}` in collection {collection} is not persistable"
+            problems.append(Problem(message, causes=tuple(causes)))
+    return problems

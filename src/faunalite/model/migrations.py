@@ -56,6 +56,7 @@ from faunalite.model.migration_checks import (
     default_at,
     new_migrations,
     parse_steps,
+    persistence_problems,
     schema_update_error,
     shape_problems,
     step_problems,
@@ -314,7 +315,8 @@ def _migrate_collection(write: DocumentWrite) -> None:
         pending = submitted_list
     try:
         steps = parse_steps(pending)
-        problems = wildcard_problems(submitted) + step_problems(steps, submitted)
+        problems = persistence_problems(write.after) + wildcard_problems(submitted)
+        problems += step_problems(steps, submitted)
         if has_documents:
             problems += shape_problems(live, steps, submitted)
         if problems:

@@ -414,3 +414,34 @@ def test_the_top_level_wildcard_must_be_any(engine: Engine) -> None:
     result = run(engine, 'Collection.create({ name: "Foo", wildcard: "String" })')
     assert refusal(result) == ["Top-level wildcard must have type `Any`"]
     ok(engine, 'Collection.create({ name: "Foo", wildcard: "Any" })')
+
+
+def test_field_types_a_document_cannot_store_are_refused(engine: Engine) -> None:
+    ok(engine, 'Collection.create({ name: "Bar" })')
+    result = run(
+        engine,
+        'Collection.create({ name: "Foo", fields: { a: { signature: "ID" },'
+        ' b: { signature: "Bar | NullBar2" }, c: { signature: "String => Number" } } })',
+    )
+    assert result.body["error"]["message"] == (
+        # FaunaDB's causes and hints (FQL2DefinedFieldsSpec), without their FSL excerpts.
+        "Invalid database schema update.\n"
+        "    error: Field `a` in collection Foo is not persistable\n"
+        "    at <no source>\n"
+        "    cause: Type ID is not persistable\n"
+        "    error: Field `b` in collection Foo is not persistable\n"
+        "    at <no source>\n"
+        "    cause: Type Bar is not persistable\n"
+        "    hint: Use Ref<Bar> as the type of a reference to a Bar document\n"
+        "    cause: Type NullBar2 is not persistable\n"
+        "    hint: Use Ref<Bar2> as the type of a reference to a Bar2 document\n"
+        "    error: Field `c` in collection Foo is not persistable\n"
+        "    at <no source>\n"
+        "    cause: Type String => Number is not persistable"
+    )
+    # A document type paired with its null document type is a reference, and persistable.
+    ok(
+        engine,
+        'Collection.create({ name: "Foo", fields: { a: { signature: "Bar | NullBar | Number" },'
+        ' b: { signature: "Array<Bar | NullBar> | String" }, c: { signature: "Ref<Bar>?" } } })',
+    )
