@@ -106,14 +106,16 @@ def _header(name: str, message: str) -> str:
 
 
 def _constraint_failure_lines(failures: list[dict[str, Any]] | None) -> str:
-    """``constraint failures:`` followed by ``  <path>: <message>`` per failure."""
+    """``constraint failures:`` followed by ``  <path>: <message>`` per failure; a message's
+    later lines (an error it quotes) are indented four more spaces, as FaunaDB renders them
+    (``Default field evaluation failed.`` then ``      error: ...``)."""
     if not failures:
         return ""
     lines = ["constraint failures:"]
     for failure in failures:
         paths = failure.get("paths") or []
         rendered = ", ".join(".".join(str(step) for step in path) for path in paths)
-        message = str(failure.get("message", ""))
+        message = str(failure.get("message", "")).replace("\n", "\n    ")
         lines.append(f"  {rendered}: {message}" if rendered else f"  {message}")
     return "\n" + "\n".join(lines)
 

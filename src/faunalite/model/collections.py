@@ -23,6 +23,7 @@ from faunalite.fql.stdlib.registry import TypeTable, module
 from faunalite.fql.values import ID, INT64_MAX, NULL, Module, Null, Value, is_int
 from faunalite.model.collection_schema import schema_failures
 from faunalite.model.documents import DocValue, NamedDoc, UserDoc, is_expired, make_doc
+from faunalite.model.field_types import definition_failures
 from faunalite.model.schema import (
     ARRAY,
     BOOLEAN,
@@ -65,7 +66,11 @@ def _collection_defaults() -> dict[str, Any]:
 def _validate_collection(
     session: QuerySession, stored: dict[str, Any], old: DocValue | None
 ) -> Failures:
-    return schema_failures(stored) + alias_failures(session, COLLECTION_SPEC, stored, old)
+    return (
+        schema_failures(stored)
+        + definition_failures(stored)
+        + alias_failures(session, COLLECTION_SPEC, stored, old)
+    )
 
 
 def _rename_collection(session: QuerySession, old: str, new: str, stored: dict[str, Any]) -> None:

@@ -30,7 +30,9 @@ from faunalite.model import (  # noqa: F401  (imported to register their members
     functions,
     identity,
     indexes,
+    migrations,
     roles,
+    typed_writes,
 )
 from faunalite.model.access import user_role_name
 from faunalite.model.databases import authenticate_key

@@ -212,8 +212,12 @@ def test_plain_fql_definition_prints_its_indexes_and_constraints(engine: Engine)
     )
 
 
+# The model checks migrations against the fields, as FaunaDB does: `MIGRATING` splits into a
+# field it does not declare, which a collection cannot be created with.
+VALID_MIGRATING = MIGRATING.replace("  bar: String\n", "  bar: String\n  baz: Int?\n")
+
 ROUND_TRIPS = [
-    MIGRATING,
+    VALID_MIGRATING,
     """\
 @alias(People)
 collection Person {
@@ -243,6 +247,17 @@ def test_fsl_through_the_model_and_back(engine: Engine, text: str) -> None:
     stored = run(engine, f"Collection.byName({json.dumps(declared.name.text)})")
     assert collection_from_definition(stored) == canonical(declared)
     assert print_fsl(collection_from_definition(stored)) == text
+
+
+def test_the_model_refuses_a_split_into_an_undeclared_field(engine: Engine) -> None:
+    definition = json.dumps(collection_definition(only_collection(MIGRATING)))
+    body = parse_query_body(json.dumps({"query": f"Collection.create({definition})"}).encode())
+    error = engine.run(QueryRequest(body=body, timeout_ms=5000)).body["error"]
+    assert error["code"] == "invalid_schema"
+    assert error["message"].split("\n")[:2] == [
+        "Invalid database schema update.",
+        "    error: Cannot split field, as `.baz` is not in the submitted schema",
+    ]
 
 
 @settings(max_examples=150, deadline=None)
