@@ -131,6 +131,44 @@ def test_pydantic_model_from_documents_with_validation() -> None:
     assert misfit(person(friends=[{"name": "x"}]), PersonModel).path.startswith("$.friends[0]")
 
 
+class CollectionModel(pydantic.BaseModel):
+    name: str
+    coll: str
+    ts: datetime
+    owners: list[str]
+    links: list[Any]
+    extra: dict[str, Any]
+
+
+def test_pydantic_model_from_documents_flattens_every_field() -> None:
+    # A named document, a list mixing modules and strings, a list already plain, and
+    # documents and modules nested in an object: each reaches pydantic as plain values.
+    document = NamedDocument(
+        name="People",
+        ts=TS,
+        coll=Module("Collection"),
+        data={
+            "owners": [Module("Admins"), "ada"],
+            "links": ["a", 1, TS],
+            "extra": {
+                "mod": Module("Math"),
+                "doc": person(),
+                "gone": NullDocument(DocumentReference("People", "9"), "not found"),
+            },
+        },
+    )
+    model = decode_into(document, CollectionModel)
+    assert (model.name, model.coll, model.ts) == ("People", "Collection", TS)
+    assert model.owners == ["Admins", "ada"]
+    assert model.links == ["a", 1, TS]
+    assert model.extra["mod"] == "Math" and model.extra["gone"] is None
+    assert model.extra["doc"] == {"id": "1", "coll": "People", "ts": TS, "name": "Ada", "age": 36}
+    pages = decode_into(Page(data=[document, document]), Page[CollectionModel])
+    assert pages.data == [model, model]
+    bad = NamedDocument(name="X", ts=TS, coll=Module("C"), data={**document, "owners": [1]})
+    assert misfit(Page(data=[document, bad]), Page[CollectionModel]).path == "$.data[1].owners[0]"
+
+
 def test_typed_dict_from_a_document() -> None:
     assert decode_into(person(), PersonDict) == {"name": "Ada", "age": 36}
     assert decode_into({}, PersonDict) == {}
