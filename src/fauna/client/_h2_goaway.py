@@ -374,17 +374,17 @@ class _AsyncBody(httpx.AsyncByteStream):
 
 
 class HoldingTransport(httpx.BaseTransport):
-    """An httpx transport over an HTTP/2-capable httpcore pool whose connections hold
-    graceful ``GOAWAY`` frames (``options``: ``ClientConfig.pool_options``)."""
+    """An httpx transport over an HTTP/2-capable httpcore pool (``pool``) whose connections
+    hold graceful ``GOAWAY`` frames (``options``: ``ClientConfig.pool_options``)."""
 
     def __init__(self, options: dict[str, Any]) -> None:
-        self._pool = httpcore.ConnectionPool(
+        self.pool = httpcore.ConnectionPool(
             network_backend=HoldingBackend(), **_pool_options(options)
         )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         try:
-            response = self._pool.handle_request(_core_request(request))
+            response = self.pool.handle_request(_core_request(request))
         except Exception as error:
             reraise_as_httpx(error)
         return httpx.Response(
@@ -395,20 +395,20 @@ class HoldingTransport(httpx.BaseTransport):
         )
 
     def close(self) -> None:
-        self._pool.close()
+        self.pool.close()
 
 
 class AsyncHoldingTransport(httpx.AsyncBaseTransport):
     """The asyncio twin of ``HoldingTransport``."""
 
     def __init__(self, options: dict[str, Any]) -> None:
-        self._pool = httpcore.AsyncConnectionPool(
+        self.pool = httpcore.AsyncConnectionPool(
             network_backend=AsyncHoldingBackend(), **_pool_options(options)
         )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         try:
-            response = await self._pool.handle_async_request(_core_request(request))
+            response = await self.pool.handle_async_request(_core_request(request))
         except Exception as error:
             reraise_as_httpx(error)
         return httpx.Response(
@@ -419,4 +419,4 @@ class AsyncHoldingTransport(httpx.AsyncBaseTransport):
         )
 
     async def aclose(self) -> None:
-        await self._pool.aclose()
+        await self.pool.aclose()

@@ -277,7 +277,7 @@ class HTTP2Transport(httpx.BaseTransport):
     def __init__(self, options: dict[str, Any]) -> None:
         require_h2()
         self._options = options
-        self._inner = self._new_inner()
+        self.inner = self._new_inner()
         self._peers = IdlePeers()
 
     def _new_inner(self) -> HoldingTransport:
@@ -286,7 +286,7 @@ class HTTP2Transport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         self._peers.begin(self._replace_pool)
         try:
-            response = self._send(self._inner, request)
+            response = self._send(self.inner, request)
         except BaseException:
             self._peers.end()
             raise
@@ -295,7 +295,7 @@ class HTTP2Transport(httpx.BaseTransport):
         return response
 
     def _replace_pool(self) -> None:
-        stale, self._inner = self._inner, self._new_inner()
+        stale, self.inner = self.inner, self._new_inner()
         stale.close()
 
     @staticmethod
@@ -314,7 +314,7 @@ class HTTP2Transport(httpx.BaseTransport):
                 send += 1
 
     def close(self) -> None:
-        self._inner.close()
+        self.inner.close()
 
 
 class AsyncHTTP2Transport(httpx.AsyncBaseTransport):
@@ -323,7 +323,7 @@ class AsyncHTTP2Transport(httpx.AsyncBaseTransport):
     def __init__(self, options: dict[str, Any]) -> None:
         require_h2()
         self._options = options
-        self._inner = self._new_inner()
+        self.inner = self._new_inner()
         self._peers = IdlePeers()
 
     def _new_inner(self) -> AsyncHoldingTransport:
@@ -335,7 +335,7 @@ class AsyncHTTP2Transport(httpx.AsyncBaseTransport):
         for transport in stale:
             await transport.aclose()
         try:
-            response = await self._send(self._inner, request)
+            response = await self._send(self.inner, request)
         except BaseException:
             self._peers.end()
             raise
@@ -344,7 +344,7 @@ class AsyncHTTP2Transport(httpx.AsyncBaseTransport):
         return response
 
     def _swap_pool(self) -> AsyncHoldingTransport:
-        stale, self._inner = self._inner, self._new_inner()
+        stale, self.inner = self.inner, self._new_inner()
         return stale
 
     @staticmethod
@@ -363,4 +363,4 @@ class AsyncHTTP2Transport(httpx.AsyncBaseTransport):
                 send += 1
 
     async def aclose(self) -> None:
-        await self._inner.aclose()
+        await self.inner.aclose()

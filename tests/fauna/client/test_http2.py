@@ -40,7 +40,7 @@ from h2_server import (
 )
 
 from fauna import fql
-from fauna.client import Client, RetryPolicy, StreamOptions
+from fauna.client import Client, PoolStats, RetryPolicy, StreamOptions
 from fauna.client._config import resolve_config
 from fauna.client._http2 import MAX_SENDS, SendProgress, unprocessed
 from fauna.encoding import QuerySuccess
@@ -292,6 +292,23 @@ def test_an_idle_connection_is_replaced(
     time.sleep(0.05)
     client.query(fql("1"))
     assert server.connections == 2
+
+
+def test_pool_stats_see_the_http2_pool(
+    serve: Callable[..., H2Server],
+    over_h2: Callable[[H2Server], Client],
+    make_client: Callable[..., Client],
+) -> None:
+    server = serve(answer())
+    client = over_h2(server)
+    # The same limit as the same kind of client's HTTP/1.1 pool.
+    http11 = make_client(endpoint=server.endpoint, secret="secret", transport=None)
+    stats = http11.pool_stats()
+    assert stats is not None
+    limit = stats.max_connections
+    assert client.pool_stats() == PoolStats(open=0, idle=0, in_use=0, max_connections=limit)
+    client.query(fql("1"))
+    assert client.pool_stats() == PoolStats(open=1, idle=1, in_use=0, max_connections=limit)
 
 
 def test_http2_is_for_pools_the_client_creates(make_client: Callable[..., Client]) -> None:
