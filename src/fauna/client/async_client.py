@@ -144,17 +144,19 @@ class AsyncClient(ClientBase[httpx.AsyncClient, httpx.AsyncBaseTransport]):
         ``into=T`` converts the result's ``data`` as ``Client.query`` does.
         """
         target = result_target(into)
-        result = await self._query(fql, opts, "query")
-        return result if target is None else typed_success(result, target)
+        if target is None:
+            return await self._query(fql, opts, "query")
+        result = await self._query(fql, opts, "query", for_models=target.for_models)
+        return typed_success(result, target)
 
     async def _query(
-        self, fql: Query, opts: QueryOptions | None, operation: str
+        self, fql: Query, opts: QueryOptions | None, operation: str, for_models: bool = False
     ) -> QuerySuccess[Any]:
         instruments = self._telemetry.current()
         if instruments is None:
-            return await self._converse(self._query_conversation(fql, opts))
+            return await self._converse(self._query_conversation(fql, opts, for_models))
         with instruments.operation(operation, fql) as traced:
-            result = await self._converse(self._query_conversation(fql, opts))
+            result = await self._converse(self._query_conversation(fql, opts, for_models))
             traced.succeeded(result)
             return result
 

@@ -19,7 +19,10 @@ What ``T`` may be:
   a missing required one is an error;
 - pydantic v2 models: documents and modules are flattened to plain values and the model's own
   ``model_validate`` does the rest (for a list of them, one ``TypeAdapter(list[Model])``
-  call), so its validators run;
+  call), so its validators run. For ``Model``, ``list[Model]`` and ``Page[Model]``
+  (``IntoType.for_models``) a client decodes the response in that flat form as it parses it
+  (``decoder.loads_for_models``: ``PlainDocument`` values need no flattening), the same
+  result for less work;
 - the driver's models (``Document``, ``NamedDocument``, ``DocumentReference``, ``Module``,
   ``Page``, ``NullDocument``, ...), checked as they are; a document also fits a
   ``DocumentReference``; ``Page[T]`` converts the items of a set's page;
@@ -46,6 +49,7 @@ from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from fauna.encoding import _registry
+from fauna.encoding.decoder import PlainDocument
 from fauna.query.fauna_time import FaunaTime
 from fauna.query.models import (
     Document,
@@ -823,7 +827,20 @@ def _plain_fields(fields: dict[str, Any]) -> dict[str, Any]:
 # Values ``_plain_for_pydantic`` gives back as they are: skipping the call for them is most of
 # the work on a page of documents.
 _PLAIN = frozenset(
-    {str, int, float, bool, type(None), bytes, datetime, FaunaTime, date, DocumentReference}
+    {
+        str,
+        int,
+        float,
+        bool,
+        type(None),
+        bytes,
+        datetime,
+        FaunaTime,
+        date,
+        DocumentReference,
+        # A document already decoded for pydantic, whose values are all plain.
+        PlainDocument,
+    }
 )
 
 
@@ -837,12 +854,13 @@ class IntoType(Generic[T]):
     refuse a bad ``into`` before sending anything.
     """
 
-    __slots__ = ("_convert", "into", "name")
+    __slots__ = ("_convert", "for_models", "into", "name")
 
     def __init__(self, into: Any) -> None:
         self.into = into
         self.name = describe(into)
         self._convert = converter_for(into)
+        self.for_models = _for_models(into)
 
     def convert(self, value: Any, raw: Any = None) -> T:
         """``value`` as a ``T``; ``ResultTypeError`` (carrying ``raw``, else ``value``) if not."""
@@ -859,6 +877,25 @@ class IntoType(Generic[T]):
                 value if raw is None else raw,
             ) from None
         return converted
+
+
+def _for_models(into: Any) -> bool:
+    """Whether results for ``into`` go to pydantic as a whole: a model, or a list or ``Page``
+    of one. A client then decodes them for pydantic as it parses them
+    (``decoder.loads_for_models``), which spares the flattening walk; the result is the same.
+    """
+    pydantic_base = _registry.pydantic_base_model()
+    if pydantic_base is None:
+        return False
+    origin = typing.get_origin(into)
+    if origin is list or origin is Page:
+        args = typing.get_args(into)
+        into = args[0] if len(args) == 1 else None
+    if not isinstance(into, type) or not issubclass(into, pydantic_base):
+        return False
+    # A codec registered for the model decodes it instead of pydantic: it gets documents.
+    codec = _registry.registered_codec(into)
+    return codec is None or codec.decode is None
 
 
 def decode_into(value: Any, into: type[T]) -> T:
