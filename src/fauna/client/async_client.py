@@ -310,6 +310,8 @@ class AsyncQueryIterator(Generic[T]):
         self.fql = fql
         self.opts = opts
         self._target = page_target(into)
+        # Pages into pydantic models are decoded for them (see ``IntoType.for_models``).
+        self._for_models = self._target is not None and self._target.for_models
 
     def __aiter__(self) -> AsyncIterator[list[T]]:
         return self.iter()
@@ -324,7 +326,9 @@ class AsyncQueryIterator(Generic[T]):
             if isinstance(command, Deliver):
                 yield command.item
             elif isinstance(command, RunQuery):
-                page = await self.client._query(command.fql, self.opts, "paginate")
+                page = await self.client._query(
+                    command.fql, self.opts, "paginate", self._for_models
+                )
                 conversation.reply(page.data)
 
     async def flatten(self) -> AsyncIterator[T]:

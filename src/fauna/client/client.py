@@ -391,6 +391,8 @@ class QueryIterator(Generic[T]):
         self.fql = fql
         self.opts = opts
         self._target = page_target(into)
+        # Pages into pydantic models are decoded for them (see ``IntoType.for_models``).
+        self._for_models = self._target is not None and self._target.for_models
 
     def __iter__(self) -> Iterator[list[T]]:
         return self.iter()
@@ -405,7 +407,8 @@ class QueryIterator(Generic[T]):
             if isinstance(command, Deliver):
                 yield command.item
             elif isinstance(command, RunQuery):
-                conversation.reply(self.client._query(command.fql, self.opts, "paginate").data)
+                result = self.client._query(command.fql, self.opts, "paginate", self._for_models)
+                conversation.reply(result.data)
 
     def flatten(self) -> Iterator[T]:
         """Yield the items of every page."""

@@ -27,8 +27,9 @@ from fauna_fakes import (
 )
 
 from fauna import fql
-from fauna.client import Client, StreamOptions
+from fauna.client import Client, StreamOptions, _responses
 from fauna.encoding import decode_into
+from fauna.encoding.decoder import loads_for_models
 from fauna.errors import AbortError, ClientError, ResultTypeError
 from fauna.query import Document, DocumentReference, EventSource, Module, Page
 
@@ -180,6 +181,32 @@ def test_results_for_models_decode_as_the_untyped_result_converted(
     assert first.friend == {"id": "7", "coll": "Dogs", "ts": first.ts, "name": "Rex", "age": 5}
     assert first.vet == DocumentReference("Vets", "9") and first.gone is None
     assert first.collection == {"name": "Dogs", "coll": "Collection", "ts": first.ts}
+
+
+def test_queries_and_pages_into_models_are_decoded_for_them(
+    client: Client, fake: FakeFauna, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    decoded_for_models: list[bytes] = []
+
+    def counting(body: bytes) -> Any:
+        decoded_for_models.append(body)
+        return loads_for_models(body)
+
+    monkeypatch.setattr(_responses, "loads_for_models", counting)
+    pages = [
+        query_success({"@set": {"data": [kennel("1")], "after": "next"}}),
+        query_success({"data": [kennel("2")]}),
+    ]
+    fake.query(*pages, *pages, query_success(kennel("3")), query_success(kennel("3")))
+    typed = list(client.paginate(fql("Kennels.all()"), into=KennelModel))
+    assert len(decoded_for_models) == 2
+    untyped = list(client.paginate(fql("Kennels.all()")))
+    assert typed == [decode_into(page, list[KennelModel]) for page in untyped]
+    assert [[kennel.id for kennel in page] for page in typed] == [["1"], ["2"]]
+    # Other targets decode as usual.
+    assert client.query(fql("Kennels.byId('3')"), into=dict[str, Any]).data["id"] == "3"
+    assert client.query(fql("Kennels.byId('3')"), into=KennelModel).data.id == "3"
+    assert len(decoded_for_models) == 3
 
 
 def test_results_for_models_keep_error_paths_and_errors_as_usual(
