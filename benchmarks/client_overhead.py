@@ -19,6 +19,8 @@ already decoded: ``decode_into`` into either type, and pydantic's own
 ``TypeAdapter(list[ProductModel]).validate_python`` on the same data already
 plain (documents as dicts, modules as names), which is the floor for the
 pydantic row: what is left above it is flattening the driver's documents.
+(``client.query(q, into=Page[ProductModel])`` itself skips that flattening: it
+decodes the body straight into the plain form, ``decoder.loads_for_models``.)
 
 A third table prices OpenTelemetry (``fauna[otel]``): a client whose query
 path has the telemetry lines taken out (``_NoTelemetryClient``), the same client

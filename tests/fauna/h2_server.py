@@ -54,6 +54,8 @@ class _Peer:
     closed: bool = False
     highest_run: int = 0
     """The highest stream id run on this connection: a GOAWAY may not claim less."""
+    held: list[Exchange] = field(default_factory=list)
+    """Requests run but not answered yet (``hold``)."""
 
     def flush(self) -> None:
         data = self.h2.data_to_send()
@@ -120,22 +122,52 @@ def answer_then_close(goaway: bool) -> Action:
     return Action(True, act)
 
 
-def goaway_then_answer() -> Action:
-    """A graceful GOAWAY that covers the request, then (a moment later) its answer.
+def _send_goaway(peer: _Peer, last_stream_id: int, error_code: int = 0) -> None:
+    """A GOAWAY frame written by hand, since h2 refuses to send anything after its own."""
+    payload = last_stream_id.to_bytes(4, "big") + error_code.to_bytes(4, "big")
+    head = len(payload).to_bytes(3, "big") + bytes([0x7, 0]) + (0).to_bytes(4, "big")
+    peer.sock.sendall(head + payload)
 
-    RFC 9113 lets the server finish such a stream. The GOAWAY frame is
-    written by hand, since h2 refuses to send anything after its own.
+
+def goaway_then_answer(error_code: int = 0) -> Action:
+    """A GOAWAY that covers the request, then (a moment later) its answer, then hang up.
+
+    With ``error_code`` 0 (NO_ERROR) it is graceful: RFC 9113 lets the server
+    finish such a stream, and the client must take the answer. With an error
+    code the connection is over at once: the answer that follows is too late.
     """
 
     def act(peer: _Peer, exchange: Exchange) -> None:
-        payload = exchange.stream_id.to_bytes(4, "big") + (0).to_bytes(4, "big")
-        head = len(payload).to_bytes(3, "big") + bytes([0x7, 0]) + (0).to_bytes(4, "big")
-        peer.sock.sendall(head + payload)
+        _send_goaway(peer, exchange.stream_id, error_code)
         time.sleep(0.1)
         _answer(peer, exchange)
         peer.hang_up()
 
     return Action(True, act)
+
+
+def hold() -> Action:
+    """Run the request but answer it later, when a ``goaway_then_answer_held`` request comes."""
+
+    def act(peer: _Peer, exchange: Exchange) -> None:
+        peer.held.append(exchange)
+
+    return Action(True, act)
+
+
+def goaway_then_answer_held() -> Action:
+    """A graceful GOAWAY whose last stream is the highest one held: this request (a later
+    stream) is refused, unprocessed; then the held requests are answered and the server
+    hangs up, as a server going away gracefully does."""
+
+    def act(peer: _Peer, exchange: Exchange) -> None:
+        _send_goaway(peer, max(held.stream_id for held in peer.held))
+        time.sleep(0.1)
+        for held in peer.held:
+            _answer(peer, held)
+        peer.hang_up()
+
+    return Action(False, act)
 
 
 def refuse() -> Action:

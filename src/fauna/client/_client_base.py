@@ -269,11 +269,12 @@ class ClientBase(abc.ABC, Generic[PoolT, TransportT]):
             client = client._scope_parent
 
     def _query_conversation(
-        self, fql: Query, opts: QueryOptions | None
+        self, fql: Query, opts: QueryOptions | None, for_models: bool = False
     ) -> Conversation[QuerySuccess]:
-        return Conversation(
-            query_steps(self._config, fql, opts, self._last_txn_ts, self._retry_policy)
+        steps = query_steps(
+            self._config, fql, opts, self._last_txn_ts, self._retry_policy, for_models
         )
+        return Conversation(steps)
 
     def _stream_state(self, source: object, opts: StreamOptions) -> StreamState:
         token = require_event_source(source, "fql").token

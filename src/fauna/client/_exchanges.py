@@ -166,13 +166,15 @@ def query_steps(
     opts: QueryOptions | None,
     last_txn_ts: LastTxnTs,
     policy: RetryPolicy,
+    for_models: bool = False,
 ) -> Steps[QuerySuccess]:
-    """One ``/query/1`` call with its throttling retries; returns the decoded result."""
+    """One ``/query/1`` call with its throttling retries; returns the decoded result
+    (``for_models``: decoded for pydantic models, see ``parse_query_response``)."""
     request = build_query_request(config, fql, opts, last_txn_ts.time)
 
     def accept(response: Response, attempt: int) -> QuerySuccess:
         status, headers, body = response
-        result = parse_query_response(status, headers, body, request.url)
+        result = parse_query_response(status, headers, body, request.url, for_models)
         return complete_query(result, attempt, last_txn_ts)
 
     return (yield from retrying(request, policy, "query", accept))

@@ -16,11 +16,13 @@ request go out again? Only when HTTP/2 proves FaunaDB never started on it:
 
 Anything else (a reset with another code, a ``GOAWAY`` that covers the
 request's stream, a connection dropped mid-response) leaves the query's fate
-unknown: it may have run, so it is never re-sent and the caller gets a
-``NetworkError``. That includes a query whose answer was on its way when a
-graceful ``GOAWAY`` arrived: httpcore over h2 gives up the whole connection on a
-``GOAWAY``, so such answers are lost (the reason the original driver turned
-HTTP/2 off). A connection that received ``GOAWAY`` is never used again
+unknown: it may have run, so it is never re-sent (unless the retry policy's
+``retry_on`` says so) and the caller gets a ``NetworkError``. A query in flight
+when a graceful ``GOAWAY`` covering its stream arrives is not lost: the
+connections hold such a ``GOAWAY`` back from h2 until the streams it covers
+have their answers (``_h2_goaway``; h2 alone gives up the whole connection on
+a ``GOAWAY``, the reason the original driver turned HTTP/2 off). A connection
+that received ``GOAWAY`` is never used again
 (httpcore closes it once its streams end); an idle one is closed after
 ``http_idle_timeout``, and one the server hung up on while it sat idle is
 replaced before a request goes out on it (``IdlePeers``).
@@ -49,6 +51,7 @@ from typing import Any, Protocol
 import httpx
 
 from fauna.client._debug import logger
+from fauna.client._h2_goaway import AsyncHoldingTransport, HoldingTransport
 
 MAX_SENDS = 3
 """Sends of one request at most, when every earlier one was refused unprocessed."""
@@ -269,24 +272,21 @@ class _Counted(httpx.SyncByteStream, httpx.AsyncByteStream):
 
 
 class HTTP2Transport(httpx.BaseTransport):
-    """``httpx.HTTPTransport`` over HTTP/2 that re-sends only refused-unprocessed requests."""
+    """An HTTP/2 transport (``HoldingTransport``) that re-sends only refused-unprocessed requests."""
 
     def __init__(self, options: dict[str, Any]) -> None:
         require_h2()
         self._options = options
-        self._inner = self._new_inner()
+        self.inner = self._new_inner()
         self._peers = IdlePeers()
 
-    def _new_inner(self) -> httpx.HTTPTransport:
-        options = self._options
-        return httpx.HTTPTransport(
-            http1=options["http1"], http2=True, limits=options["limits"], trust_env=True
-        )
+    def _new_inner(self) -> HoldingTransport:
+        return HoldingTransport(self._options)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         self._peers.begin(self._replace_pool)
         try:
-            response = self._send(self._inner, request)
+            response = self._send(self.inner, request)
         except BaseException:
             self._peers.end()
             raise
@@ -295,11 +295,11 @@ class HTTP2Transport(httpx.BaseTransport):
         return response
 
     def _replace_pool(self) -> None:
-        stale, self._inner = self._inner, self._new_inner()
+        stale, self.inner = self.inner, self._new_inner()
         stale.close()
 
     @staticmethod
-    def _send(inner: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
+    def _send(inner: HoldingTransport, request: httpx.Request) -> httpx.Response:
         send = 1
         extensions = request.extensions
         while True:
@@ -314,7 +314,7 @@ class HTTP2Transport(httpx.BaseTransport):
                 send += 1
 
     def close(self) -> None:
-        self._inner.close()
+        self.inner.close()
 
 
 class AsyncHTTP2Transport(httpx.AsyncBaseTransport):
@@ -323,22 +323,19 @@ class AsyncHTTP2Transport(httpx.AsyncBaseTransport):
     def __init__(self, options: dict[str, Any]) -> None:
         require_h2()
         self._options = options
-        self._inner = self._new_inner()
+        self.inner = self._new_inner()
         self._peers = IdlePeers()
 
-    def _new_inner(self) -> httpx.AsyncHTTPTransport:
-        options = self._options
-        return httpx.AsyncHTTPTransport(
-            http1=options["http1"], http2=True, limits=options["limits"], trust_env=True
-        )
+    def _new_inner(self) -> AsyncHoldingTransport:
+        return AsyncHoldingTransport(self._options)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        stale: list[httpx.AsyncHTTPTransport] = []
+        stale: list[AsyncHoldingTransport] = []
         self._peers.begin(lambda: stale.append(self._swap_pool()))
         for transport in stale:
             await transport.aclose()
         try:
-            response = await self._send(self._inner, request)
+            response = await self._send(self.inner, request)
         except BaseException:
             self._peers.end()
             raise
@@ -346,12 +343,12 @@ class AsyncHTTP2Transport(httpx.AsyncBaseTransport):
         response.stream = _Counted(response.stream, self._peers)
         return response
 
-    def _swap_pool(self) -> httpx.AsyncHTTPTransport:
-        stale, self._inner = self._inner, self._new_inner()
+    def _swap_pool(self) -> AsyncHoldingTransport:
+        stale, self.inner = self.inner, self._new_inner()
         return stale
 
     @staticmethod
-    async def _send(inner: httpx.AsyncHTTPTransport, request: httpx.Request) -> httpx.Response:
+    async def _send(inner: AsyncHoldingTransport, request: httpx.Request) -> httpx.Response:
         send = 1
         extensions = request.extensions
         while True:
@@ -366,4 +363,4 @@ class AsyncHTTP2Transport(httpx.AsyncBaseTransport):
                 send += 1
 
     async def aclose(self) -> None:
-        await self._inner.aclose()
+        await self.inner.aclose()

@@ -5,7 +5,8 @@ nothing leaks), read from the pool without locking it, so it is exact only
 when the pool is quiet. The pools the clients build are inspected through
 their transports: httpx's own (httpcore) for ``Client`` and for a user's
 ``httpx.Client``/``httpx.AsyncClient``, the lean HTTP/1.1 pool of
-``_async_transport`` for ``AsyncClient``. A pool behind a custom
+``_async_transport`` for ``AsyncClient``, the httpcore pool under
+``http2=True`` (``_http2``, ``_h2_goaway``). A pool behind a custom
 ``fauna.http.HTTPClient``, or a transport of unknown make, cannot be seen:
 ``stats_of`` returns ``None`` for it.
 """
@@ -19,6 +20,8 @@ import httpcore
 import httpx
 
 from fauna.client._async_transport import AsyncHTTP11Transport
+from fauna.client._h2_goaway import AsyncHoldingTransport, HoldingTransport
+from fauna.client._http2 import AsyncHTTP2Transport, HTTP2Transport
 from fauna.client._pools import AsyncPool, SyncPool
 from fauna.http import HTTPXClient
 
@@ -57,6 +60,10 @@ def stats_of(pool: object) -> PoolStats | None:
         )
     if isinstance(pool, (httpx.HTTPTransport, httpx.AsyncHTTPTransport)):
         return _httpcore_stats(getattr(pool, "_pool", None))
+    if isinstance(pool, (HTTP2Transport, AsyncHTTP2Transport)):
+        return stats_of(pool.inner)
+    if isinstance(pool, (HoldingTransport, AsyncHoldingTransport)):
+        return _httpcore_stats(pool.pool)
     return None
 
 

@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 
 from fauna.client.utils import LastTxnTs
 from fauna.encoding import FaunaDecoder, QueryStats, QuerySuccess, QueryTags
+from fauna.encoding.decoder import loads_for_models
 from fauna.errors import ProtocolError, error_from_response
 
 
@@ -51,11 +52,18 @@ def raise_error_response(status: int, payload: Any, url: str) -> NoReturn:
 
 
 def parse_query_response(
-    status: int, headers: Mapping[str, str], body: bytes, url: str
+    status: int, headers: Mapping[str, str], body: bytes, url: str, for_models: bool = False
 ) -> QuerySuccess:
-    """Turn a ``/query/1`` response into a ``QuerySuccess`` or raise the mapped error."""
+    """Turn a ``/query/1`` response into a ``QuerySuccess`` or raise the mapped error.
+
+    ``for_models``: the result goes to pydantic models (``into=Model``), so a successful one
+    is decoded in the form pydantic takes (``decoder.loads_for_models``); errors and bodies
+    that form cannot take are decoded as usual.
+    """
     # One pass parses and decodes the whole body; decoding is most of the cost of a big result.
-    payload = load_body(status, body, url)
+    payload = loads_for_models(body) if for_models and status < 400 else None
+    if payload is None:
+        payload = load_body(status, body, url)
     if status > 399:
         raise_error_response(status, payload, url)
     if not isinstance(payload, dict) or "data" not in payload:

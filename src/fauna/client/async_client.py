@@ -144,17 +144,19 @@ class AsyncClient(ClientBase[httpx.AsyncClient, httpx.AsyncBaseTransport]):
         ``into=T`` converts the result's ``data`` as ``Client.query`` does.
         """
         target = result_target(into)
-        result = await self._query(fql, opts, "query")
-        return result if target is None else typed_success(result, target)
+        if target is None:
+            return await self._query(fql, opts, "query")
+        result = await self._query(fql, opts, "query", for_models=target.for_models)
+        return typed_success(result, target)
 
     async def _query(
-        self, fql: Query, opts: QueryOptions | None, operation: str
+        self, fql: Query, opts: QueryOptions | None, operation: str, for_models: bool = False
     ) -> QuerySuccess[Any]:
         instruments = self._telemetry.current()
         if instruments is None:
-            return await self._converse(self._query_conversation(fql, opts))
+            return await self._converse(self._query_conversation(fql, opts, for_models))
         with instruments.operation(operation, fql) as traced:
-            result = await self._converse(self._query_conversation(fql, opts))
+            result = await self._converse(self._query_conversation(fql, opts, for_models))
             traced.succeeded(result)
             return result
 
@@ -308,6 +310,8 @@ class AsyncQueryIterator(Generic[T]):
         self.fql = fql
         self.opts = opts
         self._target = page_target(into)
+        # Pages into pydantic models are decoded for them (see ``IntoType.for_models``).
+        self._for_models = self._target is not None and self._target.for_models
 
     def __aiter__(self) -> AsyncIterator[list[T]]:
         return self.iter()
@@ -322,7 +326,9 @@ class AsyncQueryIterator(Generic[T]):
             if isinstance(command, Deliver):
                 yield command.item
             elif isinstance(command, RunQuery):
-                page = await self.client._query(command.fql, self.opts, "paginate")
+                page = await self.client._query(
+                    command.fql, self.opts, "paginate", self._for_models
+                )
                 conversation.reply(page.data)
 
     async def flatten(self) -> AsyncIterator[T]:

@@ -225,15 +225,19 @@ class Client(ClientBase[HTTPClient | httpx.Client, httpx.BaseTransport]):
         does not fit raises ``fauna.errors.ResultTypeError`` naming its path.
         """
         target = result_target(into)
-        result = self._query(fql, opts, "query")
-        return result if target is None else typed_success(result, target)
+        if target is None:
+            return self._query(fql, opts, "query")
+        result = self._query(fql, opts, "query", for_models=target.for_models)
+        return typed_success(result, target)
 
-    def _query(self, fql: Query, opts: QueryOptions | None, operation: str) -> QuerySuccess[Any]:
+    def _query(
+        self, fql: Query, opts: QueryOptions | None, operation: str, for_models: bool = False
+    ) -> QuerySuccess[Any]:
         instruments = self._telemetry.current()
         if instruments is None:
-            return self._converse(self._query_conversation(fql, opts))
+            return self._converse(self._query_conversation(fql, opts, for_models))
         with instruments.operation(operation, fql) as traced:
-            result = self._converse(self._query_conversation(fql, opts))
+            result = self._converse(self._query_conversation(fql, opts, for_models))
             traced.succeeded(result)
             return result
 
@@ -387,6 +391,8 @@ class QueryIterator(Generic[T]):
         self.fql = fql
         self.opts = opts
         self._target = page_target(into)
+        # Pages into pydantic models are decoded for them (see ``IntoType.for_models``).
+        self._for_models = self._target is not None and self._target.for_models
 
     def __iter__(self) -> Iterator[list[T]]:
         return self.iter()
@@ -401,7 +407,8 @@ class QueryIterator(Generic[T]):
             if isinstance(command, Deliver):
                 yield command.item
             elif isinstance(command, RunQuery):
-                conversation.reply(self.client._query(command.fql, self.opts, "paginate").data)
+                result = self.client._query(command.fql, self.opts, "paginate", self._for_models)
+                conversation.reply(result.data)
 
     def flatten(self) -> Iterator[T]:
         """Yield the items of every page."""

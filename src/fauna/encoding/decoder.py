@@ -237,10 +237,14 @@ def _loads(text: str | bytes | bytearray) -> Any:
     return _loads_escaped(text)
 
 
-def _plain_hook() -> Callable[[dict[str, Any]], Any]:
+def _plain_hook(for_models: bool = False) -> Callable[[dict[str, Any]], Any]:
     """The object hook for a response without ``@object``: every single-key object whose key is
     a known tag is converted as soon as it is built. Equal modules and times are shared within
-    one response (documents written by one transaction share their ``ts``)."""
+    one response (documents written by one transaction share their ``ts``).
+
+    ``for_models``: the forms ``loads_for_models`` gives (modules as names, documents as
+    ``PlainDocument``, references to missing documents as ``None``).
+    """
     modules: dict[str, Module] = {}
     times: dict[str, FaunaTime] = {}
     new_document = Document.__new__
@@ -249,6 +253,12 @@ def _plain_hook() -> Callable[[dict[str, Any]], Any]:
     all_tags = _ALL_TAGS
     from_iso_date = date.fromisoformat
 
+    def module_named(name: str) -> Module:
+        module = modules.get(name)
+        if module is None:
+            module = modules[name] = Module(name)
+        return module
+
     def hook(obj: dict[str, Any]) -> Any:
         if len(obj) != 1:
             return obj
@@ -256,6 +266,8 @@ def _plain_hook() -> Callable[[dict[str, Any]], Any]:
         (key,) = obj
         value = obj[key]
         if key == "@mod":
+            if for_models and type(value) is str:
+                return value
             # The caches hold only strings, so a hit needs no type check; an unhashable value
             # (a list or an object) is the one way the lookup itself can fail.
             try:
@@ -282,6 +294,10 @@ def _plain_hook() -> Callable[[dict[str, Any]], Any]:
                 raise _not_a_string(key, value)
             return int(value)
         if key == "@doc":
+            if for_models and type(value) is dict and type(value.get("coll")) is str:
+                if "ts" in value and str in (type(value.get("id")), type(value.get("name"))):
+                    return PlainDocument(value)
+                value = {**value, "coll": module_named(value["coll"])}
             # The content is a fresh object of this parse, so it becomes the document's store.
             if type(value) is dict:
                 doc_id, coll, ts = value.get("id"), value.get("coll"), value.get("ts")
@@ -299,6 +315,11 @@ def _plain_hook() -> Callable[[dict[str, Any]], Any]:
                 raise _not_a_string(key, value)
             return float(value)
         if key == "@ref":
+            if for_models and type(value) is dict:
+                if value.get("exists", True) is False:
+                    return None
+                if type(value.get("coll")) is str:
+                    value = {**value, "coll": module_named(value["coll"])}
             if type(value) is dict and len(value) == 2:
                 ref_id, coll = value.get("id"), value.get("coll")
                 if type(ref_id) is str and type(coll) is Module:
@@ -371,6 +392,28 @@ def _loads_escaped(text: str | bytes | bytearray) -> Any:
     if failure is not None:
         raise failure[1]
     return decoded
+
+
+class PlainDocument(dict):  # type: ignore[type-arg]
+    """A document as ``loads_for_models`` decodes it: its fields with ``id`` (or ``name``),
+    ``coll`` (the collection's name) and ``ts``, every value already plain."""
+
+    __slots__ = ()
+
+
+def loads_for_models(text: str | bytes | bytearray) -> Any:
+    """``loads`` for a result that goes to pydantic models: documents as ``PlainDocument``,
+    modules as their names, references to missing documents as ``None``.
+
+    That is the form ``into=Model`` hands pydantic, made while parsing instead of in a walk
+    over the decoded result afterwards. Sets (``Page``), references, times and the rest
+    decode as ``loads`` has them. ``None`` for a body that needs the careful path (``@object``)
+    or is malformed: the caller then decodes it with ``loads``.
+    """
+    try:
+        return json.loads(text, object_hook=_plain_hook(for_models=True))
+    except (_Escaped, ValueError, TypeError, UnicodeDecodeError, RecursionError):
+        return None
 
 
 class FaunaDecoder:

@@ -19,6 +19,7 @@ from fauna_fakes import (
     error_event,
     feed_page,
     json_response,
+    query_failure,
     query_success,
     status_event,
     stream_response,
@@ -26,9 +27,11 @@ from fauna_fakes import (
 )
 
 from fauna import fql
-from fauna.client import Client, StreamOptions
+from fauna.client import Client, StreamOptions, _responses
+from fauna.encoding import decode_into
+from fauna.encoding.decoder import loads_for_models
 from fauna.errors import AbortError, ClientError, ResultTypeError
-from fauna.query import Document, EventSource, Module, Page
+from fauna.query import Document, DocumentReference, EventSource, Module, Page
 
 SOURCE = EventSource("tok")
 
@@ -120,6 +123,109 @@ def test_query_errors_are_raised_as_usual_with_into(client: Client, fake: FakeFa
     )
     with pytest.raises(AbortError):
         client.query(fql("abort(1)"), into=Dog)
+
+
+class KennelModel(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(arbitrary_types_allowed=True)
+
+    id: str
+    coll: str
+    ts: datetime
+    name: str
+    owner: Any
+    breeds: list[str]
+    friend: Any
+    vet: DocumentReference
+    gone: Any
+    collection: Any
+
+
+def kennel(doc_id: str, name: Any = "North") -> dict[str, Any]:
+    """A document with a module, a nested document, a reference, a missing document's
+    reference and a named document among its fields."""
+    return tagged_doc(
+        doc_id,
+        "Kennels",
+        name=name,
+        owner={"@mod": "Owners"},
+        breeds=["collie", {"@mod": "Labradors"}],
+        friend=dog("7", "Rex", {"@int": "5"}),
+        vet={"@ref": {"id": "9", "coll": {"@mod": "Vets"}}},
+        gone={"@ref": {"id": "8", "coll": {"@mod": "Vets"}, "exists": False, "cause": "gone"}},
+        collection={"@doc": {"name": "Dogs", "coll": {"@mod": "Collection"}, "ts": TS_TAG}},
+    )
+
+
+TS_TAG = {"@time": "2024-01-01T00:00:00.000001Z"}
+
+
+@pytest.mark.parametrize(
+    "into", [KennelModel, list[KennelModel], Page[KennelModel]], ids=["model", "list", "page"]
+)
+def test_results_for_models_decode_as_the_untyped_result_converted(
+    client: Client, fake: FakeFauna, into: Any
+) -> None:
+    # Results into models are decoded for pydantic as they are parsed; what the user gets is
+    # what decode_into gives for the untyped result, field for field.
+    data: Any = kennel("1")
+    if into is not KennelModel:
+        data = [kennel("1"), kennel("2")]
+        data = {"@set": {"data": data, "after": "more"}} if into is Page[KennelModel] else data
+    fake.query(query_success(data), query_success(data))
+    typed = client.query(fql("Kennels.all()"), into=into).data
+    assert typed == decode_into(client.query(fql("Kennels.all()")).data, into)
+    first = typed if into is KennelModel else next(iter(typed))
+    if into is Page[KennelModel]:
+        assert typed.after == "more" and len(typed.data) == 2
+    assert (first.coll, first.owner, first.breeds) == ("Kennels", "Owners", ["collie", "Labradors"])
+    assert first.friend == {"id": "7", "coll": "Dogs", "ts": first.ts, "name": "Rex", "age": 5}
+    assert first.vet == DocumentReference("Vets", "9") and first.gone is None
+    assert first.collection == {"name": "Dogs", "coll": "Collection", "ts": first.ts}
+
+
+def test_queries_and_pages_into_models_are_decoded_for_them(
+    client: Client, fake: FakeFauna, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    decoded_for_models: list[bytes] = []
+
+    def counting(body: bytes) -> Any:
+        decoded_for_models.append(body)
+        return loads_for_models(body)
+
+    monkeypatch.setattr(_responses, "loads_for_models", counting)
+    pages = [
+        query_success({"@set": {"data": [kennel("1")], "after": "next"}}),
+        query_success({"data": [kennel("2")]}),
+    ]
+    fake.query(*pages, *pages, query_success(kennel("3")), query_success(kennel("3")))
+    typed = list(client.paginate(fql("Kennels.all()"), into=KennelModel))
+    assert len(decoded_for_models) == 2
+    untyped = list(client.paginate(fql("Kennels.all()")))
+    assert typed == [decode_into(page, list[KennelModel]) for page in untyped]
+    assert [[kennel.id for kennel in page] for page in typed] == [["1"], ["2"]]
+    # Other targets decode as usual.
+    assert client.query(fql("Kennels.byId('3')"), into=dict[str, Any]).data["id"] == "3"
+    assert client.query(fql("Kennels.byId('3')"), into=KennelModel).data.id == "3"
+    assert len(decoded_for_models) == 3
+
+
+def test_results_for_models_keep_error_paths_and_errors_as_usual(
+    client: Client, fake: FakeFauna
+) -> None:
+    fake.query(query_success({"@set": {"data": [kennel("1"), kennel("2", name={"@int": "3"})]}}))
+    fake.query(query_failure("abort", "no", abort=kennel("1")), status=400)
+    # An escaped key (@object) takes the ordinary decoding; the result is the same.
+    fake.query(query_success({"@object": {"@id": "x", "doc": kennel("1")}}))
+    with pytest.raises(ResultTypeError) as caught:
+        client.query(fql("Kennels.all()"), into=Page[KennelModel])
+    assert caught.value.path == "$.data[1].name"
+    assert str(caught.value).startswith("$.data[1].name: Input should be a valid string")
+    with pytest.raises(AbortError) as aborted:
+        client.query(fql("abort(...)"), into=KennelModel)
+    # An error's abort value is decoded as without into: a Document.
+    assert isinstance(aborted.value.abort, Document) and aborted.value.abort.id == "1"
+    escaped = client.query(fql("{ '@id': 'x', doc: ... }"), into=dict[str, Any]).data
+    assert escaped["@id"] == "x" and isinstance(escaped["doc"], Document)
 
 
 def test_paginate_into_yields_typed_pages(client: Client, fake: FakeFauna) -> None:

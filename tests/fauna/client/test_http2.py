@@ -32,15 +32,18 @@ from h2_server import (
     answer_then_goaway,
     goaway_after_running,
     goaway_then_answer,
+    goaway_then_answer_held,
     goaway_unprocessed,
+    hold,
     refuse,
     reset_after_running,
 )
 
 from fauna import fql
-from fauna.client import Client, StreamOptions
+from fauna.client import Client, PoolStats, RetryPolicy, StreamOptions
 from fauna.client._config import resolve_config
 from fauna.client._http2 import MAX_SENDS, SendProgress, unprocessed
+from fauna.encoding import QuerySuccess
 from fauna.errors import NetworkError
 from faunalite.testing import BackgroundServer
 
@@ -156,18 +159,95 @@ def test_a_goaway_covering_the_query_is_not_sent_again(
     assert server.connections == 2
 
 
-def test_a_query_in_flight_when_a_graceful_goaway_arrives_fails_and_is_not_re_sent(
+def test_a_query_in_flight_when_a_graceful_goaway_arrives_gets_its_answer(
     serve: Callable[..., H2Server], over_h2: Callable[[H2Server], Client]
 ) -> None:
-    # The server would still answer, but h2 ends the connection on reading GOAWAY, so
-    # the answer is lost. The query may have run: NetworkError, never a second send.
+    # GOAWAY (NO_ERROR) covering the query's stream, the answer after it: the query
+    # completes, is sent once, and the next query goes to a new connection.
     server = serve(goaway_then_answer(), answer())
+    client = over_h2(server)
+    assert client.query(fql("Things.create({})")).data == 1
+    assert len(server.exchanges) == len(server.ran) == 1
+    assert client.query(fql("1")).data == 1
+    assert server.connections == 2
+    assert [(e.connection, e.stream_id) for e in server.ran] == [(1, 1), (2, 1)]
+
+
+def test_a_goaway_with_an_error_ends_the_query_in_flight_without_a_resend(
+    serve: Callable[..., H2Server], over_h2: Callable[[H2Server], Client]
+) -> None:
+    # Not graceful (INTERNAL_ERROR): the connection is over at once, the answer that follows
+    # is too late, and the query, which may have run, is not sent again.
+    server = serve(goaway_then_answer(h2.errors.ErrorCodes.INTERNAL_ERROR), answer())
     client = over_h2(server)
     with pytest.raises(NetworkError, match="ConnectionTerminated"):
         client.query(fql("Things.create({})"))
     assert len(server.exchanges) == 1
     assert client.query(fql("1")).data == 1
     assert server.connections == 2
+
+
+def _two_queries_one_after_the_other(client: Client, server: H2Server) -> list[object]:
+    """``fql("1")`` and then, once the server has it, ``fql("2")``, both in flight at once."""
+    first, second = fql("Things.create({n: 1})"), fql("Things.create({n: 2})")
+
+    def first_arrived() -> bool:
+        return len(server.exchanges) >= 1
+
+    if getattr(client, "kind", "sync") == "async":
+        driven = cast(SyncDriven, client)
+
+        async def run_both() -> list[object]:
+            task = asyncio.ensure_future(driven.inner.query(first))
+            while not first_arrived():
+                await asyncio.sleep(0.01)
+            later = await driven.inner.query(second)
+            return [await task, later]
+
+        results = driven.run(run_both())
+    else:
+        with ThreadPoolExecutor(2) as pool:
+            future = pool.submit(client.query, first)
+            while not first_arrived():
+                time.sleep(0.01)
+            later = client.query(second)
+            results = [future.result(), later]
+    return [result.data for result in cast(list[QuerySuccess], results)]
+
+
+def test_a_graceful_goaway_answers_the_streams_it_covers_and_refuses_later_ones(
+    serve: Callable[..., H2Server], over_h2: Callable[[H2Server], Client]
+) -> None:
+    # Stream 1 is held by the server; stream 3 draws a GOAWAY whose last stream is 1:
+    # stream 1 gets its answer on the old connection, and stream 3, never processed, is
+    # sent again on a new connection and answered there. Each query runs once.
+    server = serve(hold(), goaway_then_answer_held(), answer())
+    client = over_h2(server)
+    assert _two_queries_one_after_the_other(client, server) == [1, 1]
+    assert server.connections == 2
+    assert [(e.connection, e.stream_id) for e in server.exchanges] == [(1, 1), (1, 3), (2, 1)]
+    ran = [(e.connection, e.stream_id, e.body) for e in server.ran]
+    assert [(connection, stream) for connection, stream, _ in ran] == [(1, 1), (2, 1)]
+    assert b"n: 1" in ran[0][2] and b"n: 2" in ran[1][2]
+
+
+def test_a_query_whose_fate_is_unknown_is_sent_again_only_when_the_policy_says_so(
+    serve: Callable[..., H2Server], make_client: Callable[..., Client]
+) -> None:
+    # GOAWAY covering the query, then no answer: it may have run. The default policy does not
+    # re-send it (test_a_goaway_covering_the_query_is_not_sent_again); one that retries
+    # NetworkError (for reads safe to repeat) does, on a new connection.
+    server = serve(goaway_after_running(), answer())
+    client = make_client(
+        endpoint=server.endpoint,
+        secret="secret",
+        transport=None,
+        http2=True,
+        retry_policy=RetryPolicy(max_backoff=0, retry_on=lambda e: isinstance(e, NetworkError)),
+    )
+    result = client.query(fql("Things.all().count()"))
+    assert (result.data, result.stats.attempts) == (1, 2)
+    assert [(e.connection, e.stream_id) for e in server.ran] == [(1, 1), (2, 1)]
 
 
 def test_concurrent_queries_across_a_goaway_run_at_most_once(
@@ -212,6 +292,23 @@ def test_an_idle_connection_is_replaced(
     time.sleep(0.05)
     client.query(fql("1"))
     assert server.connections == 2
+
+
+def test_pool_stats_see_the_http2_pool(
+    serve: Callable[..., H2Server],
+    over_h2: Callable[[H2Server], Client],
+    make_client: Callable[..., Client],
+) -> None:
+    server = serve(answer())
+    client = over_h2(server)
+    # The same limit as the same kind of client's HTTP/1.1 pool.
+    http11 = make_client(endpoint=server.endpoint, secret="secret", transport=None)
+    stats = http11.pool_stats()
+    assert stats is not None
+    limit = stats.max_connections
+    assert client.pool_stats() == PoolStats(open=0, idle=0, in_use=0, max_connections=limit)
+    client.query(fql("1"))
+    assert client.pool_stats() == PoolStats(open=1, idle=1, in_use=0, max_connections=limit)
 
 
 def test_http2_is_for_pools_the_client_creates(make_client: Callable[..., Client]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import json
 import pickle
 import subprocess
 import sys
@@ -15,7 +16,9 @@ from typing import Annotated, Any, Literal, NewType, Optional, TypedDict, Union
 import pydantic
 import pytest
 
-from fauna.encoding import decode_into
+from fauna.encoding import FaunaDecoder, decode_into
+from fauna.encoding._typed import IntoType
+from fauna.encoding.decoder import PlainDocument, loads_for_models
 from fauna.errors import ClientError, ResultTypeError
 from fauna.query import (
     Document,
@@ -129,6 +132,44 @@ def test_pydantic_model_from_documents_with_validation() -> None:
     assert error.path == "$.age"
     assert "greater than or equal to 0" in str(error)
     assert misfit(person(friends=[{"name": "x"}]), PersonModel).path.startswith("$.friends[0]")
+
+
+class CollectionModel(pydantic.BaseModel):
+    name: str
+    coll: str
+    ts: datetime
+    owners: list[str]
+    links: list[Any]
+    extra: dict[str, Any]
+
+
+def test_pydantic_model_from_documents_flattens_every_field() -> None:
+    # A named document, a list mixing modules and strings, a list already plain, and
+    # documents and modules nested in an object: each reaches pydantic as plain values.
+    document = NamedDocument(
+        name="People",
+        ts=TS,
+        coll=Module("Collection"),
+        data={
+            "owners": [Module("Admins"), "ada"],
+            "links": ["a", 1, TS],
+            "extra": {
+                "mod": Module("Math"),
+                "doc": person(),
+                "gone": NullDocument(DocumentReference("People", "9"), "not found"),
+            },
+        },
+    )
+    model = decode_into(document, CollectionModel)
+    assert (model.name, model.coll, model.ts) == ("People", "Collection", TS)
+    assert model.owners == ["Admins", "ada"]
+    assert model.links == ["a", 1, TS]
+    assert model.extra["mod"] == "Math" and model.extra["gone"] is None
+    assert model.extra["doc"] == {"id": "1", "coll": "People", "ts": TS, "name": "Ada", "age": 36}
+    pages = decode_into(Page(data=[document, document]), Page[CollectionModel])
+    assert pages.data == [model, model]
+    bad = NamedDocument(name="X", ts=TS, coll=Module("C"), data={**document, "owners": [1]})
+    assert misfit(Page(data=[document, bad]), Page[CollectionModel]).path == "$.data[1].owners[0]"
 
 
 def test_typed_dict_from_a_document() -> None:
@@ -273,3 +314,65 @@ def test_page_of_a_type() -> None:
     assert error.path == "$.data[1].age"
     assert decode_into(Page(after="only-a-cursor"), Page[Person]) == Page(after="only-a-cursor")
     assert misfit([person()], Page[Person]).problem.startswith("expected Page, got list")
+
+
+def test_loads_for_models_gives_the_form_pydantic_takes() -> None:
+    body = json.dumps(
+        {
+            "data": {
+                "@set": {
+                    "data": [
+                        {
+                            "@doc": {
+                                "id": "1",
+                                "coll": {"@mod": "People"},
+                                "ts": {"@time": "2024-01-02T03:04:05Z"},
+                                "team": {"@mod": "Teams"},
+                                "boss": {"@ref": {"id": "2", "coll": {"@mod": "People"}}},
+                                "gone": {
+                                    "@ref": {"id": "3", "coll": {"@mod": "People"}, "exists": False}
+                                },
+                            }
+                        }
+                    ],
+                    "after": "next",
+                }
+            }
+        }
+    )
+    page = loads_for_models(body)["data"]
+    assert isinstance(page, Page) and page.after == "next"
+    (person_doc,) = page.data
+    assert type(person_doc) is PlainDocument
+    assert person_doc == {
+        "id": "1",
+        "coll": "People",
+        "ts": FaunaTime(2024, 1, 2, 3, 4, 5),
+        "team": "Teams",
+        "boss": DocumentReference("People", "2"),
+        "gone": None,
+    }
+    # The same as flattening what the ordinary decoding gives.
+    assert decode_into(page, Page[PersonDoc]) == decode_into(
+        FaunaDecoder.loads(body)["data"], Page[PersonDoc]
+    )
+    # A body with an escaped key, or one that is not JSON: the caller decodes it as usual.
+    assert loads_for_models('{"data": {"@object": {"@x": 1}}}') is None
+    assert loads_for_models("not json") is None
+
+
+class PersonDoc(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(arbitrary_types_allowed=True)
+
+    id: str
+    coll: str
+    team: str
+    boss: DocumentReference
+    gone: Any
+
+
+def test_only_model_shaped_targets_are_decoded_for_models() -> None:
+    assert IntoType(PersonModel).for_models
+    assert IntoType(list[PersonModel]).for_models and IntoType(Page[PersonModel]).for_models
+    for other in (Person, dict[str, PersonModel], PersonModel | None, int, Page[Person]):
+        assert not IntoType(other).for_models
