@@ -12,9 +12,10 @@ field); ``faunalite.schema_sync`` answers it:
 * a path that is no route: 404 "Not found"; a route with another method: 405
   "Method not allowed" (``SchemaEndpoint.exec``);
 * ``GET /files``, ``GET /files/{name}``, ``POST /update``, ``/diff``, ``/validate``,
-  ``GET /status`` and ``/staged/status``: FaunaDB's replies;
-* the staged-schema and single-item routes: 501 with a message saying what to do instead
-  (answering the v4 404 made the Fauna CLI report success while nothing was done).
+  ``GET /status`` and ``/staged/status``, ``POST /commit`` and ``/staged/commit``,
+  ``POST /abandon`` and ``/staged/abandon``: FaunaDB's replies;
+* the single-item routes (``/items/{kind}/{name}``): 501 with a message saying what to do
+  instead (answering the v4 404 made the Fauna CLI report success while nothing was done).
 """
 
 from __future__ import annotations
@@ -163,6 +164,10 @@ def schema_reply(
             return service.file(principal, params, unquote(segments[1]))
         if segments in (("status",), ("staged", "status")):
             return service.status(principal, params)
+        if segments in (("commit",), ("staged", "commit")):
+            return service.commit(principal, params)
+        if segments in (("abandon",), ("staged", "abandon")):
+            return service.abandon(principal, params)
         if segments in (("update",), ("diff",), ("validate",)):
             files = read_upload(content_type, body)
             if segments == ("update",):
