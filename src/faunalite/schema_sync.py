@@ -83,6 +83,8 @@ class SchemaParams:
     force: bool = False
     staged: bool = False
     diff_format: DiffFormat | None = None
+    validate: bool = False
+    """``validate=true``: a single-item write only answers the diff it would make."""
 
     @classmethod
     def from_query(cls, params: Mapping[str, str]) -> SchemaParams:
@@ -106,6 +108,7 @@ class SchemaParams:
             force=params.get("force") == "true",
             staged=params.get("staged") == "true",
             diff_format=diff_format,
+            validate=params.get("validate") == "true",
         )
 
 

@@ -14,8 +14,8 @@ field); ``faunalite.schema_sync`` answers it:
 * ``GET /files``, ``GET /files/{name}``, ``POST /update``, ``/diff``, ``/validate``,
   ``GET /status`` and ``/staged/status``, ``POST /commit`` and ``/staged/commit``,
   ``POST /abandon`` and ``/staged/abandon``: FaunaDB's replies;
-* the single-item routes (``/items/{kind}/{name}``): 501 with a message saying what to do
-  instead (answering the v4 404 made the Fauna CLI report success while nothing was done).
+* ``GET``/``POST``/``DELETE /items/{kind}/{name}`` and ``POST /items/{kind}``: FaunaDB's
+  single-item routes (``faunalite.schema_items``), the body being one item's FSL.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from typing import Literal
 from urllib.parse import parse_qsl, unquote
 
 from faunalite.engine import Principal, QueryResult
+from faunalite.schema_items import SchemaItems
 from faunalite.schema_sync import SchemaFailure, SchemaParams, SchemaService
 
 PREFIX = "/schema/1"
@@ -168,6 +169,8 @@ def schema_reply(
             return service.commit(principal, params)
         if segments in (("abandon",), ("staged", "abandon")):
             return service.abandon(principal, params)
+        if segments[0] == "items":
+            return _item_reply(method, segments, service, principal, params, body)
         if segments in (("update",), ("diff",), ("validate",)):
             files = read_upload(content_type, body)
             if segments == ("update",):
@@ -176,3 +179,24 @@ def schema_reply(
     except SchemaFailure as failure:
         return _error(failure.status, failure.message)
     return _error(501, NOT_IMPLEMENTED_MESSAGE.format(path=path))
+
+
+def _item_reply(
+    method: str,
+    segments: tuple[str, ...],
+    service: SchemaService,
+    principal: Principal,
+    params: SchemaParams,
+    body: bytes,
+) -> QueryResult:
+    """A single-item route (``match_route`` has already checked method and shape)."""
+    items = SchemaItems(service)
+    kind = segments[1]
+    if len(segments) == 2:
+        return items.create(principal, params, kind, body)
+    name = unquote(segments[2])
+    if method == "GET":
+        return items.get(principal, params, kind, name)
+    if method == "DELETE":
+        return items.delete(principal, params, kind, name)
+    return items.replace(principal, params, kind, name, body)
