@@ -152,6 +152,11 @@ def test_schema_staged_push_status_commit_and_abandon(
         assert "Local changes: none" in status
         shown = fauna("schema", "diff", "--staged", "--dir", str(staged))
         assert "+ add index `byName`" in shown
+        # `pull` without --active pulls the staged files when a schema is staged.
+        pulled = tmp_path / "pulled"
+        pulled.mkdir()
+        fauna("schema", "pull", "--dir", str(pulled))
+        assert (pulled / "main.fsl").read_text() == SCHEMA
 
         # Without --no-input: the CLI shows the staged diff and commits with its version.
         committed = fauna("schema", "commit")
