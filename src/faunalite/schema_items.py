@@ -39,6 +39,7 @@ from faunalite.schema_sync import (
     _commit_files,
     _evaluate,
     _served_files,
+    staged_view,
 )
 
 if TYPE_CHECKING:
@@ -205,7 +206,7 @@ class SchemaItems:
             from faunalite.schema_staged import stage_files
 
             service._write_checks(session, params)
-            stage_files(session, staged_files_after["files"])
+            stage_files(session, staged_files_after["files"], _served_files(session))
             mark_schema_changed(session)
             return QueryResult(200, {**checked.body, "version": session.txn_ts})
 
@@ -292,9 +293,7 @@ def _rename(session: QuerySession, write: _Write) -> None:
 
 def _current_files(session: QuerySession) -> tuple[dict[str, str], bool]:
     """The files items are looked up in, and whether they are the staged ones."""
-    from faunalite.schema_staged import staged_files
-
-    staged = staged_files(session)
+    staged = staged_view(session)
     if staged is not None:
         return staged, True
     return _served_files(session), False

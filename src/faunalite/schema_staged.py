@@ -4,8 +4,10 @@ FaunaDB stages a push by pinning the active schema version and writing the new s
 it (``model/schema/SchemaStatus.scala``: ``pin``, ``commit``, ``abandon``): queries keep seeing
 the pinned schema until the staged one is committed or abandoned. faunalite keeps the staged
 files themselves instead, unapplied, in the database's ``#schema`` bookkeeping collection
-(``SCHEMA_META``), document ``staged_files``: ``{"files": {filename: content, ...}}``, so they
-share the database's storage, lifetime and durability. Committing applies them as a push
+(``SCHEMA_META``), document ``staged_files``: ``{"files": {filename: content, ...}, "base":
+{...}}``, so they share the database's storage, lifetime and durability. ``base`` is what
+``GET /files`` served when they were staged, so that items created with FQL since can be told
+apart (FaunaDB puts such writes in the staged schema). Committing applies them as a push
 would; abandoning drops them. A database with nothing staged has no such document.
 
 This module stores and reads; what staging, committing and abandoning mean is
@@ -33,9 +35,22 @@ def staged_files(session: QuerySession) -> dict[str, str] | None:
     return {str(name): str(content) for name, content in files.items()}
 
 
-def stage_files(session: QuerySession, files: Mapping[str, str]) -> None:
-    """Make ``files`` the staged schema, replacing any staged before."""
-    session.txn.put(session.scope, SCHEMA_META, STAGED_FILES_KEY, {"files": dict(files)})
+def staged_base(session: QuerySession) -> dict[str, str] | None:
+    """The active files as they were served when the staged files were staged."""
+    found = session.txn.get(session.scope, SCHEMA_META, STAGED_FILES_KEY)
+    if found is None or not isinstance(found.data, dict):
+        return None
+    base = found.data.get("base")
+    if not isinstance(base, dict):
+        return None
+    return {str(name): str(content) for name, content in base.items()}
+
+
+def stage_files(session: QuerySession, files: Mapping[str, str], base: Mapping[str, str]) -> None:
+    """Make ``files`` the staged schema, replacing any staged before; ``base`` is the active
+    files as served now."""
+    document = {"files": dict(files), "base": dict(base)}
+    session.txn.put(session.scope, SCHEMA_META, STAGED_FILES_KEY, document)
 
 
 def clear_staged_files(session: QuerySession) -> None:
@@ -43,4 +58,10 @@ def clear_staged_files(session: QuerySession) -> None:
     session.txn.delete(session.scope, SCHEMA_META, STAGED_FILES_KEY)
 
 
-__all__ = ["STAGED_FILES_KEY", "clear_staged_files", "stage_files", "staged_files"]
+__all__ = [
+    "STAGED_FILES_KEY",
+    "clear_staged_files",
+    "stage_files",
+    "staged_base",
+    "staged_files",
+]

@@ -161,13 +161,11 @@ class SchemaService:
         staged, as in FaunaDB)."""
 
         def answer(session: QuerySession) -> QueryResult:
-            from faunalite.schema_staged import staged_files
-
             version = self._checked_version(session, params)
             # A key that may not write gets the diff without the model's checks (the dry run
             # would be refused for its writes, not for the schema).
             dry = not session.rights.write
-            staged = staged_files(session) if params.staged else None
+            staged = staged_view(session) if params.staged else None
             if staged is None:
                 before = _served_files(session)
                 changes = _apply(session, files, dry=dry)
@@ -202,12 +200,10 @@ class SchemaService:
 
     def status(self, principal: Principal, params: SchemaParams) -> QueryResult:
         def answer(session: QuerySession) -> QueryResult:
-            from faunalite.schema_staged import staged_files
-
             version = self._checked_version(session, params)
             if not principal.database:
                 raise SchemaFailure(400, ROOT_STAGING)
-            staged = staged_files(session)
+            staged = staged_view(session)
             body: dict[str, Any] = {
                 "version": version,
                 "status": "none" if staged is None else "ready",
@@ -231,10 +227,10 @@ class SchemaService:
         """``/staged/commit``: the staged files become the active schema."""
 
         def answer(session: QuerySession) -> QueryResult:
-            from faunalite.schema_staged import clear_staged_files, staged_files
+            from faunalite.schema_staged import clear_staged_files
 
             self._staged_checks(session, principal, params)
-            staged = staged_files(session)
+            staged = staged_view(session)
             if staged is None:
                 raise SchemaFailure(400, NOTHING_TO_COMMIT)
             clear_staged_files(session)
@@ -282,7 +278,7 @@ class SchemaService:
             from faunalite.schema_staged import stage_files
 
             self._write_checks(session, params)
-            stage_files(session, files)
+            stage_files(session, files, _served_files(session))
             mark_schema_changed(session)
             return QueryResult(200, {"version": session.txn_ts})
 
@@ -429,10 +425,40 @@ def current_items(session: QuerySession) -> list[f.Item]:
 def _files_for(session: QuerySession, *, staged: bool) -> dict[str, str]:
     """The files ``GET /files`` serves: with ``staged``, the staged files when a schema is
     staged; otherwise (and when nothing is staged) the active ones."""
-    from faunalite.schema_staged import staged_files
-
-    found = staged_files(session) if staged else None
+    found = staged_view(session) if staged else None
     return found if found is not None else _served_files(session)
+
+
+def staged_view(session: QuerySession) -> dict[str, str] | None:
+    """The staged schema's files, ``None`` when nothing is staged.
+
+    In FaunaDB, schema written with FQL after a staging goes to the staged schema, and the
+    staged files then include it. faunalite applies such writes at once; the items created
+    with FQL since the staging (not in the files served then, nor in the staged files) are
+    added to the staged ``main.fsl`` here, so a commit keeps them."""
+    from faunalite.schema_staged import staged_base, staged_files
+
+    staged = staged_files(session)
+    base = staged_base(session) if staged is not None else None
+    if staged is None or base is None:
+        return staged
+    try:
+        declared = {
+            (item_kind(item), item.name.text)
+            for files in (base, staged)
+            for schema in parse_schema(files)
+            for item in schema.items
+        }
+    except SchemaError:
+        return staged
+    added = [
+        item for item in current_items(session) if (item_kind(item), item.name.text) not in declared
+    ]
+    if not added:
+        return staged
+    extra = generated_schema(added).removeprefix(PREAMBLE).lstrip("\n")
+    main = staged.get(MAIN_FILE, "").rstrip("\n")
+    return {**staged, MAIN_FILE: (main + "\n\n" if main else "") + extra}
 
 
 def _served_files(session: QuerySession) -> dict[str, str]:
@@ -564,4 +590,5 @@ __all__ = [
     "change_query",
     "current_items",
     "proposed_items",
+    "staged_view",
 ]

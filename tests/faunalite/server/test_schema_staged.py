@@ -249,3 +249,20 @@ def test_a_read_only_key_may_see_but_not_commit(server: BackgroundServer, databa
             assert (reply.status_code, reply.json()) == (403, denied)
         staged = push(reader, {"foo.fsl": USER}, force="true", staged="true")
         assert (staged.status_code, staged.json()) == (403, denied)
+
+
+def test_items_made_with_fql_while_staged_survive_the_commit(
+    http: httpx.Client, db: Client
+) -> None:
+    push(http, {"main.fsl": USER}, force="true")
+    push(http, {"main.fsl": USER_INDEXED}, force="true", staged="true")
+    # FaunaDB puts FQL schema writes made after a staging in the staged schema;
+    # faunalite applies them at once and keeps them in the staged files.
+    db.query(fql('Collection.create({ name: "Extra" })'))
+    staged_main = http.get("/files/main.fsl", params={"staged": "true"}).json()["content"]
+    assert staged_main.startswith(USER_INDEXED.rstrip("\n") + "\n\ncollection Extra {")
+    diff = http.get("/staged/status", params={"format": "summary"}).json()["diff"]
+    assert diff == "* Modifying collection `User` at main.fsl:1:1\n"
+    assert http.post("/staged/commit", params={"force": "true"}).status_code == 200
+    names = db.query(fql("Collection.all().map(.name).toArray()")).data
+    assert sorted(names) == ["Extra", "User"]
