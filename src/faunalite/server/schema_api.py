@@ -60,11 +60,8 @@ ROUTES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 """Every route of FaunaDB's ``SchemaEndpoint``: method and path segments after the prefix."""
 
-NOT_IMPLEMENTED_MESSAGE = (
-    "faunalite does not implement this schema route ({path}). Push whole files with "
-    "POST /schema/1/update (fauna schema push --active), or define items with FQL "
-    "(Collection.create(), Function.create(), Role.create())."
-)
+NO_SERVICE_MESSAGE = "No schema service answers {path} here: it needs an engine."
+"""What ``schema_reply`` answers (501) when called without a ``SchemaService``."""
 MAX_FILES = 1024
 """At most this many files, ``main.fsl`` included (``SchemaRequest.MaxFiles``)."""
 
@@ -156,7 +153,7 @@ def schema_reply(
         return _error(405, "Method not allowed")
     segments = tuple(path[len(PREFIX) + 1 :].split("/"))
     if service is None:
-        return _error(501, NOT_IMPLEMENTED_MESSAGE.format(path=path))
+        return _error(501, NO_SERVICE_MESSAGE.format(path=path))
     params = SchemaParams.from_query(dict(parse_qsl(query, keep_blank_values=True)))
     try:
         if segments == ("files",):
@@ -178,7 +175,7 @@ def schema_reply(
             return service.diff(principal, params, files)
     except SchemaFailure as failure:
         return _error(failure.status, failure.message)
-    return _error(501, NOT_IMPLEMENTED_MESSAGE.format(path=path))
+    return _error(404, "Not found")  # every route of ROUTES is answered above
 
 
 def _item_reply(
