@@ -221,7 +221,9 @@ class SchemaService:
                 body.update({"pending_summary": "", "diff": text})
             return QueryResult(200, body)
 
-        return self._run(principal, answer, write=True, commit=False)
+        # Only the diff needs the (rolled back) writes; a plain status is a read.
+        diffing = params.diff_format is not None
+        return self._run(principal, answer, write=diffing, commit=False)
 
     def commit(self, principal: Principal, params: SchemaParams) -> QueryResult:
         """``/staged/commit``: the staged files become the active schema."""
