@@ -16,7 +16,9 @@ A write replies with the new version, the file, the item's span in it, the FSL s
 removed FSL for a delete) and the item's definition. With ``validate=true`` nothing is written
 and the reply is the diff the write would make (``{"version", "diff"}``). An item is looked up
 in the files ``GET /files`` serves; while a schema is staged, in the staged files, and a write
-then changes the staged files (checked as a staged push is) and leaves the active schema.
+then changes the staged files (checked as a staged push is) and leaves the active schema. A
+rename while a schema is staged is refused: FaunaDB allows it, but faunalite keeps a staged
+schema as files, where a rename reads as a delete and a create.
 """
 
 from __future__ import annotations
@@ -70,6 +72,10 @@ ITEM_KINDS: dict[str, ItemKind] = {
 }
 
 NO_SNIPPET = "No FSL snippet provided"
+RENAME_WHILE_STAGED = (
+    "faunalite cannot rename a schema item while a schema is staged: commit or abandon the "
+    "staged schema (fauna schema commit / abandon), then rename it."
+)
 SNIPPET_FILENAME = "main.fsl"
 """The name a snippet's parse errors point at (it is meant for ``main.fsl``)."""
 
@@ -251,6 +257,10 @@ def _apply_item(
         # A schema was staged, committed or abandoned since the caller looked.
         raise SchemaFailure(409, STALE_VERSION)
     write = plan(files)
+    if staging is not None and write.rename is not None:
+        # The staged schema is kept as files, which cannot say that an item was renamed: the
+        # commit would delete the old collection (and its documents) and create the new one.
+        raise SchemaFailure(400, RENAME_WHILE_STAGED)
     if staging is not None:
         _commit_files(session, files)
         staging["files"] = write.files
@@ -343,4 +353,4 @@ def _doc(session: QuerySession, kind: ItemKind, name: str) -> Any:
     return _evaluate(session, f"{kind.module}.byName(itemName)", {"itemName": name})
 
 
-__all__ = ["ITEM_KINDS", "NO_SNIPPET", "ItemKind", "SchemaItems"]
+__all__ = ["ITEM_KINDS", "NO_SNIPPET", "RENAME_WHILE_STAGED", "ItemKind", "SchemaItems"]

@@ -220,6 +220,17 @@ def test_while_staged_item_writes_change_the_staged_schema(http: httpx.Client, d
     assert reply.json()["definition"]["body"] == "() => { 3 }"
     assert reply.json()["version"] > staged.json()["version"]
     assert "function bar() { 3 }" in main_fsl(http, staged="true")
+    renamed = http.post("/items/collections/Foo", content=b"collection Bar {}")
+    assert (renamed.status_code, renamed.json()) == (
+        400,
+        {
+            "error": {
+                "message": "faunalite cannot rename a schema item while a schema is staged: "
+                "commit or abandon the staged schema (fauna schema commit / abandon), then "
+                "rename it."
+            }
+        },
+    )
     assert main_fsl(http) == MAIN
     assert db.query(fql("Function.all().count()")).data == 1
     assert http.post("/staged/commit", params={"force": "true"}).status_code == 200
