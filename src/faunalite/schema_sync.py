@@ -12,7 +12,17 @@
   model makes (unknown collections in a role, bad index terms...) is reported here too.
 * ``update``: the same changes, committed in one transaction with the files
   (``faunalite.model.schema_files``); the reply's ``version`` is that transaction's ts.
-* ``status``: faunalite has no staged schema, so it is always ``none``.
+* ``update?staged=true``: the files are checked as a push would be (applied in a transaction
+  that is rolled back), then kept unapplied as the staged schema
+  (``faunalite.schema_staged``); queries keep seeing the active schema. A push without
+  ``staged`` while a schema is staged replaces the staged files and leaves the active schema
+  alone, as in FaunaDB, where the active schema stays pinned until a commit or an abandon.
+* ``status`` / ``staged/status``: ``none`` with nothing staged, else ``ready``: faunalite builds
+  a staged schema's indexes in the commit's own transaction (one node, no background build),
+  so nothing is ever ``pending``. With ``format``, the staged diff against the active schema.
+* ``commit`` / ``abandon``: apply the staged files (as ``update`` would) or drop them.
+* ``files``, ``file`` and ``diff`` with ``staged=true``: the staged files, and the diff of the
+  given files against the staged schema.
 
 Changes go through FQL (``Collection.create(...)``, ``.replace(...)``, ``.delete()`` and the
 same for functions and roles), so they are checked as any query's. Access providers are not
@@ -53,10 +63,8 @@ if TYPE_CHECKING:
 MAIN_FILE = "main.fsl"
 STALE_VERSION = "Stale schema version provided"
 ROOT_STAGING = "Schema cannot be staged in the root database"
-STAGED_NOT_IMPLEMENTED = (
-    "faunalite does not implement staged schema (staged=true): push without it to apply "
-    "the schema at once."
-)
+NOTHING_TO_COMMIT = "There is no staged schema to commit"
+NOTHING_TO_ABANDON = "There is no staged schema to abandon"
 
 _MODULES = {"collection": "Collection", "function": "Function", "role": "Role"}
 _CURRENT_ITEMS = (
@@ -75,6 +83,8 @@ class SchemaParams:
     force: bool = False
     staged: bool = False
     diff_format: DiffFormat | None = None
+    validate: bool = False
+    """``validate=true``: a single-item write only answers the diff it would make."""
 
     @classmethod
     def from_query(cls, params: Mapping[str, str]) -> SchemaParams:
@@ -98,6 +108,7 @@ class SchemaParams:
             force=params.get("force") == "true",
             staged=params.get("staged") == "true",
             diff_format=diff_format,
+            validate=params.get("validate") == "true",
         )
 
 
@@ -125,7 +136,7 @@ class SchemaService:
     def files(self, principal: Principal, params: SchemaParams) -> QueryResult:
         def answer(session: QuerySession) -> QueryResult:
             version = self._checked_version(session, params)
-            names = list(_served_files(session))
+            names = list(_files_for(session, staged=params.staged))
             return QueryResult(
                 200, {"version": version, "files": [{"filename": name} for name in names]}
             )
@@ -135,7 +146,7 @@ class SchemaService:
     def file(self, principal: Principal, params: SchemaParams, filename: str) -> QueryResult:
         def answer(session: QuerySession) -> QueryResult:
             version = self._checked_version(session, params)
-            content = _served_files(session).get(filename)
+            content = _files_for(session, staged=params.staged).get(filename)
             if content is None:
                 raise SchemaFailure(404, "Not found")
             return QueryResult(200, {"version": version, "content": content})
@@ -146,15 +157,27 @@ class SchemaService:
         self, principal: Principal, params: SchemaParams, files: Mapping[str, str]
     ) -> QueryResult:
         """``/diff`` and ``/validate``: the diff, ``semantic`` unless ``format`` says. With
-        ``staged=true`` it is against the staged schema, which here is always the active one
-        (nothing is ever staged), as in FaunaDB when nothing is."""
+        ``staged=true`` it is against the staged schema (the active one when nothing is
+        staged, as in FaunaDB)."""
 
         def answer(session: QuerySession) -> QueryResult:
             version = self._checked_version(session, params)
-            before = _served_files(session)
             # A key that may not write gets the diff without the model's checks (the dry run
             # would be refused for its writes, not for the schema).
-            changes = _apply(session, files, dry=not session.rights.write)
+            dry = not session.rights.write
+            staged = staged_view(session) if params.staged else None
+            if staged is None:
+                before = _served_files(session)
+                changes = _apply(session, files, dry=dry)
+            elif dry:
+                before = staged
+                changes = schema_changes(proposed_items(staged), proposed_items(files))
+            else:
+                # Make the staged schema current in this (rolled back) transaction, then
+                # apply the files over it, so the model checks them against it.
+                before = staged
+                _commit_files(session, staged)
+                changes = _apply(session, files)
             text = render_diff(changes, before, files, params.diff_format or "semantic")
             return QueryResult(200, {"version": version, "diff": text})
 
@@ -163,20 +186,14 @@ class SchemaService:
     def update(
         self, principal: Principal, params: SchemaParams, files: Mapping[str, str]
     ) -> QueryResult:
-        if params.staged:
-            return error_reply(501, STAGED_NOT_IMPLEMENTED)
+        """``/update``: apply ``files``; with ``staged=true``, or while a schema is staged,
+        check them and keep them as the staged schema instead."""
+        if params.staged or self._has_staged(principal):
+            return self._stage(principal, params, files)
 
         def answer(session: QuerySession) -> QueryResult:
-            from faunalite.model.schema import mark_schema_changed
-            from faunalite.model.schema_files import store_files
-
-            # FaunaDB's checkWritePermission, before anything else: a key that may not write
-            # schema may not store files either, even when they change no item.
-            session.require_write()
-            self._checked_version(session, params)
-            _apply(session, files)
-            store_files(session, files)
-            mark_schema_changed(session)
+            self._write_checks(session, params)
+            _commit_files(session, files)
             return QueryResult(200, {"version": session.txn_ts})
 
         return self._run(principal, answer, write=True)
@@ -186,14 +203,115 @@ class SchemaService:
             version = self._checked_version(session, params)
             if not principal.database:
                 raise SchemaFailure(400, ROOT_STAGING)
-            body: dict[str, Any] = {"version": version, "status": "none"}
+            staged = staged_view(session)
+            body: dict[str, Any] = {
+                "version": version,
+                "status": "none" if staged is None else "ready",
+            }
             if params.diff_format is not None:
-                body.update({"pending_summary": "", "diff": ""})
+                text = ""
+                if staged is not None:
+                    before = _served_files(session)
+                    dry = not session.rights.write
+                    # The staged files are applied (then rolled back) so that a staged schema
+                    # the data no longer allows is reported, as FaunaDB reports it here.
+                    changes = _apply(session, staged, dry=dry)
+                    text = render_diff(changes, before, staged, params.diff_format)
+                # Nothing is ever building, so nothing is pending.
+                body.update({"pending_summary": "", "diff": text})
             return QueryResult(200, body)
 
-        return self._run(principal, answer)
+        # Only the diff needs the (rolled back) writes; a plain status is a read.
+        diffing = params.diff_format is not None
+        return self._run(principal, answer, write=diffing, commit=False)
+
+    def commit(self, principal: Principal, params: SchemaParams) -> QueryResult:
+        """``/staged/commit``: the staged files become the active schema."""
+
+        def answer(session: QuerySession) -> QueryResult:
+            from faunalite.schema_staged import clear_staged_files
+
+            self._staged_checks(session, principal, params)
+            staged = staged_view(session)
+            if staged is None:
+                raise SchemaFailure(400, NOTHING_TO_COMMIT)
+            clear_staged_files(session)
+            _commit_files(session, staged)
+            return QueryResult(200, {"version": session.txn_ts})
+
+        return self._run(principal, answer, write=True)
+
+    def abandon(self, principal: Principal, params: SchemaParams) -> QueryResult:
+        """``/staged/abandon``: the staged files are dropped; the active schema stays."""
+
+        def answer(session: QuerySession) -> QueryResult:
+            from faunalite.model.schema import mark_schema_changed
+            from faunalite.schema_staged import clear_staged_files, staged_files
+
+            self._staged_checks(session, principal, params)
+            if staged_files(session) is None:
+                raise SchemaFailure(400, NOTHING_TO_ABANDON)
+            clear_staged_files(session)
+            mark_schema_changed(session)
+            return QueryResult(200, {"version": session.txn_ts})
+
+        return self._run(principal, answer, write=True)
 
     # -- machinery ------------------------------------------------------------------------------
+
+    def _stage(
+        self, principal: Principal, params: SchemaParams, files: Mapping[str, str]
+    ) -> QueryResult:
+        """Check ``files`` as a push (applied, then rolled back), then keep them staged."""
+
+        def check(session: QuerySession) -> QueryResult:
+            self._write_checks(session, params)
+            if not principal.database:
+                raise SchemaFailure(400, ROOT_STAGING)
+            _apply(session, files)
+            return QueryResult(200, {})
+
+        checked = self._run(principal, check, write=True, commit=False)
+        if checked.status != 200:
+            return checked
+
+        def store(session: QuerySession) -> QueryResult:
+            from faunalite.model.schema import mark_schema_changed
+            from faunalite.schema_staged import stage_files
+
+            self._write_checks(session, params)
+            stage_files(session, files, _served_files(session))
+            mark_schema_changed(session)
+            return QueryResult(200, {"version": session.txn_ts})
+
+        return self._run(principal, store, write=True)
+
+    def _has_staged(self, principal: Principal) -> bool:
+        """Whether the principal's database has a staged schema (``False`` when it cannot be
+        read: the endpoint then reports why)."""
+        from faunalite.schema_staged import staged_files
+
+        def answer(session: QuerySession) -> QueryResult:
+            return QueryResult(200, {"staged": staged_files(session) is not None})
+
+        found = self._run(principal, answer)
+        return found.status == 200 and found.body == {"staged": True}
+
+    def _write_checks(self, session: QuerySession, params: SchemaParams) -> None:
+        """FaunaDB's ``checkWritePermission`` then ``checkSchemaVersion``: a key that may not
+        write schema may not store files either, even when they change no item."""
+        session.require_write()
+        self._checked_version(session, params)
+
+    def _staged_checks(
+        self, session: QuerySession, principal: Principal, params: SchemaParams
+    ) -> None:
+        """What ``commit`` and ``abandon`` check first, in FaunaDB's order: write
+        permission, not the root database, then the version."""
+        session.require_write()
+        if not principal.database:
+            raise SchemaFailure(400, ROOT_STAGING)
+        self._checked_version(session, params)
 
     def _checked_version(self, session: QuerySession, params: SchemaParams) -> int:
         """FaunaDB's ``checkSchemaVersion``: the current version, or a stale-version failure
@@ -306,6 +424,45 @@ def current_items(session: QuerySession) -> list[f.Item]:
     return items
 
 
+def _files_for(session: QuerySession, *, staged: bool) -> dict[str, str]:
+    """The files ``GET /files`` serves: with ``staged``, the staged files when a schema is
+    staged; otherwise (and when nothing is staged) the active ones."""
+    found = staged_view(session) if staged else None
+    return found if found is not None else _served_files(session)
+
+
+def staged_view(session: QuerySession) -> dict[str, str] | None:
+    """The staged schema's files, ``None`` when nothing is staged.
+
+    In FaunaDB, schema written with FQL after a staging goes to the staged schema, and the
+    staged files then include it. faunalite applies such writes at once; the items created
+    with FQL since the staging (not in the files served then, nor in the staged files) are
+    added to the staged ``main.fsl`` here, so a commit keeps them."""
+    from faunalite.schema_staged import staged_base, staged_files
+
+    staged = staged_files(session)
+    base = staged_base(session) if staged is not None else None
+    if staged is None or base is None:
+        return staged
+    try:
+        declared = {
+            (item_kind(item), item.name.text)
+            for files in (base, staged)
+            for schema in parse_schema(files)
+            for item in schema.items
+        }
+    except SchemaError:
+        return staged
+    added = [
+        item for item in current_items(session) if (item_kind(item), item.name.text) not in declared
+    ]
+    if not added:
+        return staged
+    extra = generated_schema(added).removeprefix(PREAMBLE).lstrip("\n")
+    main = staged.get(MAIN_FILE, "").rstrip("\n")
+    return {**staged, MAIN_FILE: (main + "\n\n" if main else "") + extra}
+
+
 def _served_files(session: QuerySession) -> dict[str, str]:
     """What ``GET /files`` lists: the files that describe the database's schema.
 
@@ -400,6 +557,17 @@ def _located(session: QuerySession, items: list[f.Item]) -> list[f.Item]:
     return located
 
 
+def _commit_files(session: QuerySession, files: Mapping[str, str]) -> None:
+    """Make ``files`` the database's schema in ``session``: apply them, store them and
+    record the schema change."""
+    from faunalite.model.schema import mark_schema_changed
+    from faunalite.model.schema_files import store_files
+
+    _apply(session, files)
+    store_files(session, files)
+    mark_schema_changed(session)
+
+
 def _apply(
     session: QuerySession, files: Mapping[str, str], *, dry: bool = False
 ) -> list[SchemaChange]:
@@ -414,6 +582,9 @@ def _apply(
 
 __all__ = [
     "MAIN_FILE",
+    "NOTHING_TO_ABANDON",
+    "NOTHING_TO_COMMIT",
+    "ROOT_STAGING",
     "STALE_VERSION",
     "SchemaFailure",
     "SchemaParams",
@@ -421,4 +592,5 @@ __all__ = [
     "change_query",
     "current_items",
     "proposed_items",
+    "staged_view",
 ]

@@ -12,9 +12,10 @@ field); ``faunalite.schema_sync`` answers it:
 * a path that is no route: 404 "Not found"; a route with another method: 405
   "Method not allowed" (``SchemaEndpoint.exec``);
 * ``GET /files``, ``GET /files/{name}``, ``POST /update``, ``/diff``, ``/validate``,
-  ``GET /status`` and ``/staged/status``: FaunaDB's replies;
-* the staged-schema and single-item routes: 501 with a message saying what to do instead
-  (answering the v4 404 made the Fauna CLI report success while nothing was done).
+  ``GET /status`` and ``/staged/status``, ``POST /commit`` and ``/staged/commit``,
+  ``POST /abandon`` and ``/staged/abandon``: FaunaDB's replies;
+* ``GET``/``POST``/``DELETE /items/{kind}/{name}`` and ``POST /items/{kind}``: FaunaDB's
+  single-item routes (``faunalite.schema_items``), the body being one item's FSL.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Literal
 from urllib.parse import parse_qsl, unquote
 
 from faunalite.engine import Principal, QueryResult
+from faunalite.schema_items import SchemaItems
 from faunalite.schema_sync import SchemaFailure, SchemaParams, SchemaService
 
 PREFIX = "/schema/1"
@@ -58,11 +60,8 @@ ROUTES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 """Every route of FaunaDB's ``SchemaEndpoint``: method and path segments after the prefix."""
 
-NOT_IMPLEMENTED_MESSAGE = (
-    "faunalite does not implement this schema route ({path}). Push whole files with "
-    "POST /schema/1/update (fauna schema push --active), or define items with FQL "
-    "(Collection.create(), Function.create(), Role.create())."
-)
+NO_SERVICE_MESSAGE = "No schema service answers {path} here: it needs an engine."
+"""What ``schema_reply`` answers (501) when called without a ``SchemaService``."""
 MAX_FILES = 1024
 """At most this many files, ``main.fsl`` included (``SchemaRequest.MaxFiles``)."""
 
@@ -154,7 +153,7 @@ def schema_reply(
         return _error(405, "Method not allowed")
     segments = tuple(path[len(PREFIX) + 1 :].split("/"))
     if service is None:
-        return _error(501, NOT_IMPLEMENTED_MESSAGE.format(path=path))
+        return _error(501, NO_SERVICE_MESSAGE.format(path=path))
     params = SchemaParams.from_query(dict(parse_qsl(query, keep_blank_values=True)))
     try:
         if segments == ("files",):
@@ -163,6 +162,12 @@ def schema_reply(
             return service.file(principal, params, unquote(segments[1]))
         if segments in (("status",), ("staged", "status")):
             return service.status(principal, params)
+        if segments in (("commit",), ("staged", "commit")):
+            return service.commit(principal, params)
+        if segments in (("abandon",), ("staged", "abandon")):
+            return service.abandon(principal, params)
+        if segments[0] == "items":
+            return _item_reply(method, segments, service, principal, params, body)
         if segments in (("update",), ("diff",), ("validate",)):
             files = read_upload(content_type, body)
             if segments == ("update",):
@@ -170,4 +175,25 @@ def schema_reply(
             return service.diff(principal, params, files)
     except SchemaFailure as failure:
         return _error(failure.status, failure.message)
-    return _error(501, NOT_IMPLEMENTED_MESSAGE.format(path=path))
+    return _error(404, "Not found")  # every route of ROUTES is answered above
+
+
+def _item_reply(
+    method: str,
+    segments: tuple[str, ...],
+    service: SchemaService,
+    principal: Principal,
+    params: SchemaParams,
+    body: bytes,
+) -> QueryResult:
+    """A single-item route (``match_route`` has already checked method and shape)."""
+    items = SchemaItems(service)
+    kind = segments[1]
+    if len(segments) == 2:
+        return items.create(principal, params, kind, body)
+    name = unquote(segments[2])
+    if method == "GET":
+        return items.get(principal, params, kind, name)
+    if method == "DELETE":
+        return items.delete(principal, params, kind, name)
+    return items.replace(principal, params, kind, name, body)

@@ -1,6 +1,7 @@
 """``fauna schema`` as a user runs it: exit codes and messages in a subprocess against a stub
-HTTP server that answers as FaunaDB documents, and a push → pull round trip against faunalite
-(skipped while faunalite answers 501 for ``/schema/1``)."""
+HTTP server that answers as FaunaDB documents, and against faunalite a push → pull round trip
+and a staged push committed or abandoned (skipped while faunalite answers 501 for
+``/schema/1``)."""
 
 from __future__ import annotations
 
@@ -182,3 +183,47 @@ def test_push_then_pull_round_trips_the_files(
 
     diff = fauna("schema", "diff", "--dir", str(pulled_dir), *connect, env=clean_env)
     assert (diff.returncode, diff.stdout) == (0, "No schema differences.\n"), diff.stderr
+
+
+@pytest.mark.skipif(
+    _faunalite_lacks_the_schema_api(),
+    reason="faunalite answers 501 for /schema/1/files: its schema API is not there yet",
+)
+def test_a_staged_push_is_committed_or_abandoned(
+    faunalite_server: BackgroundServer,
+    fauna_database: FaunaTestDatabase,
+    schema_dir: Path,
+    tmp_path: Path,
+    clean_env: dict[str, str],
+) -> None:
+    connect = [
+        "--endpoint",
+        faunalite_server.endpoint,
+        "--secret",
+        faunalite_server.secret,
+        "--database",
+        fauna_database.name,
+    ]
+
+    def run(*args: str) -> str:
+        done = fauna(*args, *connect, env=clean_env)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    staged = run("schema", "push", "--staged", "--dir", str(schema_dir))
+    assert "staged 1 files; schema version " in staged
+    # Not applied yet: `Dog` is unknown to queries.
+    missing = fauna("query", "Dog.all().count()", *connect, env=clean_env)
+    assert missing.returncode != 0
+    status = run("schema", "status")
+    assert status.startswith("Staged changes: ready\n")
+    assert "* Adding collection `Dog` to main.fsl:1:1" in status
+    assert "committed the staged schema; schema version " in run("schema", "commit")
+    assert run("query", "Dog.all().count()") == "0\n"
+    assert run("schema", "status") == "Staged changes: none\n"
+
+    (schema_dir / "main.fsl").write_text(MAIN + "\ncollection Cat {}\n")
+    run("schema", "push", "--staged", "--dir", str(schema_dir))
+    assert "abandoned the staged schema" in run("schema", "abandon")
+    assert run("schema", "status") == "Staged changes: none\n"
+    assert run("query", "Collection.all().count()") == "1\n"

@@ -61,8 +61,8 @@ def test_replies_use_the_schema_error_shape() -> None:
     assert unsupported.status == 501
     error = unsupported.body["error"]
     assert isinstance(error, dict)
-    assert str(error["message"]).startswith(
-        "faunalite does not implement this schema route (/schema/1/staged/commit)"
+    assert error["message"] == (
+        "No schema service answers /schema/1/staged/commit here: it needs an engine."
     )
 
 

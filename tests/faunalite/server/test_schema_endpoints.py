@@ -220,10 +220,9 @@ def test_status_is_none_without_staged_schema(http: httpx.Client, server: Backgr
     )
 
 
-def test_staged_pushes_are_not_implemented(http: httpx.Client) -> None:
-    staged = push(http, {"main.fsl": USERS}, staged="true")
-    assert staged.status_code == 501
-    assert "staged schema" in staged.json()["error"]["message"]
+def test_a_staged_diff_with_nothing_staged_is_against_the_active_schema(
+    http: httpx.Client,
+) -> None:
     # With nothing staged, a diff against the staged schema is one against the active one
     # (what `fauna schema diff` asks for by default).
     diff = http.post(
