@@ -25,6 +25,7 @@ import os
 import re
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -81,6 +82,9 @@ class Principal:
 
     database: tuple[str, ...] = ()
     role: str = "admin"
+    claims: Mapping[str, Any] | None = field(default=None, compare=False)
+    """For a JWT (role ``@provider/<name>``): its verified payload, which the provider's role
+    predicates read."""
 
 
 ROOT_ADMIN = Principal()
@@ -256,14 +260,16 @@ class Engine:
             if _may_only_read(request):
                 try:
                     with self.model.query_session(
-                        principal.database, principal.role, write=False
+                        principal.database, principal.role, write=False, claims=principal.claims
                     ) as session:
                         return self._run_in_session(request, session)
                 except ReadOnlyTransactionError:
                     pass  # it writes after all: start again, as a writer
             with (
                 self._database_lock(principal.database),
-                self.model.query_session(principal.database, principal.role) as session,
+                self.model.query_session(
+                    principal.database, principal.role, claims=principal.claims
+                ) as session,
             ):
                 return self._run_in_session(request, session)
         except UnknownDatabase:

@@ -16,11 +16,12 @@ member with the interpreter and the wire encoder.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from faunalite.model import (  # noqa: F401  (imported to register their members)
+    access_providers,
     collections,
     constraints,
     databases,
@@ -31,6 +32,12 @@ from faunalite.model import (  # noqa: F401  (imported to register their members
     roles,
 )
 from faunalite.model.access import user_role_name
+from faunalite.model.access_providers import (
+    ProviderRecord,
+    find_access_provider,
+    jwt_user_role,
+    provider_name,
+)
 from faunalite.model.databases import authenticate_key
 from faunalite.model.encoding import SessionResolver
 from faunalite.model.schema import schema_version
@@ -74,21 +81,34 @@ class DataModel:
         stats: QueryStats | None = None,
         *,
         write: bool = True,
+        claims: Mapping[str, Any] | None = None,
     ) -> Iterator[QuerySession]:
         """The session of one query (see the module docstring). Raises ``UnknownDatabase``.
         ``write=False`` opens a snapshot reader: any write raises
-        ``ReadOnlyTransactionError``, and the query must then run again as a writer."""
+        ``ReadOnlyTransactionError``, and the query must then run again as a writer.
+        ``claims``: the payload of the verified JWT a ``@provider/...`` role runs with; the
+        provider's roles that apply to it become the session's privileges (none: unknown)."""
         try:
             with self.storage.transaction(write=write) as txn:
                 info = txn.find_database(database)
                 if info is None or not _role_exists(txn, info, role):
                     raise UnknownDatabase("/".join(database))
                 session = QuerySession(txn, info, role, self.storage.new_id, stats)
+                provider = provider_name(role)
+                if provider is not None:
+                    session.user_role = jwt_user_role(session, provider, claims or {})
+                    if session.user_role is None:
+                        raise UnknownDatabase("/".join(database))
                 yield session
                 if session.rollback_requested:
                     raise _RollBack
         except _RollBack:
             pass
+
+    def access_provider_for(self, global_id: str, issuer: str) -> ProviderRecord | None:
+        """The access provider a JWT's audience (a database's global id) and issuer name."""
+        with self.storage.transaction() as txn:
+            return find_access_provider(txn, global_id, issuer)
 
     def database_exists(self, path: tuple[str, ...]) -> bool:
         if not path:

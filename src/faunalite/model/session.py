@@ -44,8 +44,9 @@ FUNCTION = "Function"
 DATABASE = "Database"
 KEY = "Key"
 ROLE = "Role"
+ACCESS_PROVIDER = "AccessProvider"
 
-NAMED_COLLECTIONS = (COLLECTION, FUNCTION, DATABASE, ROLE)
+NAMED_COLLECTIONS = (COLLECTION, FUNCTION, DATABASE, ROLE, ACCESS_PROVIDER)
 """Native collections whose documents are identified by ``name``."""
 ID_NATIVE_COLLECTIONS = (KEY,)
 """Native collections whose documents are identified by ``id``."""
