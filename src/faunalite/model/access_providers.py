@@ -37,7 +37,7 @@ from faunalite.model.access import BUILTIN_ROLES, PREDICATE_ROLE, Policy, UserRo
 from faunalite.model.databases import _named_module as named_module
 from faunalite.model.schema import ANY, OBJECT, STRING, Failures, NativeSpec, register_spec
 from faunalite.model.session import ACCESS_PROVIDER, DATABASE, ROLE, QuerySession
-from faunalite.storage.interface import ROOT_SCOPE, DocKey, Transaction
+from faunalite.storage.interface import ROOT_SCOPE, Transaction
 from faunalite.wire.decoding import decode_simple
 
 AUDIENCE_PREFIX = "https://db.fauna.com/db/"
@@ -158,6 +158,10 @@ def _jwks_uri_failures(uri: Any) -> Failures:
 
 
 def _validate(session: QuerySession, stored: dict[str, Any], old: Any) -> Failures:
+    # The audience is the server's, set again on every write: a replace does not carry it.
+    global_id = database_global_id(session.txn, session.database.path, create=True)
+    if global_id is not None:
+        stored["audience"] = audience_of(global_id)
     failures = _jwks_uri_failures(stored.get("jwks_uri"))
     issuer = stored.get("issuer")
     old_name = None if old is None else old.key
@@ -166,12 +170,6 @@ def _validate(session: QuerySession, stored: dict[str, Any], old: Any) -> Failur
             failures.append((["issuer"], "Duplicate value."))
             break
     return failures + _roles_failures(session, stored.get("roles"))
-
-
-def _set_audience(session: QuerySession, key: DocKey, stored: dict[str, Any]) -> None:
-    global_id = database_global_id(session.txn, session.database.path, create=True)
-    if global_id is not None:
-        stored["audience"] = audience_of(global_id)
 
 
 ACCESS_PROVIDER_SPEC = register_spec(
@@ -186,7 +184,6 @@ ACCESS_PROVIDER_SPEC = register_spec(
         admin_only=True,
         read_only=("audience",),
         validate=_validate,
-        on_create=_set_audience,
     )
 )
 
