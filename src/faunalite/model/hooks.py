@@ -6,7 +6,8 @@
   transaction (a writer, or a snapshot reader) in the principal's database and yields the ``QuerySession`` to put in the
   ``QueryContext`` (``context.storage``). Leaving the block commits; ``session.rollback()``
   before leaving (or an exception) discards every write, so a failed query leaves no trace.
-* ``database_exists(path)`` and ``principal_for_key(secret)`` for authentication;
+* ``database_exists(path)``, ``principal_for_key(secret)`` and ``access_provider_for(global_id,
+  issuer)`` (for JWTs) for authentication;
 * ``resolver(session)`` to decode ``@mod``/``@doc``/``@ref`` arguments in that database.
 
 Importing this module registers every document, collection, function, database and key

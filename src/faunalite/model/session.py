@@ -87,8 +87,9 @@ class QuerySession:
     ``txn`` is the query's write transaction; ``database`` the database the principal
     reaches; ``role`` its built-in role (``admin``, ``server``, ``server-readonly``,
     ``client``), a user-defined role (``@role/<name>``: the ``Role`` document's privileges as
-    of the query's start, none if there is no such role) or another role string, treated as
-    ``client``. ``new_id`` issues document ids (the store's snowflakes); ``stats`` are the
+    of the query's start, none if there is no such role), a JWT's ``@provider/<name>`` (whose
+    ``user_role`` ``DataModel.query_session`` sets from the provider's roles) or another role
+    string, treated as ``client``. ``new_id`` issues document ids (the store's snowflakes); ``stats`` are the
     query's counters, if any.
     """
 
