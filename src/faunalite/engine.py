@@ -25,6 +25,7 @@ import os
 import re
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -83,6 +84,9 @@ class Principal:
     database: tuple[str, ...] = ()
     role: str = "admin"
     token: int | None = None
+    claims: Mapping[str, Any] | None = field(default=None, compare=False)
+    """For a JWT (role ``@provider/<name>``): its verified payload, which the provider's role
+    predicates read."""
 
 
 ROOT_ADMIN = Principal()
@@ -262,7 +266,11 @@ class Engine:
             if _may_only_read(request):
                 try:
                     with self.model.query_session(
-                        principal.database, principal.role, write=False, token=principal.token
+                        principal.database,
+                        principal.role,
+                        write=False,
+                        token=principal.token,
+                        claims=principal.claims,
                     ) as session:
                         return self._run_in_session(request, session)
                 except ReadOnlyTransactionError:
@@ -270,7 +278,10 @@ class Engine:
             with (
                 self._database_lock(principal.database),
                 self.model.query_session(
-                    principal.database, principal.role, token=principal.token
+                    principal.database,
+                    principal.role,
+                    token=principal.token,
+                    claims=principal.claims,
                 ) as session,
             ):
                 return self._run_in_session(request, session)

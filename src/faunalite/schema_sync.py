@@ -25,8 +25,7 @@
   given files against the staged schema.
 
 Changes go through FQL (``Collection.create(...)``, ``.replace(...)``, ``.delete()`` and the
-same for functions and roles), so they are checked as any query's. Access providers are not
-implemented by faunalite's data model, so a schema declaring one is refused.
+same for functions, roles and access providers), so they are checked as any query's.
 """
 
 from __future__ import annotations
@@ -41,6 +40,7 @@ from faunalite.fql.errors import QueryCheckError, QueryError
 from faunalite.schema import (
     PREAMBLE,
     SchemaError,
+    access_provider_from_definition,
     collection_from_definition,
     definition,
     function_from_definition,
@@ -66,10 +66,15 @@ ROOT_STAGING = "Schema cannot be staged in the root database"
 NOTHING_TO_COMMIT = "There is no staged schema to commit"
 NOTHING_TO_ABANDON = "There is no staged schema to abandon"
 
-_MODULES = {"collection": "Collection", "function": "Function", "role": "Role"}
+_MODULES = {
+    "collection": "Collection",
+    "function": "Function",
+    "role": "Role",
+    "access provider": "AccessProvider",
+}
 _CURRENT_ITEMS = (
     "{ collections: Collection.all().toArray(), functions: Function.all().toArray(), "
-    "roles: Role.all().toArray() }"
+    "roles: Role.all().toArray(), access_providers: AccessProvider.all().toArray() }"
 )
 
 _T = TypeVar("_T")
@@ -416,11 +421,12 @@ def _evaluate(session: QuerySession, text: str, bindings: Mapping[str, Any]) -> 
 
 
 def current_items(session: QuerySession) -> list[f.Item]:
-    """The database's collections, functions and roles, as FSL items."""
+    """The database's collections, functions, roles and access providers, as FSL items."""
     found = _evaluate(session, _CURRENT_ITEMS, {})
     items: list[f.Item] = [collection_from_definition(doc) for doc in found["collections"]]
     items += [function_from_definition(doc) for doc in found["functions"]]
     items += [role_from_definition(doc) for doc in found["roles"]]
+    items += [access_provider_from_definition(doc) for doc in found["access_providers"]]
     return items
 
 
@@ -498,19 +504,7 @@ def _served_files(session: QuerySession) -> dict[str, str]:
 
 def proposed_items(files: Mapping[str, str]) -> list[f.Item]:
     """The items of pushed files (``SchemaError`` when they do not parse or clash)."""
-    items = [item for schema in parse_schema(files) for item in schema.items]
-    providers = [item for item in items if isinstance(item, f.AccessProvider)]
-    if providers:
-        from faunalite.fql.errors import CheckDiagnostic
-
-        raise SchemaError(
-            [
-                CheckDiagnostic("faunalite does not implement access providers", span)
-                for item in providers
-                if (span := item.name.span or item.span) is not None
-            ]
-        )
-    return items
+    return [item for schema in parse_schema(files) for item in schema.items]
 
 
 def change_query(changes: list[SchemaChange]) -> tuple[str, dict[str, Any]]:

@@ -57,15 +57,46 @@ def test_an_update_commits_and_versions_the_schema(service: SchemaService) -> No
     )
 
 
-def test_access_providers_are_refused(service: SchemaService) -> None:
-    text = 'access provider auth0 {\n  issuer "https://example.com/"\n  jwks_uri "https://example.com/jwks"\n}\n'
-    refused = service.update(ROOT, NO_PARAMS, {"main.fsl": text})
+PROVIDER_FSL = """role customer {}
+role manager {}
+
+access provider auth0 {
+  issuer "https://example.auth0.com/"
+  jwks_uri "https://example.auth0.com/.well-known/jwks.json"
+  role customer
+  role manager { predicate (jwt => jwt.scope == "manager") }
+}
+"""
+
+
+def test_access_providers_are_pushed_with_their_roles(service: SchemaService) -> None:
+    updated = service.update(ROOT, NO_PARAMS, {"main.fsl": PROVIDER_FSL})
+    assert updated.status == 200, updated.body
+    with service.engine.model.query_session((), "admin") as session:
+        stored = session.get("AccessProvider", "auth0")
+    assert stored is not None
+    assert stored.data["issuer"] == "https://example.auth0.com/"
+    assert stored.data["roles"] == [
+        "customer",
+        {"role": "manager", "predicate": 'jwt => jwt.scope == "manager"'},
+    ]
+    assert str(stored.data["audience"]).startswith("https://db.fauna.com/db/")
+    unchanged = service.diff(ROOT, NO_PARAMS, {"main.fsl": PROVIDER_FSL})
+    assert unchanged.body["diff"] == ""
+    moved = PROVIDER_FSL.replace("example.auth0.com/.well", "login.example.com/.well")
+    assert service.update(ROOT, NO_PARAMS, {"main.fsl": moved}).status == 200
+    with service.engine.model.query_session((), "admin") as session:
+        replaced = session.get("AccessProvider", "auth0")
+    assert replaced is not None
+    assert replaced.data["jwks_uri"] == "https://login.example.com/.well-known/jwks.json"
+    assert replaced.data["audience"] == stored.data["audience"]
+
+
+def test_a_pushed_access_provider_is_validated_as_in_fql(service: SchemaService) -> None:
+    insecure = PROVIDER_FSL.replace("https://example.auth0.com/.well", "http://example.com/.well")
+    refused = service.update(ROOT, NO_PARAMS, {"main.fsl": insecure})
     assert refused.status == 400
-    message = refused.body["error"]
-    assert isinstance(message, dict)
-    assert str(message["message"]).startswith(
-        "error: faunalite does not implement access providers"
-    )
+    assert "Invalid URI." in str(refused.body)
 
 
 def test_an_unknown_database_is_unauthorized(service: SchemaService) -> None:

@@ -6,8 +6,8 @@
   transaction (a writer, or a snapshot reader) in the principal's database and yields the ``QuerySession`` to put in the
   ``QueryContext`` (``context.storage``). Leaving the block commits; ``session.rollback()``
   before leaving (or an exception) discards every write, so a failed query leaves no trace.
-* ``database_exists(path)``, ``principal_for_key(secret)`` and ``principal_for_token(secret)``
-  for authentication;
+* ``database_exists(path)``, ``principal_for_key(secret)``, ``principal_for_token(secret)``
+  and ``access_provider_for(global_id, issuer)`` (for JWTs) for authentication;
 * ``resolver(session)`` to decode ``@mod``/``@doc``/``@ref`` arguments in that database.
 
 Importing this module registers every document, collection, function, database and key
@@ -17,11 +17,12 @@ member with the interpreter and the wire encoder.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from faunalite.model import (  # noqa: F401  (imported to register their members)
+    access_providers,
     collections,
     constraints,
     databases,
@@ -35,6 +36,12 @@ from faunalite.model import (  # noqa: F401  (imported to register their members
     typed_writes,
 )
 from faunalite.model.access import user_role_name
+from faunalite.model.access_providers import (
+    ProviderRecord,
+    find_access_provider,
+    jwt_user_role,
+    provider_name,
+)
 from faunalite.model.databases import authenticate_key
 from faunalite.model.encoding import SessionResolver
 from faunalite.model.identity import authenticate_token, identity_is_live
@@ -83,22 +90,35 @@ class DataModel:
         *,
         write: bool = True,
         token: int | None = None,
+        claims: Mapping[str, Any] | None = None,
     ) -> Iterator[QuerySession]:
         """The session of one query (see the module docstring). Raises ``UnknownDatabase``.
         ``write=False`` opens a snapshot reader: any write raises
         ``ReadOnlyTransactionError``, and the query must then run again as a writer.
-        ``token``: the id of the ``Token`` the request authenticated with, if any."""
+        ``token``: the id of the ``Token`` the request authenticated with, if any.
+        ``claims``: the payload of the verified JWT a ``@provider/...`` role runs with; the
+        provider's roles that apply to it become the session's privileges (none: unknown)."""
         try:
             with self.storage.transaction(write=write) as txn:
                 info = txn.find_database(database)
                 if info is None or not _role_exists(txn, info, role, token):
                     raise UnknownDatabase("/".join(database))
                 session = QuerySession(txn, info, role, self.storage.new_id, stats, token=token)
+                provider = provider_name(role)
+                if provider is not None:
+                    session.user_role = jwt_user_role(session, provider, claims or {})
+                    if session.user_role is None:
+                        raise UnknownDatabase("/".join(database))
                 yield session
                 if session.rollback_requested:
                     raise _RollBack
         except _RollBack:
             pass
+
+    def access_provider_for(self, global_id: str, issuer: str) -> ProviderRecord | None:
+        """The access provider a JWT's audience (a database's global id) and issuer name."""
+        with self.storage.transaction() as txn:
+            return find_access_provider(txn, global_id, issuer)
 
     def database_exists(self, path: tuple[str, ...]) -> bool:
         if not path:

@@ -48,8 +48,9 @@ KEY = "Key"
 ROLE = "Role"
 CREDENTIAL = "Credential"
 TOKEN = "Token"
+ACCESS_PROVIDER = "AccessProvider"
 
-NAMED_COLLECTIONS = (COLLECTION, FUNCTION, DATABASE, ROLE)
+NAMED_COLLECTIONS = (COLLECTION, FUNCTION, DATABASE, ROLE, ACCESS_PROVIDER)
 """Native collections whose documents are identified by ``name``."""
 ID_NATIVE_COLLECTIONS = (KEY, CREDENTIAL, TOKEN)
 """Native collections whose documents are identified by ``id``."""
@@ -92,9 +93,11 @@ class QuerySession:
     ``client``), a user-defined role (``@role/<name>``: the ``Role`` document's privileges as
     of the query's start, none if there is no such role), a document identity
     (``@doc/<Collection>/<id>``: the roles whose ``membership`` takes that document, found on
-    first use, ``faunalite.model.identity``) or another role string, treated as ``client``.
-    ``token`` is the id of the ``Token`` the request authenticated with, if any. ``new_id``
-    issues document ids (the store's snowflakes); ``stats`` are the query's counters, if any.
+    first use, ``faunalite.model.identity``), a JWT's ``@provider/<name>`` (whose ``user_role``
+    ``DataModel.query_session`` sets from the provider's roles) or another role string, treated
+    as ``client``. ``token`` is the id of the ``Token`` the request authenticated with, if any.
+    ``new_id`` issues document ids (the store's snowflakes); ``stats`` are the query's counters,
+    if any.
     """
 
     def __init__(
@@ -235,6 +238,12 @@ class QuerySession:
                 found = membership_role(self, identity)
             self._user_role = found
         return self._user_role
+
+    @user_role.setter
+    def user_role(self, privileges: UserRole | None) -> None:
+        """Grant privileges found outside the session (a JWT's access-provider roles)."""
+        self._membership_pending = False
+        self._user_role = privileges
 
     def _load_user_role(self, role: str) -> UserRole | None:
         if identity_of_role(role) is not None:

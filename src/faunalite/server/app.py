@@ -40,6 +40,7 @@ from faunalite.server.headers import (
     read_query_headers,
     response_traceparent,
 )
+from faunalite.server.jwt_auth import JwtVerifier
 from faunalite.server.schema_api import is_schema_path, schema_reply
 from faunalite.wire.request import InvalidRequestBody, parse_query_body
 
@@ -83,6 +84,8 @@ class FaunaliteApp:
     def __init__(self, engine: Engine, *, root_secret: str = "secret") -> None:
         self.engine = engine
         self.root_secret = root_secret
+        self.jwt_verifier = JwtVerifier(engine.model.access_provider_for)
+        """Verifies JWT bearers of ``/query/1`` (streams and the schema endpoint refuse them)."""
         self.events = EventEndpoints(engine, root_secret)
         self.schema = SchemaService(engine)
 
@@ -286,7 +289,10 @@ class FaunaliteApp:
         except InvalidRequestBody as error:
             return protocol_error("invalid_request", error.message)
         principal = authenticate(
-            headers.get("authorization"), self.root_secret, self.engine.principal_for_key
+            headers.get("authorization"),
+            self.root_secret,
+            self.engine.principal_for_key,
+            self.jwt_verifier,
         )
         if principal is None or not self.engine.database_exists(principal.database):
             return unauthorized(options.query_tags)

@@ -22,8 +22,9 @@ FaunaDB ignores it.
   settled when each query starts.
 * A ``Token``'s secret (also looked up by ``keys``) runs as its document; a scope written after
   it is ignored, as FaunaDB ignores it.
-* JWTs are not implemented in faunalite, so they are refused: an unknown or unsupported role is
-  never widened into a built-in one.
+* A bearer that starts with ``ey`` and holds a ``.`` is a JWT (FaunaDB's ``AuthLike.isJWT``):
+  only the ``jwt`` verifier (``faunalite.server.jwt_auth``) may grant it anything; an unknown or
+  unsupported role is never widened into a built-in one.
 """
 
 from __future__ import annotations
@@ -127,16 +128,22 @@ def parse_secret(secret: str) -> tuple[str, SecretScope | None] | None:
 
 KeyLookup = Callable[[str], "Principal | None"]
 """A key's secret → the database and role the key itself grants (``None``: no such live key)."""
+JwtLookup = Callable[[str], "Principal | None"]
+"""A JWT → the principal it grants once verified (``None``: it grants nothing)."""
 
 
 def authenticate(
-    authorization: str | None, root_secret: str, keys: KeyLookup | None = None
+    authorization: str | None,
+    root_secret: str,
+    keys: KeyLookup | None = None,
+    jwt: JwtLookup | None = None,
 ) -> Principal | None:
     """The principal for an ``Authorization`` header, or ``None`` when it grants nothing."""
     secret = _secret_from_header(authorization)
-    if secret is None or (secret.startswith("ey") and "." in secret):
-        # JWTs need access providers, which faunalite does not have.
+    if secret is None:
         return None
+    if secret.startswith("ey") and "." in secret:
+        return None if jwt is None else jwt(secret)
     parsed = parse_secret(secret)
     if parsed is None:
         return None

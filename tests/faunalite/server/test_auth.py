@@ -132,7 +132,7 @@ def test_granted(secret: str, principal: Principal) -> None:
         "Secret",
         "secretx:admin",
         "xsecret",
-        # JWTs need access providers.
+        # A JWT, with no verifier to check it.
         "eyJhbGciOi.eyJzdWIi.sig",
     ],
 )

@@ -15,8 +15,9 @@ from collections.abc import Iterator
 import pytest
 
 # Importing these registers their tables: the stdlib, the schema modules (Collection,
-# Function, Database, Role, Key), the document prototypes and the index methods.
+# Function, Database, Role, Key, AccessProvider), the document prototypes and the index methods.
 import faunalite.fql.stdlib
+import faunalite.model.access_providers
 import faunalite.model.collections
 import faunalite.model.databases
 import faunalite.model.doc_methods
@@ -112,7 +113,7 @@ KNOWN_TYPES = {
     *("Any", "Never", "Number", "Int", "Long", "Double", "Float", "String", "Boolean", "Null"),
     *("Time", "Date", "Bytes", "ID", "UUID", "TransactionTime", "SetCursor"),
     *("Array", "Set", "EventSource", "Ref", "NamedRef"),
-    *("CollectionDef", "FunctionDef", "DatabaseDef", "Role", "Key", "NullKey"),
+    *("CollectionDef", "FunctionDef", "DatabaseDef", "Role", "Key", "NullKey", "AccessProvider"),
     *("Credential", "NullCredential", "Token", "NullToken"),
 }
 
@@ -248,6 +249,14 @@ FAUNADB_SIGNATURES = [
     ("Key", "byId", "(id: ID) => Ref<Key>"),
     ("Function", "()", "(function: String) => Any"),
     ("Role", "byName", "(name: String) => NamedRef<Role>"),
+    ("AccessProvider", "byName", "(name: String) => NamedRef<AccessProvider>"),
+    (
+        "AccessProvider",
+        "create",
+        "(data: { name: String, issuer: String, jwks_uri: String, roles: String | { role: String,"
+        " predicate: String } | Array<String | { role: String, predicate: String }> | Null,"
+        " data: { *: Any } | Null }) => AccessProvider",
+    ),
     (
         "Collection",
         "all",
