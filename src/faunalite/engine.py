@@ -36,6 +36,7 @@ from faunalite.fql.context import QueryTimedOut
 from faunalite.fql.errors import CheckDiagnostic, QueryCheckError, QueryError
 from faunalite.fql.span import QUERY_SOURCE_NAME, Source, Span
 from faunalite.fql.values import Time, Value
+from faunalite.fql.walk_clock import walks_bounded_by
 from faunalite.wire.decoding import (
     InvalidValue,
     ValueResolver,
@@ -246,11 +247,15 @@ class Engine:
     def run(self, request: QueryRequest) -> QueryResult:
         """Run one query and return FaunaDB's reply for it: one storage transaction, in the
         principal's database, committed on success and rolled back on any failure."""
+        if deadline_unmeetable(request.timeout_ms):
+            return self._timed_out(request)
+        with walks_bounded_by(request.deadline):
+            return self._run_as_reader_or_writer(request)
+
+    def _run_as_reader_or_writer(self, request: QueryRequest) -> QueryResult:
         from faunalite.model.hooks import UnknownDatabase
         from faunalite.storage import ReadOnlyTransactionError
 
-        if deadline_unmeetable(request.timeout_ms):
-            return self._timed_out(request)
         principal = request.principal
         try:
             if _may_only_read(request):

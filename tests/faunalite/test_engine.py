@@ -69,3 +69,40 @@ def test_a_2ms_deadline_is_left_to_the_clock(engine: Engine) -> None:
     # Not refused up front: met (200) or missed (440) by how long the query really takes.
     result = run(engine, "1", timeout_ms=2)
     assert result.status in (200, 440)
+
+
+# `fold` doubling its accumulator: 2**26 arrays in the tree, a few kilobytes in memory. Each
+# walk below visited every one of them (a minute or more) with no look at the clock.
+SHARED = "Array.sequence(0, 26).fold([1], (acc, x) => [acc, acc])"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        f"let a = {SHARED}; let b = {SHARED}; a == b",
+        f"let a = {SHARED}; let b = {SHARED}; a != b",
+        f"let a = {SHARED}; let b = {SHARED}; [a].includes(b)",
+        f"let a = {SHARED}; let b = {SHARED}; [a, b].distinct().length",
+        f"let a = {SHARED}; let b = {SHARED}; [a, b].order().length",
+        f"let a = {SHARED}; let b = {SHARED}; [a, b].toSet().distinct().count()",
+        f"{SHARED}.toString().length",
+        f'"#{{{SHARED}}}".length',
+        f"log({SHARED}); 1",
+    ],
+)
+def test_walks_over_a_value_sharing_its_parts_end_at_the_deadline(
+    engine: Engine, query: str
+) -> None:
+    started = time.monotonic()
+    result = run(engine, query, timeout_ms=1000)
+    assert (result.status, result.body) == (503, TIMED_OUT)
+    assert time.monotonic() - started < 3
+
+
+def test_storing_a_value_sharing_its_parts_ends_at_the_deadline(engine: Engine) -> None:
+    run(engine, 'Collection.create({ name: "Shared" })')
+    started = time.monotonic()
+    result = run(engine, f"Shared.create({{ tree: {SHARED} }}); 1", timeout_ms=1000)
+    assert (result.status, result.body) == (503, TIMED_OUT)
+    assert time.monotonic() - started < 3
+    assert run(engine, "Shared.all().count()").body["data"] == 0
