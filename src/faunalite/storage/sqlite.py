@@ -26,6 +26,7 @@ from contextlib import contextmanager
 
 from faunalite.storage.base import StoreBase
 from faunalite.storage.clock import SnowflakeIds, next_txn_ts, wall_clock_us
+from faunalite.storage.fair_lock import FairLock
 from faunalite.storage.interface import CommitInfo, Storage, Transaction, TransactionStateError
 from faunalite.storage.notify import CommitHub
 from faunalite.storage.sqlite_schema import configure, initialise
@@ -59,7 +60,7 @@ class SQLiteStorage(StoreBase):
             SnowflakeIds(floor_ms=_meta(self._writer, "id_high_water_ms") + 1),
             CommitHub(self._last_ts),
         )
-        self._write_lock = threading.Lock()
+        self._write_lock = FairLock()
         self._pool_lock = threading.Lock()
         self._ts_guard = threading.Lock()
         self._pending_ts: int | None = None
