@@ -1,6 +1,7 @@
 """``SQLiteStorage``: the durable faunalite store, one SQLite file (or ``:memory:``).
 
-Concurrency: one writer connection guarded by a lock, so write transactions run one at a time
+Concurrency: one writer connection guarded by a lock (a ``FairLock``: writers take turns in
+arrival order), so write transactions run one at a time
 (``BEGIN IMMEDIATE`` ... ``COMMIT``) and commit in ``txn_ts`` order. Each read-only
 transaction gets a pooled reader connection inside ``BEGIN``; WAL then serves it a stable
 snapshot while the writer goes on, so readers never wait for writers or for each other. A
