@@ -15,7 +15,8 @@ addressed by the principal's path. Each query runs in one storage transaction
 (``faunalite.model.hooks.DataModel.query_session``). A query is first tried on a snapshot
 reader (unless it names a write method), and readers run concurrently with each other and
 with the writer; one that writes is rolled back and run again as a writer. Writers on one
-database are serialised, and the storage's single writer lock orders writes across databases,
+database are serialised in arrival order (``FairLock``; a writer gives up at its deadline),
+and the storage's single writer lock, fair too, orders writes across databases,
 so every query sees one consistent snapshot and writes commit one at a time (serializable).
 """
 
@@ -37,6 +38,8 @@ from faunalite.fql.context import QueryTimedOut
 from faunalite.fql.errors import CheckDiagnostic, QueryCheckError, QueryError
 from faunalite.fql.span import QUERY_SOURCE_NAME, Source, Span
 from faunalite.fql.values import Time, Value
+from faunalite.fql.walk_clock import walks_bounded_by
+from faunalite.storage.fair_lock import FairLock
 from faunalite.wire.decoding import (
     InvalidValue,
     ValueResolver,
@@ -224,7 +227,7 @@ class Engine:
         self.parse_cache = ParseCache()
         """Trees of the query texts run lately: a repeated text is not parsed again."""
         self.model = DataModel(SQLiteStorage(database_file(data_path)))
-        self._database_locks: dict[tuple[str, ...], threading.Lock] = {}
+        self._database_locks: dict[tuple[str, ...], FairLock] = {}
         self._locks_guard = threading.Lock()
 
     # -- databases and keys -------------------------------------------------------------------
@@ -256,11 +259,15 @@ class Engine:
     def run(self, request: QueryRequest) -> QueryResult:
         """Run one query and return FaunaDB's reply for it: one storage transaction, in the
         principal's database, committed on success and rolled back on any failure."""
+        if deadline_unmeetable(request.timeout_ms):
+            return self._timed_out(request)
+        with walks_bounded_by(request.deadline):
+            return self._run_as_reader_or_writer(request)
+
+    def _run_as_reader_or_writer(self, request: QueryRequest) -> QueryResult:
         from faunalite.model.hooks import UnknownDatabase
         from faunalite.storage import ReadOnlyTransactionError
 
-        if deadline_unmeetable(request.timeout_ms):
-            return self._timed_out(request)
         principal = request.principal
         try:
             if _may_only_read(request):
@@ -275,16 +282,21 @@ class Engine:
                         return self._run_in_session(request, session)
                 except ReadOnlyTransactionError:
                     pass  # it writes after all: start again, as a writer
-            with (
-                self._database_lock(principal.database),
-                self.model.query_session(
+            # Writers queue for their database in arrival order, and no longer than their
+            # deadline: behind a query that overran its own, they answer time_out in time.
+            lock = self._database_lock(principal.database)
+            if not lock.acquire(request.deadline):
+                return self._timed_out(request)
+            try:
+                with self.model.query_session(
                     principal.database,
                     principal.role,
                     token=principal.token,
                     claims=principal.claims,
-                ) as session,
-            ):
-                return self._run_in_session(request, session)
+                ) as session:
+                    return self._run_in_session(request, session)
+            finally:
+                lock.release()
         except UnknownDatabase:
             return unauthorized(request.query_tags)
 
@@ -339,11 +351,11 @@ class Engine:
             return self._timed_out(request)
         return result
 
-    def _database_lock(self, path: tuple[str, ...]) -> threading.Lock:
+    def _database_lock(self, path: tuple[str, ...]) -> FairLock:
         with self._locks_guard:
             lock = self._database_locks.get(path)
             if lock is None:
-                lock = self._database_locks[path] = threading.Lock()
+                lock = self._database_locks[path] = FairLock()
             return lock
 
     def _evaluate(

@@ -16,6 +16,10 @@
 Documents and other storage values take part through optional methods ``fql_compare(other)``
 (``int | None``) and ``fql_equals(other)``; a reference to a missing document equals ``null``
 through the ``missing_document`` predicate the caller passes.
+
+Every walk here counts the arrays and objects it enters (``walk_clock.visit_container``), so
+a value sharing its parts, whose tree is exponentially larger than its memory, ends the
+query at its deadline instead of holding its worker for ever.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from faunalite.fql.values import (
     UUIDValue,
     Value,
 )
+from faunalite.fql.walk_clock import visit_container
 
 MissingDocument = Callable[[Value], bool]
 
@@ -139,8 +144,10 @@ def compare(a: Value, b: Value) -> int | None:
         return 0
     ta, tb = type(a), type(b)
     if ta is list and tb is list:
+        visit_container()
         return _quirky_list_compare(a, b, _compare_or_rank)
     if ta is dict and tb is dict:
+        visit_container()
         return _quirky_list_compare(sorted(a.items()), sorted(b.items()), _compare_entries)
     if ta is bool or tb is bool:
         return int(a > b) - int(a < b) if ta is tb else None
@@ -229,10 +236,12 @@ def equal(a: Value, b: Value, missing_document: MissingDocument | None = None) -
     if ta is list:
         if tb is not list or len(a) != len(b):
             return False
+        visit_container()
         return all(equal(x, y, missing_document) for x, y in zip(a, b, strict=False))
     if ta is dict:
         if tb is not dict or len(a) != len(b):
             return False
+        visit_container()
         for key, value in a.items():
             if key not in b or not equal(value, b[key], missing_document):
                 return False
@@ -318,8 +327,10 @@ def total_compare(a: Value, b: Value) -> int:
     if ta is str:
         return compare_strings(a, b)
     if ta is list:
+        visit_container()
         return _list_compare(a, b, total_compare)
     if ta is dict:
+        visit_container()
         return _list_compare(sorted(a.items()), sorted(b.items()), _total_entries)
     if ta is bool or ta is bytes:
         return int(a > b) - int(a < b)
@@ -356,10 +367,14 @@ def structurally_equal(a: Value, b: Value) -> bool:
     if _is_number(a):
         return _is_number(b) and a == b
     if ta is list:
-        return tb is list and len(a) == len(b) and all(map(structurally_equal, a, b))
+        if tb is not list or len(a) != len(b):
+            return False
+        visit_container()
+        return all(map(structurally_equal, a, b))
     if ta is dict:
         if tb is not dict or a.keys() != b.keys():
             return False
+        visit_container()
         return all(structurally_equal(value, b[key]) for key, value in a.items())
     if ta is ID and tb is str:
         return bool(parse_java_long(b) == a.value)
@@ -376,8 +391,10 @@ def structural_hash(value: Value) -> int:
     """A hash consistent with ``structurally_equal`` (equal values hash alike)."""
     kind = type(value)
     if kind is list:
+        visit_container()
         return hash(tuple(structural_hash(item) for item in value))
     if kind is dict:
+        visit_container()
         return hash(frozenset((key, structural_hash(item)) for key, item in value.items()))
     if kind is ID:
         return hash(str(value.value))

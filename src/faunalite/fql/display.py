@@ -39,6 +39,7 @@ from faunalite.fql.values import (
     Value,
     type_name,
 )
+from faunalite.fql.walk_clock import visit_container
 
 MAX_RENDERED_LENGTH = 16 * 1024 * 1024
 """The longest rendering of an array or object: FQL's string size limit."""
@@ -203,8 +204,10 @@ def debug(value: Value, nested: bool = False) -> str:
     if t is float:
         return java_double_to_string(value)
     if t is list:
+        visit_container()
         return _bounded("[" + ", ".join(debug(item, nested) for item in value) + "]")
     if t is dict:
+        visit_container()
         return _bounded(_debug_object(value, nested))
     if isinstance(value, Null):
         return "null"

@@ -13,7 +13,8 @@ which is FaunaDB's stack trace (spans of the ``(args)`` of each call, innermost 
 
 Limits: at most ``MAX_STACK_FRAMES`` nested calls (``stack_overflow``); the ``deadline`` is
 checked every ``DEADLINE_CHECK_INTERVAL`` function applications (``QueryTimedOut``), and so is
-the process's memory (``faunalite.fql.memory``, ``value_too_large``); a Python
+the process's memory (``faunalite.fql.memory``, ``value_too_large``), and walks over values
+outside the interpreter (equality, rendering...) check both too (``walk_clock``); a Python
 ``RecursionError`` from pathologically nested syntax is reported as ``stack_overflow`` too.
 """
 
@@ -70,6 +71,7 @@ from faunalite.fql.values import (
     Value,
     type_name,
 )
+from faunalite.fql.walk_clock import walks_bounded_by
 
 MAX_STACK_FRAMES = 2048
 """FaunaDB's ``DefaultFQLXMaxStackFrames``."""
@@ -86,7 +88,8 @@ def run_query(tree: ast.QueryTree, context: QueryContext) -> Value:
     interpreter = Interpreter(context)
     context.interpreter = interpreter
     try:
-        return interpreter.eval(tree.body, None)
+        with walks_bounded_by(context.deadline):
+            return interpreter.eval(tree.body, None)
     except RecursionError:
         raise stack_overflow().at(tree.body.span) from None
     finally:

@@ -13,15 +13,21 @@ snapshot time and the page size. FaunaDB instead serialises the reified set expr
 the token itself, so its cursors survive restarts and live forever. Serialising arbitrary
 closures (documents, nested sets, functions) faithfully is a project of its own; the table is
 exact for everything a running server does, at two costs: cursors die with the process, and
-they expire (``CURSOR_TTL_SECONDS``, ``CURSOR_TABLE_CAPACITY``). An unknown, expired or
-malformed token is FaunaDB's ``invalid_cursor`` ``Cursor cursor is invalid or expired.``.
+they expire (``CURSOR_TTL_SECONDS``). The table is bounded, since every paginated page adds
+an entry that may hold large values: by count (``CURSOR_TABLE_CAPACITY``) and by the
+approximate memory of what the entries hold (``CURSOR_TABLE_MAX_BYTES``); past either, the
+least recently used cursors are forgotten. An unknown, expired, forgotten or malformed token
+is FaunaDB's ``invalid_cursor`` ``Cursor cursor is invalid or expired.``, what FaunaDB
+answers for a token it cannot use.
 Entries are immutable, so a cursor can be followed any number of times.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import secrets
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -31,8 +37,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from faunalite.fql.display import debug, quote_string
+from faunalite.fql.environment import Scope
 from faunalite.fql.errors import QueryError
-from faunalite.fql.values import StorageValue, Time, Value
+from faunalite.fql.values import Lambda, StorageValue, Time, Value
 from faunalite.model.set_sources import Position
 from faunalite.model.sets import MAX_SET_ELEMENTS, SetValue
 from faunalite.wire.encoding import JSON, ValueEncoder, register_storage_encoder
@@ -47,7 +54,10 @@ CURSOR_TTL_SECONDS = 24 * 60 * 60
 """How long a cursor stays valid after it was issued."""
 
 CURSOR_TABLE_CAPACITY = 50_000
-"""The most live cursors kept; the oldest are forgotten first."""
+"""The most live cursors kept; the least recently used are forgotten first."""
+
+CURSOR_TABLE_MAX_BYTES = 256 * 1024**2
+"""The most memory the live cursors' sets may hold, approximately (``approximate_bytes``)."""
 
 
 def invalid_cursor() -> QueryError:
@@ -77,17 +87,27 @@ class CursorEntry:
     snapshot_ns: int
     page_size: int
     expires_at: float
+    size_bytes: int
+    """What the entry holds, approximately (``approximate_bytes``)."""
 
 
 class CursorTable:
-    """Live cursors by token, forgotten after ``ttl`` seconds or when over ``capacity``."""
+    """Live cursors by token, forgotten after ``ttl`` seconds, and least recently used first
+    when there are more than ``capacity`` or they hold more than ``max_bytes``."""
 
     def __init__(
-        self, *, ttl: float = CURSOR_TTL_SECONDS, capacity: int = CURSOR_TABLE_CAPACITY
+        self,
+        *,
+        ttl: float = CURSOR_TTL_SECONDS,
+        capacity: int = CURSOR_TABLE_CAPACITY,
+        max_bytes: int = CURSOR_TABLE_MAX_BYTES,
     ) -> None:
         self.ttl = ttl
         self.capacity = capacity
+        self.max_bytes = max_bytes
         self._entries: OrderedDict[str, CursorEntry] = OrderedDict()
+        """Least recently issued or followed first."""
+        self._bytes = 0
         self._lock = threading.Lock()
 
     def issue(
@@ -95,32 +115,84 @@ class CursorTable:
     ) -> SetCursor:
         # Standard padded base64, like FaunaDB's tokens; 24 random bytes cannot be guessed.
         token = base64.b64encode(secrets.token_bytes(24)).decode("ascii")
+        # Measured outside the lock: the walk is bounded, but not free.
+        size = approximate_bytes((set_value, position), self.max_bytes)
         now = time.monotonic()
-        entry = CursorEntry(set_value, position, snapshot_ns, page_size, now + self.ttl)
+        entry = CursorEntry(set_value, position, snapshot_ns, page_size, now + self.ttl, size)
         with self._lock:
             self._entries[token] = entry
+            self._bytes += size
             self._forget_old(now)
         return SetCursor(token)
 
     def lookup(self, token: str) -> CursorEntry:
-        """The live entry of ``token``, else ``invalid_cursor``."""
+        """The live entry of ``token``, else ``invalid_cursor``. Following a cursor makes it
+        the most recently used."""
         with self._lock:
             entry = self._entries.get(token)
-            if entry is None or entry.expires_at < time.monotonic():
+            if entry is None:
                 raise invalid_cursor()
+            if entry.expires_at < time.monotonic():
+                self._forget(token)
+                raise invalid_cursor()
+            self._entries.move_to_end(token)
             return entry
 
     def __len__(self) -> int:
         return len(self._entries)
 
+    @property
+    def held_bytes(self) -> int:
+        """The approximate memory the live entries hold."""
+        return self._bytes
+
     def _forget_old(self, now: float) -> None:
-        # Every entry lives equally long, so insertion order is expiry order.
+        """Drop expired entries at the old end, then the least recently used while over a
+        bound; the newest entry stays even if it alone is over ``max_bytes``."""
         entries = self._entries
-        while entries:
+        while len(entries) > 1:
             token, entry = next(iter(entries.items()))
-            if entry.expires_at >= now and len(entries) <= self.capacity:
+            over = len(entries) > self.capacity or self._bytes > self.max_bytes
+            if entry.expires_at >= now and not over:
                 return
-            del entries[token]
+            self._forget(token)
+        if entries and next(iter(entries.values())).expires_at < now:
+            self._forget(next(iter(entries)))
+
+    def _forget(self, token: str) -> None:
+        self._bytes -= self._entries.pop(token).size_bytes
+
+
+_PLAN_MODULES = ("faunalite.model.sets", "faunalite.model.set_sources", "faunalite.fql.values")
+"""Modules whose dataclasses (set plans, sources, values) ``approximate_bytes`` looks into."""
+
+
+def approximate_bytes(root: object, limit: int) -> int:
+    """About how much memory ``root`` holds, counting shared parts once and stopping once past
+    ``limit``. Follows containers, set plans and sources, lambdas' closures (not their syntax
+    trees, which the parse cache holds anyway) and nothing else: a document reference counts
+    as itself, not as the session it reads through."""
+    seen: set[int] = set()
+    pending: list[object] = [root]
+    total = 0
+    while pending and total <= limit:
+        item = pending.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        total += sys.getsizeof(item)
+        if isinstance(item, (list, tuple)):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, Scope):
+            pending += (item.value, item.parent)
+        elif isinstance(item, Lambda):
+            pending.append(item.closure)
+        elif type(item).__module__ in _PLAN_MODULES and dataclasses.is_dataclass(item):
+            pending.extend(getattr(item, field.name) for field in dataclasses.fields(item))
+    return total
 
 
 CURSORS = CursorTable()

@@ -36,6 +36,7 @@ from faunalite.fql.values import (
     is_int,
     type_name,
 )
+from faunalite.fql.walk_clock import visit_container
 from faunalite.model.documents import DocValue, UserDoc
 from faunalite.model.session import COLLECTION, QuerySession
 from faunalite.storage.interface import DocKey, DocRef, Document, IndexEntry
@@ -115,12 +116,14 @@ def to_stored(session: QuerySession, value: Value) -> Any:
     absent). Raises ``invalid_type`` for what cannot be stored."""
     kind = type(value)
     if kind is dict:
+        visit_container()
         return {
             name: to_stored(session, item)
             for name, item in value.items()
             if not isinstance(item, Null)
         }
     if kind is list:
+        visit_container()
         return [to_stored(session, item) for item in value]
     if value is TRANSACTION_TIME:
         return session.transaction_time()
@@ -269,8 +272,10 @@ def schema_type_name(value: Value) -> str:
     """The type FaunaDB's schema validation names for a provided value
     (``SchemaType.valuePreciseType``): scalars by kind, arrays as tuples, objects as records."""
     if type(value) is list:
+        visit_container()
         return "[" + ", ".join(schema_type_name(item) for item in value) + "]"
     if type(value) is dict:
+        visit_container()
         if not value:
             return "{}"
         inner = ", ".join(f"{name}: {schema_type_name(item)}" for name, item in value.items())

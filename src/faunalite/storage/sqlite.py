@@ -1,6 +1,7 @@
 """``SQLiteStorage``: the durable faunalite store, one SQLite file (or ``:memory:``).
 
-Concurrency: one writer connection guarded by a lock, so write transactions run one at a time
+Concurrency: one writer connection guarded by a lock (a ``FairLock``: writers take turns in
+arrival order), so write transactions run one at a time
 (``BEGIN IMMEDIATE`` ... ``COMMIT``) and commit in ``txn_ts`` order. Each read-only
 transaction gets a pooled reader connection inside ``BEGIN``; WAL then serves it a stable
 snapshot while the writer goes on, so readers never wait for writers or for each other. A
@@ -26,6 +27,7 @@ from contextlib import contextmanager
 
 from faunalite.storage.base import StoreBase
 from faunalite.storage.clock import SnowflakeIds, next_txn_ts, wall_clock_us
+from faunalite.storage.fair_lock import FairLock
 from faunalite.storage.interface import CommitInfo, Storage, Transaction, TransactionStateError
 from faunalite.storage.notify import CommitHub
 from faunalite.storage.sqlite_schema import configure, initialise
@@ -59,7 +61,7 @@ class SQLiteStorage(StoreBase):
             SnowflakeIds(floor_ms=_meta(self._writer, "id_high_water_ms") + 1),
             CommitHub(self._last_ts),
         )
-        self._write_lock = threading.Lock()
+        self._write_lock = FairLock()
         self._pool_lock = threading.Lock()
         self._ts_guard = threading.Lock()
         self._pending_ts: int | None = None

@@ -11,7 +11,7 @@ import pytest
 
 from fauna import fql
 from fauna.client import Client, FeedOptions, QueryOptions
-from fauna.errors import QueryTimeoutError
+from fauna.errors import QueryTimeoutError, ServiceTimeoutError
 
 ONE_MS = timedelta(milliseconds=1)
 # The figure is the time the request took, at least the deadline: 1 ms, more on a busy machine.
@@ -44,3 +44,31 @@ def test_a_feed_page_with_a_1ms_deadline_times_out(db: Client) -> None:
     error = caught.value
     assert (error.status_code, error.code) == (440, "time_out")
     assert AGGRESSIVE.fullmatch(error.message), error.message
+
+
+# `fold` doubling its accumulator: a tree of 2**40 arrays in a few kilobytes of memory.
+SHARED = "Array.sequence(0, 40).fold([1], (acc, x) => [acc, acc])"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        f"let a = {SHARED}; let b = {SHARED}; a == b",
+        f"let a = {SHARED}; let b = {SHARED}; [a, b].distinct().length",
+        '"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!".matches("(a|aa)+$$")',  # `$$`: a literal `$`
+    ],
+    ids=["equality", "distinct", "catastrophic-regex"],
+)
+def test_a_walk_or_match_that_would_outlast_the_deadline_times_out(
+    db: Client, query: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Past a deadline of 1 s or more, FaunaDB's time_out is the server's (503), not the client's.
+    with pytest.raises(ServiceTimeoutError) as caught:
+        db.query(fql(query), QueryOptions(query_timeout=timedelta(milliseconds=1500)))
+    error = caught.value
+    assert (error.status_code, error.code, error.message) == (503, "time_out", "Read timed out")
+    # The server keeps answering, and the query's own worker gave that answer (the regex
+    # engine's CPU-time limit may leave the watchdog to answer on a starved machine).
+    assert db.query(fql("1 + 1")).data == 2
+    if "matches" not in query:
+        assert "overran its deadline" not in caplog.text

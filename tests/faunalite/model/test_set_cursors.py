@@ -24,6 +24,7 @@ from faunalite.model.set_cursors import (
     CursorTable,
     SetCursor,
     SetPage,
+    approximate_bytes,
     materialize_result,
 )
 from faunalite.model.sets import check_write_allowed, sequence_set
@@ -163,6 +164,66 @@ def test_the_cursor_table_forgets_the_oldest_beyond_capacity() -> None:
     with pytest.raises(QueryError):
         table.lookup(cursors[0].token)
     assert table.lookup(cursors[2].token).page_size == 16
+
+
+def test_the_cursor_table_forgets_the_least_recently_used_first() -> None:
+    table = CursorTable(capacity=2)
+    first, second = (table.issue(sequence_set(0, 3), None, 0, 16) for _ in range(2))
+    table.lookup(first.token)  # followed: now the most recently used
+    third = table.issue(sequence_set(0, 3), None, 0, 16)
+    with pytest.raises(QueryError):
+        table.lookup(second.token)
+    assert {table.lookup(first.token).page_size, table.lookup(third.token).page_size} == {16}
+
+
+MIB = 1024**2
+
+
+def big_set() -> Value:
+    """A Set whose plan holds a 1 MiB string, through a lambda's closure."""
+    return evaluate("let big = s; [1, 2].toSet().map(x => big)", context(s="x" * MIB))
+
+
+def test_the_cursor_table_is_bounded_by_the_memory_its_sets_hold() -> None:
+    table = CursorTable(max_bytes=int(2.5 * MIB))
+    cursors = [table.issue(big_set(), None, 0, 1) for _ in range(3)]
+    assert len(table) == 2
+    assert 2 * MIB < table.held_bytes <= int(2.5 * MIB)
+    with pytest.raises(QueryError) as raised:
+        table.lookup(cursors[0].token)
+    assert (raised.value.code, raised.value.message) == (
+        "invalid_cursor",
+        "Cursor cursor is invalid or expired.",
+    )
+    assert table.lookup(cursors[2].token).page_size == 1
+
+
+def test_an_entry_over_the_memory_bound_alone_is_kept_until_the_next() -> None:
+    table = CursorTable(max_bytes=MIB // 2)
+    first = table.issue(big_set(), None, 0, 1)
+    assert table.lookup(first.token).page_size == 1
+    table.issue(big_set(), None, 0, 1)
+    assert len(table) == 1
+    with pytest.raises(QueryError):
+        table.lookup(first.token)
+
+
+def test_approximate_bytes_counts_shared_parts_once_and_stops_at_the_limit() -> None:
+    text = "y" * MIB
+    assert MIB < approximate_bytes([text, text, {"a": text}], limit=10 * MIB) < 2 * MIB
+    assert approximate_bytes([["z" * MIB] for _ in range(100)], limit=3 * MIB) < 5 * MIB
+
+
+def test_following_a_forgotten_cursor_is_invalid_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(CURSORS, "capacity", 1)
+    first = evaluate("Set.sequence(0, 4).paginate(2)")["after"]
+    evaluate("Set.sequence(0, 4).paginate(2)")
+    with pytest.raises(QueryError) as raised:
+        evaluate("Set.paginate(c)", context(c=first))
+    assert (raised.value.code, raised.value.message) == (
+        "invalid_cursor",
+        "Cursor cursor is invalid or expired.",
+    )
 
 
 # -- set functions may not write ------------------------------------------------------------------

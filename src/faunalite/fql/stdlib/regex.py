@@ -1,10 +1,19 @@
-"""Java regular expressions on top of Python's ``re``, for the String regex methods.
+"""Java regular expressions for the String regex methods, matched by the ``regex`` package.
 
 FaunaDB compiles FQL regexes with ``java.util.regex``. The common syntax is shared; this
 module rewrites the parts that differ (named groups, ``\\Q…\\E``, ``\\z``, ``\\h``, POSIX
 ``\\p{…}`` classes, ``\\e``, ``\\x{…}``), gives ``\\w``/``\\d``/``\\s`` and ``.`` their Java
 (ASCII, line-terminator aware) meaning, and reports syntax errors with Java's descriptions:
 ``Invalid regular expression. Unclosed group at index 4`` (``invalid_regex``).
+
+Matching runs in the ``regex`` package rather than ``re``: ``re`` holds the GIL for as long
+as a match takes, so one catastrophic pattern (``(a|aa)+$`` against ``"aaa…!"``) froze every
+other request and ``/ping``. ``JavaRegex`` matches with ``concurrent=True`` (the GIL is let go)
+and a timeout of the query's time left, which ends the query with ``time_out`` at its
+deadline. (That limit counts the process's CPU time, so on a machine too busy to give the
+process a core a match may outlast the deadline somewhat; the server's watchdog answers the
+client in time regardless.) Patterns are still checked by ``re`` first, whose errors this module words as
+Java's; ``regex`` runs in its ``re``-compatible mode (``VERSION0``).
 
 Not covered: character-class union and intersection (``[a-z&&[^b]]``), inline flags in the
 middle of a pattern, and Unicode ``\\p{…}`` properties other than letters and digits.
@@ -15,7 +24,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import regex
+
+from faunalite.fql.context import QueryTimedOut
 from faunalite.fql.errors import QueryError
+from faunalite.fql.stdlib.registry import CallContext
 
 _POSIX_CLASSES = {
     "Lower": "a-z",
@@ -192,8 +205,50 @@ def _java_description(error: re.error, pattern: str, index: int) -> tuple[str, i
     return message[0].upper() + message[1:], index
 
 
+class JavaRegex:
+    """A compiled Java regex. Each match lets other threads run and ends at the deadline of
+    the query it runs for (``QueryTimedOut``)."""
+
+    __slots__ = ("compiled",)
+
+    def __init__(self, compiled: regex.Pattern[str]) -> None:
+        self.compiled = compiled
+
+    def search(self, text: str, ctx: CallContext) -> regex.Match[str] | None:
+        """The first match in ``text``, or ``None``."""
+        try:
+            return self.compiled.search(text, concurrent=True, timeout=_time_left(ctx))
+        except TimeoutError:
+            raise QueryTimedOut() from None
+
+    def find_all(self, text: str, ctx: CallContext) -> list[regex.Match[str]]:
+        """Every non-overlapping match in ``text``, left to right."""
+        found: list[regex.Match[str]] = []
+        try:
+            for match in self.compiled.finditer(text, concurrent=True, timeout=_time_left(ctx)):
+                found.append(match)
+                if len(found) % _MATCHES_PER_DEADLINE_CHECK == 0:
+                    ctx.check_deadline()
+        except TimeoutError:
+            raise QueryTimedOut() from None
+        return found
+
+
+_MATCHES_PER_DEADLINE_CHECK = 1024
+"""Matches collected by ``find_all`` between two looks at the clock."""
+
+
+def _time_left(ctx: CallContext) -> float | None:
+    """Seconds the regex engine may match for, ``None`` for no limit; ``QueryTimedOut`` if
+    the query is already past its deadline."""
+    left = ctx.seconds_left()
+    if left is not None and left <= 0:
+        raise QueryTimedOut()
+    return left
+
+
 @lru_cache(maxsize=256)
-def compile_java_regex(pattern: str) -> re.Pattern[str]:
+def compile_java_regex(pattern: str) -> JavaRegex:
     """Compile a Java regex, or raise ``invalid_regex`` with Java's description."""
     translator = _Translator(pattern)
     try:
@@ -213,7 +268,8 @@ def compile_java_regex(pattern: str) -> re.Pattern[str]:
             translated,
         )
     try:
-        return re.compile(translated, flags)
+        # Checked by `re`, whose error messages and positions map onto Java's.
+        re.compile(translated, flags)
     except OverflowError:
         # A repetition count past what ``re`` holds (2**32 - 2); Java's limit is lower still.
         huge = re.search(r"\{\d*,?\d{10,}", pattern)
@@ -222,3 +278,8 @@ def compile_java_regex(pattern: str) -> re.Pattern[str]:
         index = translator.original_index(error.pos or 0)
         description, java_index = _java_description(error, pattern, index)
         raise invalid_regex(description, java_index) from None
+    engine_flags = regex.VERSION0 | (regex.ASCII if flags == re.ASCII else regex.UNICODE)
+    try:
+        return JavaRegex(regex.compile(translated, engine_flags))
+    except (regex.error, OverflowError) as error:
+        raise invalid_regex(str(error).capitalize(), 0) from None

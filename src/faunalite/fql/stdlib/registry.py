@@ -82,6 +82,11 @@ class CallContext(Protocol):
         may outlast it (the interpreter only checks between function applications)."""
         ...
 
+    def seconds_left(self) -> float | None:
+        """Seconds until the query's deadline (``None`` if it has none): for a native that
+        hands a time limit to a library call it cannot interrupt (regex matching)."""
+        ...
+
 
 MethodImpl = Callable[..., Value]
 FieldImpl = Callable[[Value], Value]

@@ -12,7 +12,6 @@ JavaScript; ``parseNumber`` tries Int, then Long, then Double.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Callable
 
@@ -26,7 +25,7 @@ from faunalite.fql.stdlib.args import (
     invalid_argument,
     wrong_overload,
 )
-from faunalite.fql.stdlib.regex import compile_java_regex
+from faunalite.fql.stdlib.regex import JavaRegex, compile_java_regex
 from faunalite.fql.stdlib.registry import CallContext, module, prototype
 from faunalite.fql.values import INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, Long, Null, Value
 
@@ -136,7 +135,7 @@ def includes(ctx: CallContext, receiver: str, pattern: Value) -> bool:
 
 @STRING.method("includesRegex", 1, signature="(regex: String) => Boolean")
 def includes_regex(ctx: CallContext, receiver: str, regex: Value) -> bool:
-    return compile_java_regex(expect_string(regex, "regex")).search(receiver) is not None
+    return compile_java_regex(expect_string(regex, "regex")).search(receiver, ctx) is not None
 
 
 @STRING.method("insert", 2, signature="(index: Number, other: String) => String")
@@ -238,20 +237,20 @@ def index_of_regex(ctx: CallContext, receiver: str, *args: Value) -> int | Null:
         )
     regex = compile_java_regex(args[0])
     # FaunaDB searches the slice from `start`, so `^` matches at `start`.
-    match = regex.search(receiver[start:])
+    match = regex.search(receiver[start:], ctx)
     return start + match.start() if match else Null(NO_ELEMENT)
 
 
 @STRING.method("matches", 1, signature="(regex: String) => Array<String>")
 def matches(ctx: CallContext, receiver: str, regex: Value) -> list[Value]:
     pattern = compile_java_regex(expect_string(regex, "regex"))
-    return [match.group() for match in pattern.finditer(receiver)]
+    return [match.group() for match in pattern.find_all(receiver, ctx)]
 
 
 @STRING.method("matchIndexes", 1, signature="(regex: String) => Array<[Number, String]>")
 def match_indexes(ctx: CallContext, receiver: str, regex: Value) -> list[Value]:
     pattern = compile_java_regex(expect_string(regex, "regex"))
-    return [[match.start(), match.group()] for match in pattern.finditer(receiver)]
+    return [[match.start(), match.group()] for match in pattern.find_all(receiver, ctx)]
 
 
 # --- slicing and splitting ------------------------------------------------------------------
@@ -292,12 +291,12 @@ def _literal_matcher(needle: str) -> Matcher:
     return find
 
 
-def _regex_matcher(regex: re.Pattern[str], ctx: CallContext) -> Matcher:
+def _regex_matcher(regex: JavaRegex, ctx: CallContext) -> Matcher:
     def find(text: str, position: int) -> tuple[int, int] | None:
         # On the rest as a string of its own, as FaunaDB matches it: `^` holds at each start.
         # That copy makes many matches in a long string slow, so the deadline is checked.
         ctx.check_deadline()
-        match = regex.search(text[position:])
+        match = regex.search(text[position:], ctx)
         return None if match is None else match.span()
 
     return find

@@ -218,6 +218,38 @@ def test_regex_splitting_and_replacing_stop_at_the_deadline(
         STRING.methods[method].impl(late, "a,b,c", *args)
 
 
+@pytest.mark.parametrize(
+    ("method", "args"),
+    [
+        ("includesRegex", ()),
+        ("indexOfRegex", ()),
+        ("matches", ()),
+        ("matchIndexes", ()),
+        ("splitRegex", ()),
+        ("replaceRegex", ("b",)),
+        ("replaceAllRegex", ("b",)),
+    ],
+)
+def test_a_catastrophic_regex_stops_at_the_deadline(method: str, args: tuple[Any, ...]) -> None:
+    # `(a|aa)+$` tries exponentially many ways to split the a's before failing at `!`: about
+    # 15 s of matching here, holding the GIL under `re`; the match must end at the deadline
+    # (give or take: the regex engine counts the process's CPU time, which a busy machine
+    # hands out slowly).
+    soon = QueryContext(snapshot_time=Time(0), deadline=time.monotonic() + 0.2)
+    started = time.monotonic()
+    with pytest.raises(QueryTimedOut):
+        STRING.methods[method].impl(soon, "a" * 38 + "!", "(a|aa)+$", *args)
+    assert time.monotonic() - started < 5
+
+
+def test_nested_quantifiers_the_regex_engine_needs_no_backtracking_for_answer_at_once() -> None:
+    # The example of issue 13: catastrophic for `re`, immediate for the `regex` engine.
+    started = time.monotonic()
+    assert call("a" * 36 + "!", "matches", "(a+)+$") == []
+    assert call("a" * 36, "matches", "(a+)+$") == ["a" * 36]
+    assert time.monotonic() - started < 1
+
+
 def test_split_regex() -> None:
     assert call("a1b22c", "splitRegex", "[0-9]+") == ["a", "b", "c"]
     assert call("abc", "splitRegex", "") == ["a", "b", "c"]
