@@ -3,7 +3,9 @@
 faunalite authenticates with keys only (no tokens, credentials or JWTs), so a query never has
 an identity or a token: ``identity()``/``token()`` answer null with FaunaDB's causes
 (``missing identity``/``no token``), which ``!`` turns into ``Null value, due to ...``.
-Every environment behaves as ``typechecked: false`` (no static typer) and unprotected.
+``isEnvTypechecked()`` answers whether the static typechecker ran for this query (the
+database's ``typechecked`` setting or the ``X-Typecheck`` header); every environment is
+unprotected.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ def token(ctx: CallContext, _: Module) -> Null:
 
 @QUERY.method("isEnvTypechecked", 0)
 def is_env_typechecked(ctx: CallContext, _: Module) -> bool:
-    return False
+    return bool(getattr(ctx, "typechecked", False))
 
 
 @QUERY.method("isEnvProtected", 0)

@@ -1,0 +1,498 @@
+"""Type inference over the FQL syntax tree: the type a query's result has, and the type errors
+FaunaDB is known to report, found before the query runs.
+
+The checker walks ``faunalite.fql.ast`` only (never values or storage, except the request's
+argument values, typed by ``type_of_value``). Each expression gets a type from
+``faunalite.fql.typer.types``, a ``Closure`` (a lambda, typed again at each call with its
+arguments' types, which is what FaunaDB's let-polymorphism gives a lambda that is called), or
+**unknown**.
+
+Soundness toward users comes first: faunalite must never reject a query FaunaDB accepts.
+Whatever the checker cannot type exactly as FaunaDB does (a method without a signature, a
+global, a collection, a lambda's own type, a Double literal, ...) is unknown: it absorbs every
+constraint, never causes an error, and makes the whole query's ``static_type`` unknown, so the
+response leaves ``static_type`` out rather than print a type FaunaDB would not print. Errors
+are only reported in the forms FaunaDB's typer specs show
+(``ext/fql/shared/src/test/scala/typer/TyperCoreSpec.scala``), on receivers whose type is
+plain from the source: ``{}.foo``, ``{ a: 1 }['b']``, ``1.foo``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TypeAlias
+
+from faunalite.fql import ast
+from faunalite.fql.errors import CheckDiagnostic
+from faunalite.fql.span import Span
+from faunalite.fql.typer import signatures
+from faunalite.fql.typer import types as t
+from faunalite.fql.values import INT32_MAX, INT32_MIN, Null, Value
+
+MAX_CALL_DEPTH = 32
+"""How many closure calls deep the checker follows before it gives up (unknown)."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Closure:
+    """A lambda and the variables it sees: typed again at each call."""
+
+    node: ast.Lambda
+    env: Mapping[str, Inferred]
+
+
+Inferred: TypeAlias = "t.Type | Closure | None"
+"""What an expression infers to: a type, a lambda, or ``None`` for unknown."""
+
+
+@dataclass(slots=True)
+class Inference:
+    """The outcome of checking one query: its result type (``None`` when unknown) and errors."""
+
+    result: t.Type | None
+    errors: list[CheckDiagnostic] = field(default_factory=list)
+
+
+def infer_query(tree: ast.QueryTree, bindings: Mapping[str, t.Type | None]) -> Inference:
+    """Check ``tree`` with ``bindings`` (argument and template-value types) in scope."""
+    checker = _Checker()
+    try:
+        result = checker.expr(tree.body, dict(bindings))
+    except RecursionError:
+        return Inference(None, checker.errors)
+    if not checker.complete or not isinstance(result, _TYPE_CLASSES) or not t.renderable(result):
+        return Inference(None, checker.errors)
+    return Inference(result, checker.errors)
+
+
+def type_of_value(value: Value) -> t.Type | None:
+    """The type FaunaDB gives a value bound from the request: its singleton, or its shape."""
+    if value is None or isinstance(value, Null):
+        return t.NULL
+    kind = type(value)
+    if kind is bool or kind is str:
+        return t.Singleton(value)  # type: ignore[arg-type]
+    if kind is int:
+        assert isinstance(value, int)
+        return t.Singleton(value) if INT32_MIN <= value <= INT32_MAX else None
+    if kind is list:
+        assert isinstance(value, list)
+        elements = [type_of_value(element) for element in value]
+        if any(element is None for element in elements):
+            return None
+        return t.TupleType(tuple(element for element in elements if element is not None))
+    if kind is dict:
+        assert isinstance(value, dict)
+        fields: list[tuple[str, t.Type]] = []
+        for key, item in value.items():
+            item_type = type_of_value(item)
+            if item_type is None:
+                return None
+            fields.append((key, item_type))
+        return t.Record(tuple(fields))
+    return None
+
+
+def _is_int_like(inferred: Inferred) -> bool:
+    if not isinstance(inferred, (t.Primitive, t.Singleton, t.Union)):
+        return False
+    return all(
+        member == t.INT
+        or (
+            isinstance(member, t.Singleton)
+            and type(member.value) is int
+            and INT32_MIN <= member.value <= INT32_MAX
+        )
+        for member in t.members(inferred)
+    )
+
+
+def _is_string_like(inferred: Inferred) -> bool:
+    if not isinstance(inferred, (t.Primitive, t.Singleton, t.Union)):
+        return False
+    return all(
+        member == t.STRING or (isinstance(member, t.Singleton) and isinstance(member.value, str))
+        for member in t.members(inferred)
+    )
+
+
+def _is_boolean_like(inferred: Inferred) -> bool:
+    if not isinstance(inferred, (t.Primitive, t.Singleton, t.Union)):
+        return False
+    return all(
+        member == t.BOOLEAN or (isinstance(member, t.Singleton) and isinstance(member.value, bool))
+        for member in t.members(inferred)
+    )
+
+
+def is_subtype(actual: t.Type, expected: t.Type) -> bool:
+    """Whether every value of ``actual`` is one of ``expected`` (only the cases the checker
+    needs to accept an argument; ``False`` means "not shown", not "not a subtype")."""
+    return all(
+        any(_member_subtype(member, option) for option in t.members(expected))
+        for member in t.members(actual)
+    )
+
+
+def _member_subtype(actual: t.Type, expected: t.Type) -> bool:
+    if expected == t.ANY or actual == expected or actual == t.NEVER:
+        return True
+    if isinstance(actual, t.Singleton) and isinstance(expected, t.Primitive):
+        return t.widen(actual) == expected or (
+            expected == t.NUMBER and isinstance(actual.value, int)
+        )
+    if actual == t.INT and expected == t.NUMBER:
+        return True
+    if isinstance(actual, t.TupleType):
+        if isinstance(expected, t.TupleType):
+            return len(actual.elements) == len(expected.elements) and all(
+                is_subtype(a, e) for a, e in zip(actual.elements, expected.elements, strict=True)
+            )
+        if isinstance(expected, t.Applied) and expected.name == "Array":
+            return all(is_subtype(element, expected.args[0]) for element in actual.elements)
+    return False
+
+
+_TYPE_CLASSES = (t.Primitive, t.Singleton, t.TupleType, t.Applied, t.Record, t.Union)
+
+_ARITHMETIC = frozenset({"+", "-", "*", "/", "%"})
+_COMPARISONS = frozenset({"==", "!=", "<", ">", "<=", ">="})
+
+
+class _Checker:
+    """One walk over one query tree (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.errors: list[CheckDiagnostic] = []
+        self.complete = True
+        self.call_depth = 0
+
+    def unknown(self) -> None:
+        self.complete = False
+
+    def type_of(self, node: ast.Expr, env: dict[str, Inferred]) -> t.Type | None:
+        """``node``'s type when it is a plain type (not a lambda), else unknown."""
+        inferred = self.expr(node, env)
+        if isinstance(inferred, Closure):
+            self.unknown()
+            return None
+        return inferred
+
+    def expr(self, node: ast.Expr, env: dict[str, Inferred]) -> Inferred:
+        if isinstance(node, ast.Literal):
+            return self.literal(node)
+        if isinstance(node, ast.StringTemplate):
+            for part in node.parts:
+                if not isinstance(part, str):
+                    self.expr(part, env)
+            return t.STRING
+        if isinstance(node, ast.Identifier):
+            if node.name in env:
+                found = env[node.name]
+                if found is None:
+                    self.unknown()
+                return found
+            self.unknown()
+            return None
+        if isinstance(node, ast.ArrayExpr):
+            return self.sequence(node.elements, env)
+        if isinstance(node, ast.Tuple):
+            if len(node.elements) == 1:
+                return self.expr(node.elements[0], env)
+            return self.sequence(node.elements, env)
+        if isinstance(node, ast.ObjectExpr):
+            fields: list[tuple[str, t.Type]] = []
+            complete = True
+            for entry in node.fields:
+                value = self.type_of(entry.value, env)
+                if value is None:
+                    complete = False
+                else:
+                    fields.append((entry.key, value))
+            return t.Record(tuple(fields)) if complete else None
+        if isinstance(node, ast.Block):
+            return self.block(node, env)
+        if isinstance(node, ast.If):
+            return self.if_(node, env)
+        if isinstance(node, ast.Lambda):
+            return Closure(node, env)
+        if isinstance(node, ast.Call):
+            return self.call(node, env)
+        if isinstance(node, ast.FieldAccess):
+            return self.field_access(node, env)
+        if isinstance(node, ast.MethodCall):
+            return self.method_call(node, env)
+        if isinstance(node, ast.Index):
+            return self.index(node, env)
+        if isinstance(node, ast.NonNull):
+            inner = self.type_of(node.expr, env)
+            if inner is None or inner == t.NULL:
+                self.unknown()
+                return None
+            return t.without_null(inner)
+        if isinstance(node, ast.Unary):
+            return self.unary(node, env)
+        if isinstance(node, ast.Binary):
+            return self.binary(node, env)
+        if isinstance(node, ast.Projection):
+            return self.projection(node, env)
+        # `at` (reads a snapshot: Time-typed) and `match` are not modelled.
+        self.unknown()
+        return None
+
+    def literal(self, node: ast.Literal) -> Inferred:
+        value = node.value
+        if value is None:
+            return t.NULL
+        if isinstance(value, float):
+            self.unknown()  # FaunaDB's rendering of Double literal types is not verified
+            return None
+        return t.Singleton(value)
+
+    def sequence(self, elements: list[ast.Expr], env: dict[str, Inferred]) -> Inferred:
+        types = [self.type_of(element, env) for element in elements]
+        if any(element is None for element in types):
+            return None
+        return t.TupleType(tuple(element for element in types if element is not None))
+
+    def block(self, node: ast.Block, env: dict[str, Inferred]) -> Inferred:
+        scope = dict(env)
+        result: Inferred = t.NULL
+        for statement in node.statements:
+            if isinstance(statement, ast.Let):
+                scope[statement.name] = self.expr(statement.value, scope)
+                result = t.NULL
+            else:
+                result = self.expr(statement, scope)
+        return result
+
+    def if_(self, node: ast.If, env: dict[str, Inferred]) -> Inferred:
+        condition = self.type_of(node.cond, env)
+        if condition is not None and not _is_boolean_like(condition):
+            self.unknown()
+        then = self.type_of(node.then, env)
+        otherwise = t.NULL if node.else_ is None else self.type_of(node.else_, env)
+        if then is None or otherwise is None:
+            return None
+        return t.union(then, otherwise)
+
+    def call(self, node: ast.Call, env: dict[str, Inferred]) -> Inferred:
+        callee = self.expr(node.callee, env)
+        args = [self.expr(arg, env) for arg in node.args]
+        if not isinstance(callee, Closure) or node.optional:
+            self.unknown()
+            return None
+        return self.apply(callee, args)
+
+    def apply(self, closure: Closure, args: list[Inferred]) -> Inferred:
+        lam = closure.node
+        if lam.variadic is not None or len(lam.params) != len(args):
+            self.unknown()
+            return None
+        if self.call_depth >= MAX_CALL_DEPTH:
+            self.unknown()
+            return None
+        scope = dict(closure.env)
+        for name, arg in zip(lam.params, args, strict=True):
+            if name is not None:
+                scope[name] = arg
+        self.call_depth += 1
+        try:
+            return self.expr(lam.body, scope)
+        finally:
+            self.call_depth -= 1
+
+    def receiver(self, node: ast.Expr, optional: bool, env: dict[str, Inferred]) -> t.Type | None:
+        """The receiver's type for a member access, ``Null`` removed when the access is ``?.``.
+
+        A non-optional access whose receiver may be null only because of an earlier ``?.`` in
+        the chain is unknown (FaunaDB short-circuits the chain; not modelled here)."""
+        receiver = self.type_of(node, env)
+        if receiver is None:
+            return None
+        if t.NULL in t.members(receiver) and (optional or _in_optional_chain(node)):
+            self.unknown()
+            return None
+        return receiver
+
+    def field_access(self, node: ast.FieldAccess, env: dict[str, Inferred]) -> Inferred:
+        receiver = self.receiver(node.receiver, node.optional, env)
+        if receiver is None:
+            return None
+        if isinstance(receiver, t.Record):
+            found = receiver.field(node.name)
+            if found is not None:
+                return found
+            if receiver.wildcard is not None:
+                return t.ANY if receiver.wildcard == t.ANY else t.union(receiver.wildcard, t.NULL)
+            if _is_plain_source(node.receiver):
+                self.no_field(receiver, node.name, node.name_span)
+            self.unknown()
+            return None
+        python_type = signatures.receiver_table_type(receiver)
+        if python_type is None:
+            self.unknown()
+            return None
+        if not signatures.member_exists(python_type, node.name):
+            if isinstance(node.receiver, ast.Literal):
+                self.no_field(t.widen(receiver), node.name, node.name_span)
+            self.unknown()
+            return None
+        member = signatures.member_signature(python_type, node.name)
+        if member is None or member.params is not None:
+            self.unknown()
+            return None
+        return member.result
+
+    def method_call(self, node: ast.MethodCall, env: dict[str, Inferred]) -> Inferred:
+        receiver = self.receiver(node.receiver, node.optional, env)
+        args = [self.expr(arg, env) for arg in node.args]
+        if receiver is None or node.apply_optional:
+            self.unknown()
+            return None
+        if isinstance(receiver, t.Record):
+            if (
+                receiver.field(node.name) is None
+                and receiver.wildcard is None
+                and _is_plain_source(node.receiver)
+            ):
+                # Objects have no methods: a missing field is all FaunaDB can find.
+                self.no_field(receiver, node.name, node.name_span)
+            self.unknown()
+            return None
+        python_type = signatures.receiver_table_type(receiver)
+        if python_type is None:
+            self.unknown()
+            return None
+        if not signatures.member_exists(python_type, node.name):
+            if isinstance(node.receiver, ast.Literal):
+                self.no_field(t.widen(receiver), node.name, node.name_span)
+            self.unknown()
+            return None
+        member = signatures.member_signature(python_type, node.name)
+        if member is None or member.params is None or len(member.params) != len(args):
+            self.unknown()
+            return None
+        for arg, param in zip(args, member.params, strict=True):
+            if not isinstance(arg, _TYPE_CLASSES):
+                self.unknown()
+                return None
+            if not is_subtype(arg, param):
+                self.unknown()
+                return None
+        return member.result
+
+    def index(self, node: ast.Index, env: dict[str, Inferred]) -> Inferred:
+        receiver = self.receiver(node.receiver, node.optional, env)
+        args = [self.type_of(arg, env) for arg in node.args]
+        if receiver is None or len(args) != 1 or args[0] is None:
+            self.unknown()
+            return None
+        key = args[0]
+        if isinstance(receiver, t.TupleType) and isinstance(key, t.Singleton):
+            position = key.value
+            if type(position) is int and 0 <= position < len(receiver.elements):
+                return receiver.elements[position]
+        if isinstance(receiver, t.Record) and isinstance(key, t.Singleton):
+            name = key.value
+            if isinstance(name, str):
+                found = receiver.field(name)
+                if found is not None:
+                    return found
+                if receiver.wildcard is None and _is_plain_source(node.receiver):
+                    self.no_field(receiver, name, node.args[0].span)
+        self.unknown()
+        return None
+
+    def unary(self, node: ast.Unary, env: dict[str, Inferred]) -> Inferred:
+        operand = self.type_of(node.operand, env)
+        if operand is None:
+            return None
+        if node.op == "-" and _is_int_like(operand):
+            return t.INT
+        if node.op == "!" and _is_boolean_like(operand):
+            return t.BOOLEAN
+        self.unknown()
+        return None
+
+    def binary(self, node: ast.Binary, env: dict[str, Inferred]) -> Inferred:
+        op = node.op
+        if op == "isa":
+            left = self.type_of(node.left, env)
+            if not isinstance(node.right, ast.Identifier):
+                self.expr(node.right, env)
+                self.unknown()
+            return None if left is None else t.BOOLEAN
+        left = self.type_of(node.left, env)
+        right = self.type_of(node.right, env)
+        if left is None or right is None:
+            return None
+        if op in _COMPARISONS:
+            return t.BOOLEAN
+        if op == "??":
+            return t.union(right, t.without_null(left))
+        if op in ("&&", "||") and _is_boolean_like(left) and _is_boolean_like(right):
+            return t.BOOLEAN
+        if op in _ARITHMETIC and _is_int_like(left) and _is_int_like(right):
+            return t.INT
+        if op == "+" and _is_string_like(left) and _is_string_like(right):
+            return t.STRING
+        self.unknown()
+        return None
+
+    def projection(self, node: ast.Projection, env: dict[str, Inferred]) -> Inferred:
+        receiver = self.type_of(node.receiver, env)
+        if receiver is None:
+            return None
+        return self.project(receiver, node.body, env)
+
+    def project(
+        self, receiver: t.Type, body: ast.ProjectionBody, env: dict[str, Inferred]
+    ) -> Inferred:
+        if receiver == t.NULL:
+            return t.NULL
+        if not isinstance(receiver, t.Record) or body.star:
+            self.unknown()
+            return None
+        fields: list[tuple[str, t.Type]] = []
+        for item in body.items:
+            if isinstance(item, ast.ProjectAlias):
+                value = self.type_of(item.value, {**env, ast.IMPLICIT_PARAM: receiver})
+                if value is None:
+                    return None
+                fields.append((item.name, value))
+                continue
+            found = receiver.field(item.name)
+            if found is None:
+                self.unknown()
+                return None
+            if item.sub is not None:
+                projected = self.project(found, item.sub, env)
+                if not isinstance(projected, (t.Primitive, t.Record)):
+                    self.unknown()
+                    return None
+                found = projected
+            fields.append((item.name, found))
+        return t.Record(tuple(fields))
+
+    def no_field(self, receiver: t.Type, name: str, span: Span) -> None:
+        if t.renderable(receiver):
+            self.errors.append(
+                CheckDiagnostic(f"Type `{t.render(receiver)}` does not have field `{name}`", span)
+            )
+
+
+def _is_plain_source(node: ast.Expr) -> bool:
+    """A receiver whose type FaunaDB reports without an "inferred here" hint: a literal."""
+    return isinstance(node, (ast.Literal, ast.ObjectExpr, ast.ArrayExpr))
+
+
+def _in_optional_chain(node: ast.Expr) -> bool:
+    while isinstance(node, (ast.FieldAccess, ast.MethodCall, ast.Index, ast.Call, ast.NonNull)):
+        if isinstance(node, ast.NonNull):
+            return False
+        if node.optional:
+            return True
+        node = node.callee if isinstance(node, ast.Call) else node.receiver
+    return False
