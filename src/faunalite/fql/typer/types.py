@@ -27,11 +27,24 @@ class Primitive:
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Singleton:
-    """The type of exactly one literal value: ``42``, ``"abc"``, ``true``."""
+    """The type of exactly one literal value: ``42``, ``"abc"``, ``true``.
+
+    Equal only to a singleton of the same kind of value: ``1`` is not ``true`` (as Python's
+    ``1 == True`` would have it)."""
 
     value: bool | int | str
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Singleton)
+            and type(other.value) is type(self.value)
+            and other.value == self.value
+        )
+
+    def __hash__(self) -> int:
+        return hash((type(self.value), self.value))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,133 @@
+"""Inference per construct: the ``static_type`` FaunaDB gives, or unknown (``None``).
+
+Every expected text is FaunaDB's answer in ``ext/fql/shared/src/test/scala/typer/
+TyperCoreSpec.scala`` (its ``typecheck(query, expected)`` cases), except where noted. Queries
+the checker cannot type exactly must answer ``None`` and report nothing.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from faunalite.fql.parser import parse_query
+from faunalite.fql.typer import check_query, static_type_of
+from faunalite.fql.values import Value
+
+
+def static_type(query: str, **bindings: Value) -> str | None:
+    inference = check_query(parse_query(query), bindings)
+    assert inference.errors == []
+    return static_type_of(inference)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # literals
+        ("123", "123"),
+        ("'foo'", '"foo"'),
+        ("true", "true"),
+        ("false", "false"),
+        # operators
+        ("3 == 3", "Boolean"),
+        ("3 != 3", "Boolean"),
+        ("3 <= 3", "Boolean"),
+        ("(if (true) 3 else 'hi') == 3", "Boolean"),
+        ("(if (true) 3 else 'hi') >= 3", "Boolean"),
+        ("1 + 2 + 3", "Int"),
+        # ?? removes null from its left side and puts the right side first
+        ("null ?? 1", "1"),
+        ("1 ?? 2", "2 | 1"),
+        ("1 ?? 'str'", '"str" | 1'),
+        ("null ?? {x: 1}", "{ x: 1 }"),
+        # if
+        ("if (true) true else false", "Boolean"),
+        # the official driver's test_handles_typecheck_format
+        ("if (true) 42 else 41", "42 | 41"),
+        # objects, arrays, tuples
+        ("{}", "{}"),
+        ("{ foo: 1 }", "{ foo: 1 }"),
+        ("[1]", "[1]"),
+        ("[1, 2]", "[1, 2]"),
+        ("[]", "[]"),
+        ("(1)", "1"),
+        ("(1, 2)", "[1, 2]"),
+        ("()", "[]"),
+        # access
+        ("{ foo: 1, bar: 2 }['foo']", "1"),
+        ('{ foo: 1, bar: 2 }["foo"]', "1"),
+        ("[1, 2][0]", "1"),
+        # lambdas applied
+        ("(x => x)(42)", "42"),
+        ("((x) => { if (true) x + '2' else x })('hi')", "String"),
+        ("{ let func = (x) => { if (true) x + '2' else x }; func('hi') }", "String"),
+        ("(x => { let doubled = x + x\n doubled * 2 })(7)", "Int"),
+        # projection
+        ("({ foo: 1, bar: 2, baz: 3 }) { foo, bar }", "{ foo: 1, bar: 2 }"),
+        (
+            "({ foo: 1, bar: 2, baz: 3 }) { qux: .bar + .baz, foo, bar }",
+            "{ qux: Int, foo: 1, bar: 2 }",
+        ),
+        ("null { foo, bar }", "Null"),
+        ("null { qux: .bar + .baz, foo, bar }", "Null"),
+    ],
+)
+def test_faunadb_static_types(query: str, expected: str) -> None:
+    assert static_type(query) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # Not quoted from a spec, but direct consequences of the rules above.
+        ("if (true) 1", "1 | Null"),
+        ("let x = 5\nx", "5"),
+        ("{ let a = [1, 'b']; a[1] }", '"b"'),
+        ("'a' + 'b'", "String"),
+        ('"#{1} items"', "String"),
+        ("!true", "Boolean"),
+        ("-(1 + 1)", "Int"),
+        ("true && false", "Boolean"),
+        ("{ a: { b: 1 } }.a.b", "1"),
+        ("{ a: if (true) 1 else null }.a!", "1"),
+        ("1 isa Number", "Boolean"),
+        ("{ a: 1 }?.a", "1"),
+    ],
+)
+def test_derived_static_types(query: str, expected: str) -> None:
+    assert static_type(query) == expected
+
+
+def test_arguments_are_typed_by_their_values() -> None:
+    # MODELTEST/fql2/serialization/FQL2QueryTemplateSpec.scala: the value 5 types as `5`.
+    assert static_type("x", x=5) == "5"
+    assert static_type("x + 1", x=5) == "Int"
+    assert static_type("x", x={"a": [1, "b", None]}) == '{ a: [1, "b", Null] }'
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "x => 42",  # function types are not rendered
+        "x => x",
+        "Math.abs(-1)",  # globals and modules are unknown
+        "Collection.all()",
+        "unknownName",
+        "1.5",  # Double literal rendering is unverified
+        "'a' + 1",
+        "1 + 1.5",
+        "if (1) 2 else 3",
+        "at (Time.now()) 1",
+        "[1, 2][5]",
+        "(if (true) { a: 1 } else null)?.a",
+        "'say \"hi\"'",
+    ],
+)
+def test_what_cannot_be_typed_exactly_is_unknown_and_never_an_error(query: str) -> None:
+    assert static_type(query) is None
+
+
+def test_unknown_inside_a_composite_makes_the_whole_type_unknown() -> None:
+    assert static_type("[1, Math.abs(-1)]") is None
+    assert static_type("{ a: 1, b: x => x }") is None
+    assert static_type("if (true) 1 else Math.abs(-1)") is None
