@@ -221,10 +221,12 @@ def _access_object(ctx: CallContext, receiver: dict[str, Value], key: Value) -> 
     return missing_field(name, getattr(ctx, "current_span", None))
 
 
+# The signatures are FaunaDB's `access` types of arrays, objects and strings.
 _ACCESS_BY_TYPE: dict[type, NativeMethod] = {
-    list: NativeMethod("[]", _access_array, (1,)),
-    dict: NativeMethod("[]", _access_object, (1,)),
+    list: NativeMethod("[]", _access_array, (1,), "<A> Number => A"),
+    dict: NativeMethod("[]", _access_object, (1,), "String => Any"),
 }
+_STRING_ACCESS_SIGNATURE = "Number => String"
 
 
 def access_method(value: Value) -> NativeMethod | None:
@@ -239,5 +241,5 @@ def access_method(value: Value) -> NativeMethod | None:
     if table is not None and type(value) is str:
         at = table.methods.get("at")
         if at is not None:
-            return NativeMethod("[]", at.impl, (1,))
+            return NativeMethod("[]", at.impl, (1,), _STRING_ACCESS_SIGNATURE)
     return None

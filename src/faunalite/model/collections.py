@@ -92,6 +92,24 @@ COLLECTION_SPEC = register_spec(
             "constraints": ARRAY,
             "data": OBJECT,
         },
+        "CollectionDef",
+        # FaunaDB's type of `Collection.create`'s argument.
+        "{ name: String, alias: String | Null,"
+        " computed_fields: { *: { body: String, signature: String | Null } } | Null,"
+        " fields: { *: { signature: String, default: String | Null } } | Null,"
+        " migrations: Array<{ backfill: { field: String, value: String } }"
+        " | { drop: { field: String } } | { split: { field: String, to: Array<String> } }"
+        " | { move: { field: String, to: String } } | { add: { field: String } }"
+        " | { move_conflicts: { into: String } } | { move_wildcard: { into: String } }"
+        " | { add_wildcard: {} }> | Null,"
+        " wildcard: String | Null, history_days: Number | Null, ttl_days: Number | Null,"
+        " document_ttls: Boolean | Null,"
+        " indexes: { *: { terms: Array<{ field: String, mva: Boolean | Null }> | Null,"
+        ' values: Array<{ field: String, mva: Boolean | Null, order: "asc" | "desc" | Null }>'
+        " | Null, queryable: Boolean | Null } } | Null,"
+        " constraints: Array<{ unique: Array<String> | Array<{ field: String, mva: Boolean | Null }> }"
+        " | { check: { name: String, body: String } }> | Null,"
+        " data: { *: Any } | Null }",
         defaults=_collection_defaults,
         validate=_validate_collection,
         on_rename=_rename_collection,
@@ -228,8 +246,40 @@ TableExtension = Callable[[QuerySession, str, TypeTable], None]
 COLLECTION_TABLE_EXTENSIONS: list[TableExtension] = []
 """Hooks that add members to a user collection's table (index methods)."""
 
-USER_COLLECTION = TypeTable("UserCollection")
-"""The static members every user collection module has (copied per collection)."""
+RANGE_TYPE = "{ from: Any } | { to: Any } | { from: Any, to: Any }"
+"""FaunaDB's type of the ``range`` argument of ``all()`` and index methods."""
+
+
+def set_member_signatures(document_type: str) -> dict[str, str]:
+    """FaunaDB's types of ``all``/``where``/``firstWhere``/``toString`` on a collection module
+    whose documents have type ``document_type``."""
+    documents = f"Set<{document_type}>"
+    return {
+        "all": f"(() => {documents}) & ((range: {RANGE_TYPE}) => {documents})",
+        "where": f"(pred: ({document_type} => Boolean)) => {documents}",
+        "firstWhere": f"(pred: ({document_type} => Boolean)) => {document_type} | Null",
+        "toString": "() => String",
+    }
+
+
+def index_method_signature(document_type: str, term_count: int) -> str:
+    """FaunaDB's type of an index method: its terms (``term1``...), then an optional range.
+    FaunaDB types each term as the indexed field's type; here every term is ``Any``."""
+    terms = [f"term{number}: Any" for number in range(1, term_count + 1)]
+    without_range = ", ".join(terms)
+    with_range = ", ".join([*terms, f"range: {RANGE_TYPE}"])
+    documents = f"Set<{document_type}>"
+    return f"(({without_range}) => {documents}) & (({with_range}) => {documents})"
+
+
+USER_COLLECTION = TypeTable(
+    "UserCollection", self_type="<Doc, NullDoc> UserCollection<Doc, NullDoc>"
+)
+"""The static members every user collection module has (copied per collection). Its
+signatures are generic in the collection's document type ``Doc`` (FaunaDB's ``User`` for a
+collection ``User``) and null-document type ``NullDoc`` (``NullUser``)."""
+
+_USER_SET_SIGNATURES = set_member_signatures("Doc")
 
 
 def _collection_table(session: QuerySession, name: str) -> TypeTable | None:
@@ -240,8 +290,12 @@ def _collection_table(session: QuerySession, name: str) -> TypeTable | None:
         fields=dict(USER_COLLECTION.fields),
         methods=dict(USER_COLLECTION.methods),
         apply=USER_COLLECTION.apply,
+        self_type=USER_COLLECTION.self_type,
+        field_signatures=dict(USER_COLLECTION.field_signatures),
     )
-    table.fields["definition"] = lambda coll: NamedDoc(session, COLLECTION, name, session.read_ts)
+    table.field("definition", signature="CollectionDef")(
+        lambda coll: NamedDoc(session, COLLECTION, name, session.read_ts)
+    )
     for extend in COLLECTION_TABLE_EXTENSIONS:
         extend(session, name, table)
     return table
@@ -251,44 +305,48 @@ add_global_resolver(_resolve_collection)
 add_table_resolver(_collection_table)
 
 
-@USER_COLLECTION.method("create", 1)
+# FaunaDB derives `create`'s and `createData`'s argument types from the collection's schema;
+# these are the types it gives a collection without defined fields (any field but `data`).
+@USER_COLLECTION.method(
+    "create", 1, signature="(data: { id: ID | Null, ttl: Time | Null, data: Null, *: Any }) => Doc"
+)
 def _create(ctx: Any, coll: Module, data: Value) -> Value:
     return create_user_document(ctx, session_of(ctx), coll.name, data, plain=False)
 
 
-@USER_COLLECTION.method("createData", 1)
+@USER_COLLECTION.method("createData", 1, signature="(data: { *: Any }) => Doc")
 def _create_data(ctx: Any, coll: Module, data: Value) -> Value:
     return create_user_document(ctx, session_of(ctx), coll.name, data, plain=True)
 
 
-@USER_COLLECTION.method("byId", 1)
+@USER_COLLECTION.method("byId", 1, signature="(id: ID) => Ref<Doc>")
 def _by_id(ctx: Any, coll: Module, doc_id: Value) -> Value:
     session = session_of(ctx)
     return UserDoc(session, coll.name, parse_id_argument(doc_id), session.read_ts)
 
 
-@USER_COLLECTION.callable(1)
+@USER_COLLECTION.callable(1, signature="(id: ID) => Ref<Doc>")
 def _apply(ctx: Any, coll: Module, doc_id: Value) -> Value:
     return _by_id(ctx, coll, doc_id)
 
 
-@USER_COLLECTION.method("all", (0, 1))
+@USER_COLLECTION.method("all", (0, 1), signature=_USER_SET_SIGNATURES["all"])
 def _all(ctx: Any, coll: Module, range_arg: Value = None) -> Value:
     return scan_set(ctx, coll.name, f"{coll.name}.all()", range_arg)
 
 
-@USER_COLLECTION.method("where", 1)
+@USER_COLLECTION.method("where", 1, signature=_USER_SET_SIGNATURES["where"])
 def _where(ctx: Any, coll: Module, predicate: Value) -> Value:
     return _set_method(ctx, scan_set(ctx, coll.name, f"{coll.name}.all()"), "where", [predicate])
 
 
-@USER_COLLECTION.method("firstWhere", 1)
+@USER_COLLECTION.method("firstWhere", 1, signature=_USER_SET_SIGNATURES["firstWhere"])
 def _first_where(ctx: Any, coll: Module, predicate: Value) -> Value:
     whole = scan_set(ctx, coll.name, f"{coll.name}.all()")
     return _set_method(ctx, whole, "firstWhere", [predicate])
 
 
-@USER_COLLECTION.method("toString", 0)
+@USER_COLLECTION.method("toString", 0, signature=_USER_SET_SIGNATURES["toString"])
 def _to_string(ctx: Any, coll: Module) -> Value:
     return coll.name
 
@@ -302,7 +360,7 @@ def schema_module(
     """The module of a schema collection (``Collection``, ``Function``): ``create``, ``byName``,
     the set methods, and ``X("name")``, which returns ``find(session, name)``, the ``kind``
     (``collection``, ``function``) that name denotes as of the query's start."""
-    table = module(spec.collection)
+    table = module(spec.collection, f"{spec.collection}Collection")
 
     def create(ctx: Any, receiver: Module, data: Value) -> Value:
         return create_native(ctx, session_of(ctx), spec, data)
@@ -322,15 +380,18 @@ def schema_module(
             raise error
         return found
 
-    table.method("create", 1)(create)
-    table.method("byName", 1)(by_name)
-    table.callable(1)(apply)
-    native_set_methods(table, spec.collection)
+    document = spec.document_type
+    table.method("create", 1, signature=f"(data: {spec.create_type}) => {document}")(create)
+    table.method("byName", 1, signature=f"(name: String) => NamedRef<{document}>")(by_name)
+    table.callable(1, signature=f"({kind}: String) => Any")(apply)
+    native_set_methods(table, spec)
     return table
 
 
-def native_set_methods(table: TypeTable, collection: str) -> None:
+def native_set_methods(table: TypeTable, spec: NativeSpec) -> None:
     """``all``/``where``/``firstWhere``/``toString`` on a native collection module."""
+    collection = spec.collection
+    signatures = set_member_signatures(spec.document_type)
 
     def all_(ctx: Any, receiver: Module, range_arg: Value = None) -> Value:
         return scan_set(ctx, collection, f"{collection}.all()", range_arg)
@@ -344,10 +405,10 @@ def native_set_methods(table: TypeTable, collection: str) -> None:
     def to_string(ctx: Any, receiver: Module) -> Value:
         return collection
 
-    table.method("all", (0, 1))(all_)
-    table.method("where", 1)(where)
-    table.method("firstWhere", 1)(first_where)
-    table.method("toString", 0)(to_string)
+    table.method("all", (0, 1), signature=signatures["all"])(all_)
+    table.method("where", 1, signature=signatures["where"])(where)
+    table.method("firstWhere", 1, signature=signatures["firstWhere"])(first_where)
+    table.method("toString", 0, signature=signatures["toString"])(to_string)
 
 
 COLLECTION_MODULE = schema_module(COLLECTION_SPEC, "collection", _resolve_collection)

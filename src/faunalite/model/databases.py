@@ -89,6 +89,9 @@ DATABASE_SPEC = register_spec(
             "data": OBJECT,
             "global_id": ANY,
         },
+        "DatabaseDef",
+        "{ name: String, priority: Number | Null, typechecked: Boolean | Null,"
+        " protected: Boolean | Null, data: { *: Any } | Null }",
         defaults=_database_defaults,
         schema=False,
         admin_only=True,
@@ -121,6 +124,8 @@ ROLE_SPEC = register_spec(
     NativeSpec(
         ROLE,
         {"privileges": ANY, "membership": ANY, "data": OBJECT},
+        "Role",
+        "{ name: String, privileges: Any | Null, membership: Any | Null, data: { *: Any } | Null }",
         admin_only=True,
     )
 )
@@ -176,6 +181,8 @@ KEY_SPEC = register_spec(
     NativeSpec(
         KEY,
         {"role": STRING, "database": STRING, "ttl": TIME, "data": OBJECT},
+        "Key",
+        "{ role: String, database: String | Null, ttl: Time | Null, data: { *: Any } | Null }",
         required=("role",),
         named=False,
         schema=False,
@@ -222,7 +229,7 @@ def authenticate_key(
 
 
 def _named_module(spec: NativeSpec) -> TypeTable:
-    table = module(spec.collection)
+    table = module(spec.collection, f"{spec.collection}Collection")
 
     def create(ctx: Any, receiver: Module, data: Value) -> Value:
         return create_native(ctx, session_of(ctx), spec, data)
@@ -232,32 +239,33 @@ def _named_module(spec: NativeSpec) -> TypeTable:
         session.require_admin()
         return NamedDoc(session, spec.collection, expect_string(name, "name"), session.read_ts)
 
-    table.method("create", 1)(create)
-    table.method("byName", 1)(by_name)
-    native_set_methods(table, spec.collection)
+    document = spec.document_type
+    table.method("create", 1, signature=f"(data: {spec.create_type}) => {document}")(create)
+    table.method("byName", 1, signature=f"(name: String) => NamedRef<{document}>")(by_name)
+    native_set_methods(table, spec)
     return table
 
 
 DATABASE_MODULE = _named_module(DATABASE_SPEC)
 ROLE_MODULE = _named_module(ROLE_SPEC)
-KEY_MODULE = module(KEY)
+KEY_MODULE = module(KEY, "KeyCollection")
 
 
-@KEY_MODULE.method("create", 1)
+@KEY_MODULE.method("create", 1, signature=f"(data: {KEY_SPEC.create_type}) => Key")
 def _key_create(ctx: Any, receiver: Module, data: Value) -> Value:
     return create_native(ctx, session_of(ctx), KEY_SPEC, data)
 
 
-@KEY_MODULE.method("byId", 1)
+@KEY_MODULE.method("byId", 1, signature="(id: ID) => Ref<Key>")
 def _key_by_id(ctx: Any, receiver: Module, key_id: Value) -> Value:
     session = session_of(ctx)
     session.require_admin()
     return KeyDoc(session, KEY, parse_id_argument(key_id), session.read_ts)
 
 
-@KEY_MODULE.callable(1)
+@KEY_MODULE.callable(1, signature="(id: ID) => Ref<Key>")
 def _key_apply(ctx: Any, receiver: Module, key_id: Value) -> Value:
     return _key_by_id(ctx, receiver, key_id)
 
 
-native_set_methods(KEY_MODULE, KEY)
+native_set_methods(KEY_MODULE, KEY_SPEC)

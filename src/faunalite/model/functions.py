@@ -62,6 +62,9 @@ FUNCTION_SPEC = register_spec(
     NativeSpec(
         FUNCTION,
         {"alias": STRING, "body": STRING, "signature": STRING, "role": STRING, "data": OBJECT},
+        "FunctionDef",
+        "{ name: String, alias: String | Null, signature: String | Null, role: String | Null,"
+        " body: String, data: { *: Any } | Null }",
         required=("body",),
         validate=_validate_function,
     )
@@ -118,10 +121,10 @@ class UserFunction(Function):
             return ctx.call(function, args)
 
 
-USER_FUNCTION = prototype(UserFunction, "UserFunction")
+USER_FUNCTION = prototype(UserFunction, "UserFunction", "<A> UserFunction<A>")
 
 
-@USER_FUNCTION.field("definition")
+@USER_FUNCTION.field("definition", signature="FunctionDef")
 def _definition(udf: UserFunction) -> Value:
     return NamedDoc(udf.session, FUNCTION, udf.name, udf.session.read_ts)
 

@@ -29,7 +29,7 @@ from faunalite.model.collection_schema import (
     normalized_definition,
     parse_schema,
 )
-from faunalite.model.collections import COLLECTION_TABLE_EXTENSIONS
+from faunalite.model.collections import COLLECTION_TABLE_EXTENSIONS, index_method_signature
 from faunalite.model.documents import DocValue, is_expired, make_doc
 from faunalite.model.session import (
     COLLECTION,
@@ -398,7 +398,8 @@ def _add_index_methods(session: QuerySession, collection: str, table: TypeTable)
         def call(ctx: Any, coll: Module, *args: Value, _index: IndexDef = index) -> Value:
             return index_call(ctx, coll, _index, list(args))
 
-        table.method(index.name, (count, count + 1))(call)
+        signature = index_method_signature("Doc", count)
+        table.method(index.name, (count, count + 1), signature=signature)(call)
 
 
 COLLECTION_TABLE_EXTENSIONS.append(_add_index_methods)

@@ -125,11 +125,15 @@ class NativeSpec:
     ``read_only``: fields the server sets, refused on input. ``validate(session, new, old)``
     adds failures; ``on_create``/``on_rename``/``on_delete`` apply side effects and may add
     hidden fields to the stored document; ``on_create`` may return fields shown only in the
-    result of ``create`` (a key's ``secret``).
+    result of ``create`` (a key's ``secret``). ``document_type`` is FaunaDB's type name for
+    the collection's documents (``CollectionDef``) and ``create_type`` the FQL type of
+    ``create``'s argument, as FaunaDB's typer declares them (the stdlib signatures).
     """
 
     collection: str
     fields: dict[str, FieldType]
+    document_type: str
+    create_type: str
     required: tuple[str, ...] = ()
     defaults: Callable[[], dict[str, Any]] = dict
     named: bool = True

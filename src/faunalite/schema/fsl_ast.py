@@ -144,6 +144,18 @@ TypeExpr: TypeAlias = (
     | FunctionType
 )
 
+
+@dataclass(frozen=True, slots=True)
+class TypeScheme:
+    """A type with the generic parameters it binds: ``<A, B> (mapper: (A => B)) => Array<B>``
+    (FaunaDB's form for polymorphic stdlib signatures). ``params`` is empty for a plain type.
+    Not a ``TypeExpr``: a scheme only stands at the top of a signature."""
+
+    params: tuple[str, ...]
+    body: TypeExpr
+    span: Span | None = field(default=None, compare=False, repr=False)
+
+
 # -- field paths (index terms and values, migrations) --------------------------------------------
 
 PathStep: TypeAlias = "str | int"

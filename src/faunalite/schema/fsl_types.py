@@ -7,6 +7,8 @@ then atoms: names, applications ``Name<T, ...>``, literals, object types ``{ a: 
 interface types ``{ a: T, ... }``, tuples ``[A, B]`` and brackets.
 
 In a field's type (``allow_defaults``), an object type's fields may have ``= default``.
+``type_scheme`` also reads a leading generic binder, ``<A, B> T`` (FaunaDB's stdlib
+signatures; FSL itself has none).
 This module does not check that a type exists; it only reads its shape.
 """
 
@@ -45,6 +47,29 @@ class TypeParser:
             return union, end
         finally:
             self.depth -= 1
+
+    def type_scheme(self, pos: int) -> tuple[f.TypeScheme, int]:
+        """The type at ``pos`` after an optional ``<A, B>`` binding its generic parameters,
+        and the offset just after it."""
+        scanner = self.scanner
+        start = pos
+        params: list[str] = []
+        if scanner.char(pos) == "<":
+            pos = scanner.skip_nl(pos + 1)
+            while True:
+                name_end = scanner.identifier_end(pos)
+                if name_end is None:
+                    raise scanner.fail_expecting(pos, "type parameter")
+                params.append(scanner.text[pos:name_end])
+                pos = scanner.skip_nl(name_end)
+                if scanner.char(pos) == ">":
+                    break
+                if scanner.char(pos) != ",":
+                    raise scanner.fail_expecting(pos, "`,`", "`>`")
+                pos = scanner.skip_nl(pos + 1)
+            pos = scanner.skip_nl(pos + 1)
+        body, end = self.type_expr(pos)
+        return f.TypeScheme(tuple(params), body, scanner.span(start, end)), end
 
     def _union(self, pos: int, allow_defaults: bool) -> tuple[f.TypeExpr, int]:
         return self._chain(pos, "|", allow_defaults)

@@ -22,7 +22,7 @@ from faunalite.fql.stdlib.iterables import type_mismatch as _type_mismatch
 from faunalite.fql.stdlib.registry import CallContext, module, prototype
 from faunalite.fql.values import Function, Module, Null, Value
 
-ARRAY = prototype(list, "Array")
+ARRAY = prototype(list, "Array", "<A> Array<A>")
 ARRAY_MODULE = module("Array")
 
 MAX_SEQUENCE_SIZE = 16_000
@@ -55,7 +55,7 @@ def _where(ctx: CallContext, receiver: list[Value], predicate: Value) -> list[Va
 # -- the Array module -------------------------------------------------------------------------
 
 
-@ARRAY_MODULE.method("sequence", 2)
+@ARRAY_MODULE.method("sequence", 2, signature="(from: Number, until: Number) => Array<Number>")
 def sequence(ctx: CallContext, _: Module, start: Value, until: Value) -> list[Value]:
     low, high = expect_int(start, "from"), expect_int(until, "until")
     size = max(0, high - low)
@@ -70,42 +70,42 @@ def sequence(ctx: CallContext, _: Module, start: Value, until: Value) -> list[Va
 # -- fields and access ------------------------------------------------------------------------
 
 
-@ARRAY.field("length")
+@ARRAY.field("length", signature="Number")
 def length(receiver: list[Value]) -> int:
     return len(receiver)
 
 
-@ARRAY.method("at", 1)
+@ARRAY.method("at", 1, signature="<A> (index: Number) => A")
 def at(ctx: CallContext, receiver: list[Value], index: Value) -> Value:
     return receiver[_checked_index(receiver, index, "index")]
 
 
-@ARRAY.method("first", 0)
+@ARRAY.method("first", 0, signature="<A> () => A | Null")
 def first(ctx: CallContext, receiver: list[Value]) -> Value:
     return receiver[0] if receiver else _no_element(ctx, "empty array")
 
 
-@ARRAY.method("last", 0)
+@ARRAY.method("last", 0, signature="<A> () => A | Null")
 def last(ctx: CallContext, receiver: list[Value]) -> Value:
     return receiver[-1] if receiver else _no_element(ctx, "empty array")
 
 
-@ARRAY.method("isEmpty", 0)
+@ARRAY.method("isEmpty", 0, signature="() => Boolean")
 def is_empty(ctx: CallContext, receiver: list[Value]) -> bool:
     return not receiver
 
 
-@ARRAY.method("nonEmpty", 0)
+@ARRAY.method("nonEmpty", 0, signature="() => Boolean")
 def non_empty(ctx: CallContext, receiver: list[Value]) -> bool:
     return bool(receiver)
 
 
-@ARRAY.method("entries", 0)
+@ARRAY.method("entries", 0, signature="<A> () => Array<[Number, A]>")
 def entries(ctx: CallContext, receiver: list[Value]) -> list[Value]:
     return [[index, element] for index, element in enumerate(receiver)]
 
 
-@ARRAY.method("toSet", 0)
+@ARRAY.method("toSet", 0, signature="<A> () => Set<A>")
 def to_set(ctx: CallContext, receiver: list[Value]) -> Value:
     # Imported late: the Set model builds on this package, so a top-level import would cycle.
     from faunalite.model.sets import set_from_array
@@ -113,7 +113,7 @@ def to_set(ctx: CallContext, receiver: list[Value]) -> Value:
     return set_from_array(receiver)
 
 
-@ARRAY.method("toString", 0)
+@ARRAY.method("toString", 0, signature="() => String")
 def to_string(ctx: CallContext, receiver: list[Value]) -> str:
     return display(receiver)
 
@@ -121,12 +121,12 @@ def to_string(ctx: CallContext, receiver: list[Value]) -> str:
 # -- filtering and searching ------------------------------------------------------------------
 
 
-@ARRAY.method("where", 1)
+@ARRAY.method("where", 1, signature="<A> (predicate: (A => Boolean | Null)) => Array<A>")
 def where(ctx: CallContext, receiver: list[Value], predicate: Value) -> list[Value]:
     return _where(ctx, receiver, predicate)
 
 
-@ARRAY.method("filter", 1)
+@ARRAY.method("filter", 1, signature="<A> (predicate: (A => Boolean | Null)) => Array<A>")
 def filter_(ctx: CallContext, receiver: list[Value], predicate: Value) -> list[Value]:
     function = _callback(predicate, "predicate", PREDICATE_TYPE, "predicate", 1)
     kept = []
@@ -140,13 +140,13 @@ def filter_(ctx: CallContext, receiver: list[Value], predicate: Value) -> list[V
     return kept
 
 
-@ARRAY.method("firstWhere", 1)
+@ARRAY.method("firstWhere", 1, signature="<A> (predicate: (A => Boolean | Null)) => A | Null")
 def first_where(ctx: CallContext, receiver: list[Value], predicate: Value) -> Value:
     matches = _where(ctx, receiver, predicate)
     return matches[0] if matches else _no_element(ctx, "no element found")
 
 
-@ARRAY.method("lastWhere", 1)
+@ARRAY.method("lastWhere", 1, signature="<A> (predicate: (A => Boolean | Null)) => A | Null")
 def last_where(ctx: CallContext, receiver: list[Value], predicate: Value) -> Value:
     matches = _where(ctx, receiver, predicate)
     return matches[-1] if matches else _no_element(ctx, "no element found")
@@ -160,17 +160,17 @@ def _any_or_every(ctx: CallContext, receiver: list[Value], predicate: Value, eve
     return every
 
 
-@ARRAY.method("any", 1)
+@ARRAY.method("any", 1, signature="<A> (predicate: (A => Boolean | Null)) => Boolean")
 def any_(ctx: CallContext, receiver: list[Value], predicate: Value) -> bool:
     return _any_or_every(ctx, receiver, predicate, every=False)
 
 
-@ARRAY.method("every", 1)
+@ARRAY.method("every", 1, signature="<A> (predicate: (A => Boolean | Null)) => Boolean")
 def every(ctx: CallContext, receiver: list[Value], predicate: Value) -> bool:
     return _any_or_every(ctx, receiver, predicate, every=True)
 
 
-@ARRAY.method("includes", 1)
+@ARRAY.method("includes", 1, signature="<A> (element: A) => Boolean")
 def includes(ctx: CallContext, receiver: list[Value], element: Value) -> bool:
     return any(structurally_equal(item, element) for item in receiver)
 
@@ -179,7 +179,11 @@ def _found(ctx: CallContext, index: int | None) -> Value:
     return _no_element(ctx, "no element found") if index is None else index
 
 
-@ARRAY.method("indexOf", (1, 2))
+@ARRAY.method(
+    "indexOf",
+    (1, 2),
+    signature="<A> ((element: A) => Number | Null) & ((element: A, start: Number) => Number | Null)",
+)
 def index_of(ctx: CallContext, receiver: list[Value], element: Value, *start: Value) -> Value:
     begin = _checked_index(receiver, start[0], "start") if start else 0
     for index in range(begin, len(receiver)):
@@ -188,7 +192,11 @@ def index_of(ctx: CallContext, receiver: list[Value], element: Value, *start: Va
     return _found(ctx, None)
 
 
-@ARRAY.method("lastIndexOf", (1, 2))
+@ARRAY.method(
+    "lastIndexOf",
+    (1, 2),
+    signature="<A> ((element: A) => Number | Null) & ((element: A, end: Number) => Number | Null)",
+)
 def last_index_of(ctx: CallContext, receiver: list[Value], element: Value, *end: Value) -> Value:
     stop = _checked_index(receiver, end[0], "end") if end else len(receiver) - 1
     for index in range(stop, -1, -1):
@@ -197,7 +205,11 @@ def last_index_of(ctx: CallContext, receiver: list[Value], element: Value, *end:
     return _found(ctx, None)
 
 
-@ARRAY.method("indexWhere", (1, 2))
+@ARRAY.method(
+    "indexWhere",
+    (1, 2),
+    signature="<A> ((predicate: (A => Boolean | Null)) => Number | Null) & ((predicate: A => Boolean | Null, start: Number) => Number | Null)",
+)
 def index_where(ctx: CallContext, receiver: list[Value], predicate: Value, *start: Value) -> Value:
     begin = _checked_index(receiver, start[0], "start") if start else 0
     function = _callback(predicate, "predicate", PREDICATE_TYPE, "predicate", 1)
@@ -207,7 +219,11 @@ def index_where(ctx: CallContext, receiver: list[Value], predicate: Value, *star
     return _found(ctx, None)
 
 
-@ARRAY.method("lastIndexWhere", (1, 2))
+@ARRAY.method(
+    "lastIndexWhere",
+    (1, 2),
+    signature="<A> ((predicate: (A => Boolean | Null)) => Number | Null) & ((predicate: A => Boolean | Null, end: Number) => Number | Null)",
+)
 def last_index_where(
     ctx: CallContext, receiver: list[Value], predicate: Value, *end: Value
 ) -> Value:
@@ -222,13 +238,13 @@ def last_index_where(
 # -- transforming -------------------------------------------------------------------------------
 
 
-@ARRAY.method("map", 1)
+@ARRAY.method("map", 1, signature="<A, B> (mapper: (A => B)) => Array<B>")
 def map_(ctx: CallContext, receiver: list[Value], mapper: Value) -> list[Value]:
     function = _callback(mapper, "mapper", MAPPER_TYPE, "mapper", 1)
     return [ctx.call(function, [element]) for element in receiver]
 
 
-@ARRAY.method("flatMap", 1)
+@ARRAY.method("flatMap", 1, signature="<A, B> (mapper: (A => Array<B>)) => Array<B>")
 def flat_map(ctx: CallContext, receiver: list[Value], mapper: Value) -> list[Value]:
     function = _callback(mapper, "mapper", "A => Array<B>", "mapper", 1)
     result: list[Value] = []
@@ -240,7 +256,7 @@ def flat_map(ctx: CallContext, receiver: list[Value], mapper: Value) -> list[Val
     return result
 
 
-@ARRAY.method("flatten", 0)
+@ARRAY.method("flatten", 0, signature="() => Array<Any>")
 def flatten(ctx: CallContext, receiver: list[Value]) -> list[Value]:
     result: list[Value] = []
     for element in receiver:
@@ -250,7 +266,7 @@ def flatten(ctx: CallContext, receiver: list[Value]) -> list[Value]:
     return result
 
 
-@ARRAY.method("forEach", 1)
+@ARRAY.method("forEach", 1, signature="<A> (callback: (A => Any)) => Null")
 def for_each(ctx: CallContext, receiver: list[Value], callback: Value) -> Value:
     function = _callback(callback, "callback", "A => Any", "fn", 1)
     for element in receiver:
@@ -258,7 +274,7 @@ def for_each(ctx: CallContext, receiver: list[Value], callback: Value) -> Value:
     return Null(None, _here(ctx))
 
 
-@ARRAY.method("fold", 2)
+@ARRAY.method("fold", 2, signature="<A, B> (seed: B, reducer: (B, A) => B) => B")
 def fold(ctx: CallContext, receiver: list[Value], seed: Value, reducer: Value) -> Value:
     function = _callback(reducer, "reducer", "(B, A) => B", "reducer", 2)
     accumulator = seed
@@ -267,7 +283,7 @@ def fold(ctx: CallContext, receiver: list[Value], seed: Value, reducer: Value) -
     return accumulator
 
 
-@ARRAY.method("foldRight", 2)
+@ARRAY.method("foldRight", 2, signature="<A, B> (seed: B, reducer: (B, A) => B) => B")
 def fold_right(ctx: CallContext, receiver: list[Value], seed: Value, reducer: Value) -> Value:
     function = _callback(reducer, "reducer", "(B, A) => B", "reducer", 2)
     accumulator = seed
@@ -276,7 +292,7 @@ def fold_right(ctx: CallContext, receiver: list[Value], seed: Value, reducer: Va
     return accumulator
 
 
-@ARRAY.method("reduce", 1)
+@ARRAY.method("reduce", 1, signature="<A> (reducer: ((A, A) => A)) => A | Null")
 def reduce(ctx: CallContext, receiver: list[Value], reducer: Value) -> Value:
     function = _callback(reducer, "reducer", "(A, A) => A", "reducer", 2)
     if not receiver:
@@ -287,7 +303,7 @@ def reduce(ctx: CallContext, receiver: list[Value], reducer: Value) -> Value:
     return accumulator
 
 
-@ARRAY.method("reduceRight", 1)
+@ARRAY.method("reduceRight", 1, signature="<A> (reducer: ((A, A) => A)) => A | Null")
 def reduce_right(ctx: CallContext, receiver: list[Value], reducer: Value) -> Value:
     function = _callback(reducer, "reducer", "(A, A) => A", "reducer", 2)
     if not receiver:
@@ -298,7 +314,7 @@ def reduce_right(ctx: CallContext, receiver: list[Value], reducer: Value) -> Val
     return accumulator
 
 
-@ARRAY.method("aggregate", 2)
+@ARRAY.method("aggregate", 2, signature="<A> (seed: A, combiner: (A, A) => A) => A")
 def aggregate(ctx: CallContext, receiver: list[Value], seed: Value, combiner: Value) -> Value:
     function = _callback(combiner, "combiner", "(A, A) => A", "combiner", 2)
     return aggregate_pairwise(ctx.call, receiver, seed, function)
@@ -307,27 +323,27 @@ def aggregate(ctx: CallContext, receiver: list[Value], seed: Value, combiner: Va
 # -- building -------------------------------------------------------------------------------------
 
 
-@ARRAY.method("append", 1)
+@ARRAY.method("append", 1, signature="<A> (element: A) => Array<A>")
 def append(ctx: CallContext, receiver: list[Value], element: Value) -> list[Value]:
     return [*receiver, element]
 
 
-@ARRAY.method("prepend", 1)
+@ARRAY.method("prepend", 1, signature="<A> (element: A) => Array<A>")
 def prepend(ctx: CallContext, receiver: list[Value], element: Value) -> list[Value]:
     return [element, *receiver]
 
 
-@ARRAY.method("concat", 1)
+@ARRAY.method("concat", 1, signature="<A, B> (other: Array<B>) => Array<A | B>")
 def concat(ctx: CallContext, receiver: list[Value], other: Value) -> list[Value]:
     return receiver + expect_array(other, "other")
 
 
-@ARRAY.method("reverse", 0)
+@ARRAY.method("reverse", 0, signature="<A> () => Array<A>")
 def reverse(ctx: CallContext, receiver: list[Value]) -> list[Value]:
     return receiver[::-1]
 
 
-@ARRAY.method("distinct", 0)
+@ARRAY.method("distinct", 0, signature="<A> () => Array<A>")
 def distinct(ctx: CallContext, receiver: list[Value]) -> list[Value]:
     buckets: dict[int, list[Value]] = {}
     kept: list[Value] = []
@@ -339,17 +355,21 @@ def distinct(ctx: CallContext, receiver: list[Value]) -> list[Value]:
     return kept
 
 
-@ARRAY.method("take", 1)
+@ARRAY.method("take", 1, signature="<A> (limit: Number) => Array<A>")
 def take(ctx: CallContext, receiver: list[Value], limit: Value) -> list[Value]:
     return receiver[: max(0, expect_int(limit, "limit"))]
 
 
-@ARRAY.method("drop", 1)
+@ARRAY.method("drop", 1, signature="<A> (amount: Number) => Array<A>")
 def drop(ctx: CallContext, receiver: list[Value], amount: Value) -> list[Value]:
     return receiver[max(0, expect_int(amount, "amount")) :]
 
 
-@ARRAY.method("slice", (1, 2))
+@ARRAY.method(
+    "slice",
+    (1, 2),
+    signature="<A> ((from: Number) => Array<A>) & ((from: Number, until: Number) => Array<A>)",
+)
 def slice_(ctx: CallContext, receiver: list[Value], start: Value, *until: Value) -> list[Value]:
     low = max(0, expect_int(start, "from"))
     high = min(len(receiver), expect_int(until[0], "until")) if until else len(receiver)
@@ -359,6 +379,6 @@ def slice_(ctx: CallContext, receiver: list[Value], start: Value, *until: Value)
 # -- ordering -----------------------------------------------------------------------------------
 
 
-@ARRAY.method("order", None)
+@ARRAY.method("order", None, signature="<A> (ordering: ...(A => Any) & {}) => Array<A>")
 def order(ctx: CallContext, receiver: list[Value], *orderings: Value) -> list[Value]:
     return sort_values(ctx, receiver, list(orderings))

@@ -16,11 +16,11 @@ module("Boolean")
 module("Null")
 
 
-@BOOLEAN.method("toString", 0)
+@BOOLEAN.method("toString", 0, signature="() => String")
 def boolean_to_string(ctx: CallContext, receiver: bool) -> str:
     return "true" if receiver else "false"
 
 
-@NULL.method("toString", 0)
+@NULL.method("toString", 0, signature="() => String")
 def null_to_string(ctx: CallContext, receiver: Null) -> str:
     return "null"

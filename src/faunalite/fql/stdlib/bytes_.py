@@ -35,21 +35,21 @@ def decode_base64(encoded: str) -> bytes:
         raise invalid_argument("encoded", "invalid base64 string") from None
 
 
-@BYTES_MODULE.callable(1)
+@BYTES_MODULE.callable(1, signature="(encoded: String) => Bytes")
 def bytes_apply(ctx: CallContext, receiver: Module, encoded: Value) -> bytes:
     return decode_base64(expect_string(encoded, "encoded"))
 
 
-@BYTES_MODULE.method("fromBase64", 1)
+@BYTES_MODULE.method("fromBase64", 1, signature="(encoded: String) => Bytes")
 def bytes_from_base64(ctx: CallContext, receiver: Module, encoded: Value) -> bytes:
     return decode_base64(expect_string(encoded, "encoded"))
 
 
-@BYTES.method("toBase64", 0)
+@BYTES.method("toBase64", 0, signature="() => String")
 def bytes_to_base64_method(ctx: CallContext, receiver: bytes) -> str:
     return bytes_to_base64(receiver)
 
 
-@BYTES.method("toString", 0)
+@BYTES.method("toString", 0, signature="() => String")
 def bytes_to_string(ctx: CallContext, receiver: bytes) -> str:
     return display(receiver)

@@ -46,17 +46,17 @@ def parse_date_value(text: str) -> Date:
     return Date(epoch_days)
 
 
-@DATE_MODULE.callable(1)
+@DATE_MODULE.callable(1, signature="(date: String) => Date")
 def date_apply(ctx: CallContext, receiver: Module, date: Value) -> Date:
     return parse_date_value(expect_string(date, "date"))
 
 
-@DATE_MODULE.method("fromString", 1)
+@DATE_MODULE.method("fromString", 1, signature="(date: String) => Date")
 def date_from_string(ctx: CallContext, receiver: Module, date: Value) -> Date:
     return parse_date_value(expect_string(date, "date"))
 
 
-@DATE_MODULE.method("today", 0)
+@DATE_MODULE.method("today", 0, signature="() => Date")
 def date_today(ctx: CallContext, receiver: Module) -> Date:
     return Date(ctx.snapshot_time.epoch_ns // NANOS_PER_DAY)
 
@@ -89,17 +89,17 @@ def shift_date(date: Date, amount: Value, unit: Value, forward: bool) -> Date:
     return Date(result)
 
 
-@DATE.method("add", 2)
+@DATE.method("add", 2, signature="(amount: Number, unit: String) => Date")
 def date_add(ctx: CallContext, receiver: Date, amount: Value, unit: Value) -> Date:
     return shift_date(receiver, amount, unit, forward=True)
 
 
-@DATE.method("subtract", 2)
+@DATE.method("subtract", 2, signature="(amount: Number, unit: String) => Date")
 def date_subtract(ctx: CallContext, receiver: Date, amount: Value, unit: Value) -> Date:
     return shift_date(receiver, amount, unit, forward=False)
 
 
-@DATE.method("difference", 1)
+@DATE.method("difference", 1, signature="(start: Date) => Number")
 def date_difference(ctx: CallContext, receiver: Date, start: Value) -> int | float:
     """Days from ``start`` to this date."""
     if type(start) is not Date:
@@ -107,32 +107,32 @@ def date_difference(ctx: CallContext, receiver: Date, start: Value) -> int | flo
     return normalize_int(receiver.epoch_days - start.epoch_days)
 
 
-@DATE.method("toString", 0)
+@DATE.method("toString", 0, signature="() => String")
 def date_to_string(ctx: CallContext, receiver: Date) -> str:
     return display(receiver)
 
 
-@DATE.field("year")
+@DATE.field("year", signature="Number")
 def date_year(receiver: Date) -> int:
     return civil_from_days(receiver.epoch_days)[0]
 
 
-@DATE.field("month")
+@DATE.field("month", signature="Number")
 def date_month(receiver: Date) -> int:
     return civil_from_days(receiver.epoch_days)[1]
 
 
-@DATE.field("dayOfMonth")
+@DATE.field("dayOfMonth", signature="Number")
 def date_day_of_month(receiver: Date) -> int:
     return civil_from_days(receiver.epoch_days)[2]
 
 
-@DATE.field("dayOfWeek")
+@DATE.field("dayOfWeek", signature="Number")
 def date_day_of_week(receiver: Date) -> int:
     return day_of_week(receiver.epoch_days)
 
 
-@DATE.field("dayOfYear")
+@DATE.field("dayOfYear", signature="Number")
 def date_day_of_year(receiver: Date) -> int:
     return day_of_year(receiver.epoch_days)
 
@@ -142,11 +142,11 @@ def date_day_of_year(receiver: Date) -> int:
 TRANSACTION_TIME_PROTOTYPE = prototype(TransactionTime, "TransactionTime")
 
 
-@module("TransactionTime").callable(0)
+@module("TransactionTime").callable(0, signature="() => TransactionTime")
 def transaction_time_apply(ctx: CallContext, receiver: Module) -> TransactionTime:
     return TRANSACTION_TIME
 
 
-@TRANSACTION_TIME_PROTOTYPE.method("toString", 0)
+@TRANSACTION_TIME_PROTOTYPE.method("toString", 0, signature="() => String")
 def transaction_time_to_string(ctx: CallContext, receiver: TransactionTime) -> str:
     return display(receiver)

@@ -39,8 +39,8 @@ if TYPE_CHECKING:
     from faunalite.fql.context import QueryContext
     from faunalite.model.session import QuerySession
 
-SET = prototype(SetValue, "Set")
-EVENT_SOURCE = prototype(EventSourceValue, "EventSource")
+SET = prototype(SetValue, "Set", "<A> Set<A>")
+EVENT_SOURCE = prototype(EventSourceValue, "EventSource", "<A> EventSource<A>")
 
 
 def _not_streamable(method: str, reason: str) -> QueryError:
@@ -142,12 +142,12 @@ def _to_event_source(ctx: QueryContext, receiver: SetValue, method: str) -> Even
     return _event_source(ctx, _spec_of_set(ctx, session, receiver, method))
 
 
-@SET.method("eventSource", 0)
+@SET.method("eventSource", 0, signature="<A> () => EventSource<A>")
 def event_source(ctx: QueryContext, receiver: SetValue) -> Value:
     return _to_event_source(ctx, receiver, "eventSource")
 
 
-@SET.method("toStream", 0)
+@SET.method("toStream", 0, signature="<A> () => EventSource<A>")
 def to_stream(ctx: QueryContext, receiver: SetValue) -> Value:
     return _to_event_source(ctx, receiver, "toStream")
 
@@ -205,12 +205,12 @@ def _events_on(ctx: QueryContext, receiver: SetValue, fields: list[Value], metho
     )
 
 
-@SET.method("eventsOn", None)
+@SET.method("eventsOn", None, signature="<A> (fields: ...A => Any) => EventSource<A>")
 def events_on(ctx: QueryContext, receiver: SetValue, *fields: Value) -> Value:
     return _events_on(ctx, receiver, list(fields), "eventsOn")
 
 
-@SET.method("changesOn", None)
+@SET.method("changesOn", None, signature="<A> (fields: ...A => Any) => EventSource<A>")
 def changes_on(ctx: QueryContext, receiver: SetValue, *fields: Value) -> Value:
     return _events_on(ctx, receiver, list(fields), "changesOn")
 
@@ -218,20 +218,22 @@ def changes_on(ctx: QueryContext, receiver: SetValue, *fields: Value) -> Value:
 # -- the EventSource prototype ---------------------------------------------------------------------
 
 
-@EVENT_SOURCE.method("where", 1)
+@EVENT_SOURCE.method(
+    "where", 1, signature="<A> (predicate: (A => Boolean | Null)) => EventSource<A>"
+)
 def where(ctx: QueryContext, receiver: EventSourceValue, predicate: Value) -> Value:
     function = callback(predicate, "predicate", "A => Boolean | Null", "predicate", 1)
     step = SourceStep("where", _capture(ctx, "where", function))
     return _event_source(ctx, receiver.spec.with_step(step))
 
 
-@EVENT_SOURCE.method("map", 1)
+@EVENT_SOURCE.method("map", 1, signature="<A, B> (mapper: (A => B)) => EventSource<B>")
 def map_(ctx: QueryContext, receiver: EventSourceValue, mapper: Value) -> Value:
     function = callback(mapper, "mapper", "A => B", "mapper", 1)
     step = SourceStep("map", _capture(ctx, "map", function))
     return _event_source(ctx, receiver.spec.with_step(step))
 
 
-@EVENT_SOURCE.method("toString", 0)
+@EVENT_SOURCE.method("toString", 0, signature="() => String")
 def to_string(ctx: QueryContext, receiver: EventSourceValue) -> Value:
     return "[event source]"

@@ -17,24 +17,24 @@ from faunalite.fql.values import ID, Null, Value
 module("FQL")  # members are resolved by the interpreter: FQL.X is the built-in X
 
 
-@global_function("abort", 1)
+@global_function("abort", 1, signature="(return: Any) => Never")
 def abort(ctx: CallContext, _: None, value: Value) -> Value:
     raise QueryError("abort", "Query aborted.", abort=value)
 
 
-@global_function("log", None)
+@global_function("log", None, signature="(args: ...Any) => Null")
 def log(ctx: CallContext, _: None, *values: Value) -> Value:
     ctx.log(" ".join(display(value) for value in values))
     return Null()
 
 
-@global_function("dbg", 1)
+@global_function("dbg", 1, signature="<A> (value: A) => A")
 def dbg(ctx: CallContext, _: None, value: Value) -> Value:
     ctx.debug(debug(value))
     return value
 
 
-@global_function("newId", 0)
+@global_function("newId", 0, signature="() => ID")
 def new_id(ctx: CallContext, _: None) -> Value:
     return ID(ctx.new_id())
 
@@ -45,11 +45,11 @@ def _ordering(direction: str, accessor: Value) -> dict[str, Value]:
     return {direction: function}
 
 
-@global_function("asc", 1)
+@global_function("asc", 1, signature="<A> (accessor: (A => Any)) => { asc: A => Any }")
 def asc(ctx: CallContext, _: None, accessor: Value) -> Value:
     return _ordering("asc", accessor)
 
 
-@global_function("desc", 1)
+@global_function("desc", 1, signature="<A> (accessor: (A => Any)) => { desc: A => Any }")
 def desc(ctx: CallContext, _: None, accessor: Value) -> Value:
     return _ordering("desc", accessor)

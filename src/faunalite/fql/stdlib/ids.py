@@ -34,7 +34,7 @@ def to_id(value: Value) -> ID | None:
     return None
 
 
-@module("ID").callable(1)
+@module("ID").callable(1, signature="((id: String) => ID) & ((id: Number) => ID)")
 def id_apply(ctx: CallContext, receiver: Module, id: Value) -> ID:
     if type(id) not in (str, int, float):
         raise wrong_overload("ID", ["(String)", "(Number)"], [id])
@@ -44,11 +44,11 @@ def id_apply(ctx: CallContext, receiver: Module, id: Value) -> ID:
     return result
 
 
-@ID_PROTOTYPE.method("toString", 0)
+@ID_PROTOTYPE.method("toString", 0, signature="() => String")
 def id_to_string(ctx: CallContext, receiver: ID) -> str:
     return display(receiver)
 
 
-@UUID_PROTOTYPE.method("toString", 0)
+@UUID_PROTOTYPE.method("toString", 0, signature="() => String")
 def uuid_to_string(ctx: CallContext, receiver: UUIDValue) -> str:
     return display(receiver)

@@ -33,10 +33,13 @@ MATH = module("Math")
 
 Number = int | float
 
-MATH.field("E")(lambda _: math.e)
-MATH.field("PI")(lambda _: math.pi)
-MATH.field("Infinity")(lambda _: math.inf)
-MATH.field("NaN")(lambda _: math.nan)
+MATH.field("E", signature="Number")(lambda _: math.e)
+MATH.field("PI", signature="Number")(lambda _: math.pi)
+MATH.field("Infinity", signature="Number")(lambda _: math.inf)
+MATH.field("NaN", signature="Number")(lambda _: math.nan)
+
+UNARY_SIGNATURE = "(x: Number) => Number"
+"""FaunaDB's type of every one-argument ``Math`` function."""
 
 
 def _unary_double(name: str, function: Callable[[float], float]) -> None:
@@ -48,7 +51,7 @@ def _unary_double(name: str, function: Callable[[float], float]) -> None:
         except ValueError:
             return math.nan
 
-    MATH.method(name, 1)(impl)
+    MATH.method(name, 1, signature=UNARY_SIGNATURE)(impl)
 
 
 _unary_double("atan", math.atan)
@@ -63,7 +66,7 @@ _unary_double("degrees", math.degrees)
 _unary_double("radians", math.radians)
 
 
-@MATH.method("abs", 1)
+@MATH.method("abs", 1, signature="(x: Number) => Number")
 def abs_(ctx: CallContext, _: Module, x: Value) -> Number:
     number = expect_number(x, "x")
     if type(number) is float:
@@ -81,14 +84,14 @@ def _unit_interval(name: str, function: Callable[[float], float]) -> None:
             raise invalid_argument("x", "argument must lie in [-1, 1]")
         return function(value)
 
-    MATH.method(name, 1)(impl)
+    MATH.method(name, 1, signature=UNARY_SIGNATURE)(impl)
 
 
 _unit_interval("acos", math.acos)
 _unit_interval("asin", math.asin)
 
 
-@MATH.method("ceil", 1)
+@MATH.method("ceil", 1, signature="(x: Number) => Number")
 def ceil(ctx: CallContext, _: Module, x: Value) -> Number:
     number = expect_number(x, "x")
     if is_int(number) or not math.isfinite(number):
@@ -96,7 +99,7 @@ def ceil(ctx: CallContext, _: Module, x: Value) -> Number:
     return float(math.ceil(number))
 
 
-@MATH.method("floor", 1)
+@MATH.method("floor", 1, signature="(x: Number) => Number")
 def floor(ctx: CallContext, _: Module, x: Value) -> Number:
     number = expect_number(x, "x")
     if is_int(number) or not math.isfinite(number):
@@ -104,7 +107,7 @@ def floor(ctx: CallContext, _: Module, x: Value) -> Number:
     return float(math.floor(number))
 
 
-@MATH.method("hypot", 2)
+@MATH.method("hypot", 2, signature="(x: Number, y: Number) => Number")
 def hypot(ctx: CallContext, _: Module, x: Value, y: Value) -> float:
     return math.hypot(float(expect_number(x, "x")), float(expect_number(y, "y")))
 
@@ -116,14 +119,14 @@ def _logarithm(name: str, function: Callable[[float], float]) -> None:
             raise invalid_argument("x", "x must be positive")
         return function(float(number)) if math.isfinite(number) else float(number)
 
-    MATH.method(name, 1)(impl)
+    MATH.method(name, 1, signature=UNARY_SIGNATURE)(impl)
 
 
 _logarithm("log", math.log)
 _logarithm("log10", math.log10)
 
 
-@MATH.method("sqrt", 1)
+@MATH.method("sqrt", 1, signature="(x: Number) => Number")
 def sqrt(ctx: CallContext, _: Module, x: Value) -> float:
     number = expect_number(x, "x")
     if compare_numbers(number, 0) < 0:
@@ -131,24 +134,24 @@ def sqrt(ctx: CallContext, _: Module, x: Value) -> float:
     return math.sqrt(float(number)) if not math.isinf(number) else math.inf
 
 
-@MATH.method("max", 2)
+@MATH.method("max", 2, signature="(x: Number, y: Number) => Number")
 def max_(ctx: CallContext, _: Module, x: Value, y: Value) -> Number:
     left, right = expect_number(x, "x"), expect_number(y, "y")
     return right if compare_numbers(left, right) < 0 else left
 
 
-@MATH.method("min", 2)
+@MATH.method("min", 2, signature="(x: Number, y: Number) => Number")
 def min_(ctx: CallContext, _: Module, x: Value, y: Value) -> Number:
     left, right = expect_number(x, "x"), expect_number(y, "y")
     return left if compare_numbers(left, right) <= 0 else right
 
 
-@MATH.method("pow", 2)
+@MATH.method("pow", 2, signature="(x: Number, power: Number) => Number")
 def pow_(ctx: CallContext, _: Module, x: Value, power: Value) -> float:
     return java_pow(float(expect_number(x, "x")), float(expect_number(power, "power")))
 
 
-@MATH.method("sign", 1)
+@MATH.method("sign", 1, signature="(x: Number) => Number")
 def sign(ctx: CallContext, _: Module, x: Value) -> int:
     return compare_numbers(expect_number(x, "x"), 0)
 
@@ -171,13 +174,13 @@ def _to_precision(number: Number, precision: int, rounding: str) -> Number:
         return number
 
 
-@MATH.method("round", 2)
+@MATH.method("round", 2, signature="(x: Number, precision: Number) => Number")
 def round_(ctx: CallContext, _: Module, x: Value, precision: Value) -> Number:
     number = expect_number(x, "x")
     return _to_precision(number, expect_int(precision, "precision"), ROUND_HALF_UP)
 
 
-@MATH.method("trunc", 2)
+@MATH.method("trunc", 2, signature="(x: Number, precision: Number) => Number")
 def trunc(ctx: CallContext, _: Module, x: Value, precision: Value) -> Number:
     number = expect_number(x, "x")
     return _to_precision(number, expect_int(precision, "precision"), ROUND_DOWN)
@@ -206,12 +209,16 @@ def _sum(numbers: list[Number]) -> Number:
     return total
 
 
-@MATH.method("sum", 1)
+@MATH.method(
+    "sum", 1, signature="((numbers: Array<Number>) => Number) & ((numbers: Set<Number>) => Number)"
+)
 def sum_(ctx: QueryContext, _: Module, numbers: Value) -> Number:
     return _sum(_numbers(ctx, "sum", numbers))
 
 
-@MATH.method("mean", 1)
+@MATH.method(
+    "mean", 1, signature="((numbers: Array<Number>) => Number) & ((numbers: Set<Number>) => Number)"
+)
 def mean(ctx: QueryContext, _: Module, numbers: Value) -> Number:
     values = _numbers(ctx, "mean", numbers)
     average: Number = apply_binary("/", _sum(values), float(len(values)))

@@ -19,6 +19,6 @@ for _name in ("Number", "Int", "Long", "Double", "Float"):
     module(_name)
 
 
-@NUMBER.method("toString", 0)
+@NUMBER.method("toString", 0, signature="() => String")
 def to_string(ctx: CallContext, receiver: int | float) -> str:
     return display(receiver)

@@ -40,22 +40,22 @@ def fields_of(value: Value, param: str) -> dict[str, Value]:
     raise wrong_type(param, "{ *: Any }", value)
 
 
-@OBJECT.method("keys", 1)
+@OBJECT.method("keys", 1, signature="(object: Any) => Array<String>")
 def keys(ctx: CallContext, _: Module, obj: Value) -> list[Value]:
     return list(fields_of(obj, "object"))
 
 
-@OBJECT.method("values", 1)
+@OBJECT.method("values", 1, signature="<A> (object: { *: A }) => Array<A>")
 def values(ctx: CallContext, _: Module, obj: Value) -> list[Value]:
     return list(fields_of(obj, "object").values())
 
 
-@OBJECT.method("entries", 1)
+@OBJECT.method("entries", 1, signature="<A> (object: { *: A }) => Array<[String, A]>")
 def entries(ctx: CallContext, _: Module, obj: Value) -> list[Value]:
     return [[key, value] for key, value in fields_of(obj, "object").items()]
 
 
-@OBJECT.method("fromEntries", 1)
+@OBJECT.method("fromEntries", 1, signature="<A> (entries: Array<[String, A]>) => { *: A }")
 def from_entries(ctx: CallContext, _: Module, pairs: Value) -> dict[str, Value]:
     result: dict[str, Value] = {}
     for index, pair in enumerate(expect_array(pairs, "entries")):
@@ -82,7 +82,9 @@ def from_entries(ctx: CallContext, _: Module, pairs: Value) -> dict[str, Value]:
     return result
 
 
-@OBJECT.method("assign", 2)
+@OBJECT.method(
+    "assign", 2, signature="<A, B> (destination: { *: A }, source: { *: B }) => { *: A | B }"
+)
 def assign(ctx: CallContext, _: Module, destination: Value, source: Value) -> dict[str, Value]:
     merged = dict(fields_of(destination, "destination"))
     merged.update(fields_of(source, "source"))
@@ -106,17 +108,17 @@ def _select(obj: Value, path: Value) -> tuple[bool, Value]:
     return True, current
 
 
-@OBJECT.method("select", 2)
+@OBJECT.method("select", 2, signature="(object: { *: Any }, path: Array<String>) => Any")
 def select(ctx: CallContext, _: Module, obj: Value, path: Value) -> Value:
     found, value = _select(obj, path)
     return value if found else Null(NO_VALUE_AT_PATH)
 
 
-@OBJECT.method("hasPath", 2)
+@OBJECT.method("hasPath", 2, signature="(object: { *: Any }, path: Array<String>) => Boolean")
 def has_path(ctx: CallContext, _: Module, obj: Value, path: Value) -> bool:
     return _select(obj, path)[0]
 
 
-@OBJECT.method("toString", 1)
+@OBJECT.method("toString", 1, signature="(object: Any) => String")
 def to_string(ctx: CallContext, _: Module, obj: Value) -> str:
     return display(obj)

@@ -18,22 +18,22 @@ from faunalite.fql.values import Module, Null
 QUERY = module("Query")
 
 
-@QUERY.method("identity", 0)
+@QUERY.method("identity", 0, signature="() => { *: Any } | Null")
 def identity(ctx: CallContext, _: Module) -> Null:
     return no_element(ctx, "missing identity")
 
 
-@QUERY.method("token", 0)
+@QUERY.method("token", 0, signature="() => { *: Any } | Null")
 def token(ctx: CallContext, _: Module) -> Null:
     return no_element(ctx, "no token")
 
 
-@QUERY.method("isEnvTypechecked", 0)
+@QUERY.method("isEnvTypechecked", 0, signature="() => Boolean")
 def is_env_typechecked(ctx: CallContext, _: Module) -> bool:
     return bool(getattr(ctx, "typechecked", False))
 
 
-@QUERY.method("isEnvProtected", 0)
+@QUERY.method("isEnvProtected", 0, signature="() => Boolean")
 def is_env_protected(ctx: CallContext, _: Module) -> bool:
     # FaunaDB lets only admin principals ask; a context without storage has no rights at all.
     if getattr(getattr(ctx, "storage", None), "role", None) != "admin":

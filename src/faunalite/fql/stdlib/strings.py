@@ -104,42 +104,42 @@ def _strings_overload(name: str, signatures: list[str], args: list[Value]) -> No
 # --- fields and simple methods --------------------------------------------------------------
 
 
-@STRING.field("length")
+@STRING.field("length", signature="Number")
 def length(receiver: str) -> int:
     return len(receiver)
 
 
-@STRING.method("at", 1)
+@STRING.method("at", 1, signature="(index: Number) => String")
 def at(ctx: CallContext, receiver: str, index: Value) -> str:
     return receiver[_checked_index(receiver, expect_int(index, "index"))]
 
 
-@STRING.method("concat", 1)
+@STRING.method("concat", 1, signature="(other: String) => String")
 def concat(ctx: CallContext, receiver: str, other: Value) -> str:
     return concatenate(receiver, expect_string(other, "other"))
 
 
-@STRING.method("endsWith", 1)
+@STRING.method("endsWith", 1, signature="(suffix: String) => Boolean")
 def ends_with(ctx: CallContext, receiver: str, suffix: Value) -> bool:
     return receiver.endswith(expect_string(suffix, "suffix"))
 
 
-@STRING.method("startsWith", 1)
+@STRING.method("startsWith", 1, signature="(prefix: String) => Boolean")
 def starts_with(ctx: CallContext, receiver: str, prefix: Value) -> bool:
     return receiver.startswith(expect_string(prefix, "prefix"))
 
 
-@STRING.method("includes", 1)
+@STRING.method("includes", 1, signature="(pattern: String) => Boolean")
 def includes(ctx: CallContext, receiver: str, pattern: Value) -> bool:
     return expect_string(pattern, "pattern") in receiver
 
 
-@STRING.method("includesRegex", 1)
+@STRING.method("includesRegex", 1, signature="(regex: String) => Boolean")
 def includes_regex(ctx: CallContext, receiver: str, regex: Value) -> bool:
     return compile_java_regex(expect_string(regex, "regex")).search(receiver) is not None
 
 
-@STRING.method("insert", 2)
+@STRING.method("insert", 2, signature="(index: Number, other: String) => String")
 def insert(ctx: CallContext, receiver: str, index: Value, other: Value) -> str:
     position = expect_int(index, "index")
     text = expect_string(other, "other")
@@ -147,17 +147,17 @@ def insert(ctx: CallContext, receiver: str, index: Value, other: Value) -> str:
     return check_size(receiver[:position] + text + receiver[position:])
 
 
-@STRING.method("toLowerCase", 0)
+@STRING.method("toLowerCase", 0, signature="() => String")
 def to_lower_case(ctx: CallContext, receiver: str) -> str:
     return receiver.lower()
 
 
-@STRING.method("toUpperCase", 0)
+@STRING.method("toUpperCase", 0, signature="() => String")
 def to_upper_case(ctx: CallContext, receiver: str) -> str:
     return receiver.upper()
 
 
-@STRING.method("toString", 0)
+@STRING.method("toString", 0, signature="() => String")
 def to_string(ctx: CallContext, receiver: str) -> str:
     return display(receiver)
 
@@ -174,7 +174,7 @@ _CASEFOLD_FORMATS: dict[str, Callable[[str], str]] = {
 }
 
 
-@STRING.method("casefold", (0, 1))
+@STRING.method("casefold", (0, 1), signature="(() => String) & ((format: String) => String)")
 def casefold(ctx: CallContext, receiver: str, *args: Value) -> str:
     if not args:
         return _CASEFOLD_FORMATS["NFKCCaseFold"](receiver)
@@ -195,7 +195,11 @@ def _found(index: int) -> int | Null:
     return index if index >= 0 else Null(NO_ELEMENT)
 
 
-@STRING.method("indexOf", (1, 2))
+@STRING.method(
+    "indexOf",
+    (1, 2),
+    signature="((pattern: String) => Number | Null) & ((pattern: String, start: Number) => Number | Null)",
+)
 def index_of(ctx: CallContext, receiver: str, *args: Value) -> int | Null:
     if len(args) == 1:
         _strings_overload("indexOf", ["(String)"], list(args))
@@ -204,7 +208,11 @@ def index_of(ctx: CallContext, receiver: str, *args: Value) -> int | Null:
     return _found(receiver.find(args[0], _checked_index(receiver, start)))
 
 
-@STRING.method("lastIndexOf", (1, 2))
+@STRING.method(
+    "lastIndexOf",
+    (1, 2),
+    signature="((pattern: String) => Number | Null) & ((pattern: String, end: Number) => Number | Null)",
+)
 def last_index_of(ctx: CallContext, receiver: str, *args: Value) -> int | Null:
     pattern = args[0]
     if len(args) == 1:
@@ -215,7 +223,11 @@ def last_index_of(ctx: CallContext, receiver: str, *args: Value) -> int | Null:
     return _found(receiver.rfind(pattern, 0, end + len(pattern)))
 
 
-@STRING.method("indexOfRegex", (1, 2))
+@STRING.method(
+    "indexOfRegex",
+    (1, 2),
+    signature="((regex: String) => Number | Null) & ((regex: String, start: Number) => Number | Null)",
+)
 def index_of_regex(ctx: CallContext, receiver: str, *args: Value) -> int | Null:
     start = 0
     if len(args) == 1:
@@ -230,13 +242,13 @@ def index_of_regex(ctx: CallContext, receiver: str, *args: Value) -> int | Null:
     return start + match.start() if match else Null(NO_ELEMENT)
 
 
-@STRING.method("matches", 1)
+@STRING.method("matches", 1, signature="(regex: String) => Array<String>")
 def matches(ctx: CallContext, receiver: str, regex: Value) -> list[Value]:
     pattern = compile_java_regex(expect_string(regex, "regex"))
     return [match.group() for match in pattern.finditer(receiver)]
 
 
-@STRING.method("matchIndexes", 1)
+@STRING.method("matchIndexes", 1, signature="(regex: String) => Array<[Number, String]>")
 def match_indexes(ctx: CallContext, receiver: str, regex: Value) -> list[Value]:
     pattern = compile_java_regex(expect_string(regex, "regex"))
     return [[match.start(), match.group()] for match in pattern.finditer(receiver)]
@@ -245,7 +257,11 @@ def match_indexes(ctx: CallContext, receiver: str, regex: Value) -> list[Value]:
 # --- slicing and splitting ------------------------------------------------------------------
 
 
-@STRING.method("slice", (1, 2))
+@STRING.method(
+    "slice",
+    (1, 2),
+    signature="((start: Number) => String) & ((start: Number, end: Number) => String)",
+)
 def slice_(ctx: CallContext, receiver: str, *args: Value) -> str:
     bounds = [as_int(arg) for arg in args]
     if None in bounds:
@@ -255,7 +271,7 @@ def slice_(ctx: CallContext, receiver: str, *args: Value) -> str:
     return receiver[start:end]
 
 
-@STRING.method("splitAt", 1)
+@STRING.method("splitAt", 1, signature="(index: Number) => [String, String]")
 def split_at(ctx: CallContext, receiver: str, index: Value) -> list[Value]:
     position = _inclusive_index(receiver, expect_int(index, "index"))
     return [receiver[:position], receiver[position:]]
@@ -308,12 +324,12 @@ def _split(text: str, find: Matcher) -> list[Value]:
     return pieces
 
 
-@STRING.method("split", 1)
+@STRING.method("split", 1, signature="(separator: String) => Array<String>")
 def split(ctx: CallContext, receiver: str, separator: Value) -> list[Value]:
     return _split(receiver, _literal_matcher(expect_string(separator, "separator")))
 
 
-@STRING.method("splitRegex", 1)
+@STRING.method("splitRegex", 1, signature="(regex: String) => Array<String>")
 def split_regex(ctx: CallContext, receiver: str, regex: Value) -> list[Value]:
     return _split(receiver, _regex_matcher(compile_java_regex(expect_string(regex, "regex")), ctx))
 
@@ -390,7 +406,11 @@ def _replacement_args(
     return args[0], args[1], count
 
 
-@STRING.method("replace", (2, 3))
+@STRING.method(
+    "replace",
+    (2, 3),
+    signature="((pattern: String, replacement: String) => String) & ((pattern: String, replacement: String, amount: Number) => String)",
+)
 def replace(ctx: CallContext, receiver: str, *args: Value) -> str:
     pattern, replacement, count = _replacement_args(
         "replace", args, ["(String, String)", "(String, String, Int)"]
@@ -398,7 +418,7 @@ def replace(ctx: CallContext, receiver: str, *args: Value) -> str:
     return _replace(receiver, _literal_matcher(pattern), replacement, 1 if count is None else count)
 
 
-@STRING.method("replaceAll", 2)
+@STRING.method("replaceAll", 2, signature="(pattern: String, replacement: String) => String")
 def replace_all(ctx: CallContext, receiver: str, pattern: Value, replacement: Value) -> str:
     needle = expect_string(pattern, "pattern")
     return _replace(
@@ -406,7 +426,11 @@ def replace_all(ctx: CallContext, receiver: str, pattern: Value, replacement: Va
     )
 
 
-@STRING.method("replaceRegex", (2, 3))
+@STRING.method(
+    "replaceRegex",
+    (2, 3),
+    signature="((regex: String, replacement: String) => String) & ((regex: String, replacement: String, amount: Number) => String)",
+)
 def replace_regex(ctx: CallContext, receiver: str, *args: Value) -> str:
     pattern, replacement, count = _replacement_args(
         "replaceRegex", args, ["(String, String)", "(String, String, Int)"]
@@ -417,7 +441,7 @@ def replace_regex(ctx: CallContext, receiver: str, *args: Value) -> str:
     )
 
 
-@STRING.method("replaceAllRegex", 2)
+@STRING.method("replaceAllRegex", 2, signature="(pattern: String, replacement: String) => String")
 def replace_all_regex(ctx: CallContext, receiver: str, pattern: Value, replacement: Value) -> str:
     regex = compile_java_regex(expect_string(pattern, "pattern"))
     return _replace(
@@ -446,12 +470,16 @@ def _integer_or_null(text: str, radix: int, low: int, high: int) -> int | Null:
     return number
 
 
-@STRING.method("parseInt", (0, 1))
+@STRING.method(
+    "parseInt", (0, 1), signature="(() => Number | Null) & ((radix: Number) => Number | Null)"
+)
 def parse_int(ctx: CallContext, receiver: str, *args: Value) -> int | Null:
     return _integer_or_null(receiver, _radix("parseInt", args), INT32_MIN, INT32_MAX)
 
 
-@STRING.method("parseLong", (0, 1))
+@STRING.method(
+    "parseLong", (0, 1), signature="(() => Number | Null) & ((radix: Number) => Number | Null)"
+)
 def parse_long(ctx: CallContext, receiver: str, *args: Value) -> int | Null:
     # Always a Long, however small (FaunaDB: Value.Long(JLong.parseLong(...))).
     number = _integer_or_null(receiver, _radix("parseLong", args), INT64_MIN, INT64_MAX)
@@ -463,12 +491,12 @@ def _double_or_null(text: str) -> float | Null:
     return Null(INVALID_NUMBER) if number is None else number
 
 
-@STRING.method("parseDouble", 0)
+@STRING.method("parseDouble", 0, signature="() => Number | Null")
 def parse_double(ctx: CallContext, receiver: str) -> float | Null:
     return _double_or_null(receiver)
 
 
-@STRING.method("parseNumber", 0)
+@STRING.method("parseNumber", 0, signature="() => Number | Null")
 def parse_number(ctx: CallContext, receiver: str) -> int | float | Null:
     integer = parse_java_integer(receiver, 10)
     if integer is not None and INT64_MIN <= integer <= INT64_MAX:

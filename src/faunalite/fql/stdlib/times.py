@@ -70,22 +70,22 @@ def parse_time_value(text: str) -> Time:
 # --- module ---------------------------------------------------------------------------------
 
 
-@TIME_MODULE.callable(1)
+@TIME_MODULE.callable(1, signature="(time: String) => Time")
 def time_apply(ctx: CallContext, receiver: Module, time: Value) -> Time:
     return parse_time_value(expect_string(time, "time"))
 
 
-@TIME_MODULE.method("fromString", 1)
+@TIME_MODULE.method("fromString", 1, signature="(time: String) => Time")
 def time_from_string(ctx: CallContext, receiver: Module, time: Value) -> Time:
     return parse_time_value(expect_string(time, "time"))
 
 
-@TIME_MODULE.method("now", 0)
+@TIME_MODULE.method("now", 0, signature="() => Time")
 def time_now(ctx: CallContext, receiver: Module) -> Time:
     return ctx.snapshot_time
 
 
-@TIME_MODULE.method("epoch", 2)
+@TIME_MODULE.method("epoch", 2, signature="(offset: Number, unit: String) => Time")
 def time_epoch(ctx: CallContext, receiver: Module, offset: Value, unit: Value) -> Time:
     amount = expect_number(offset, "offset")
     parsed = time_unit(unit)
@@ -165,12 +165,12 @@ def shift_time(time: Time, amount: Value, unit: Value, forward: bool) -> Time:
     return Time(result)
 
 
-@TIME.method("add", 2)
+@TIME.method("add", 2, signature="(amount: Number, unit: String) => Time")
 def time_add(ctx: CallContext, receiver: Time, amount: Value, unit: Value) -> Time:
     return shift_time(receiver, amount, unit, forward=True)
 
 
-@TIME.method("subtract", 2)
+@TIME.method("subtract", 2, signature="(amount: Number, unit: String) => Time")
 def time_subtract(ctx: CallContext, receiver: Time, amount: Value, unit: Value) -> Time:
     return shift_time(receiver, amount, unit, forward=False)
 
@@ -180,7 +180,7 @@ def _trunc_div(numerator: int, denominator: int) -> int:
     return quotient if numerator >= 0 else -quotient
 
 
-@TIME.method("difference", 2)
+@TIME.method("difference", 2, signature="(start: Time, unit: String) => Number")
 def time_difference(ctx: CallContext, receiver: Time, start: Value, unit: Value) -> int | float:
     """Whole units from ``start`` to this time, truncated toward zero (Java ``until``)."""
     begin = expect_time(start, "start")
@@ -200,61 +200,61 @@ def time_difference(ctx: CallContext, receiver: Time, start: Value, unit: Value)
 # --- conversions and fields -----------------------------------------------------------------
 
 
-@TIME.method("toMicros", 0)
+@TIME.method("toMicros", 0, signature="() => Number")
 def time_to_micros(ctx: CallContext, receiver: Time) -> int | float:
     return normalize_int(receiver.epoch_ns // 1000)
 
 
-@TIME.method("toMillis", 0)
+@TIME.method("toMillis", 0, signature="() => Number")
 def time_to_millis(ctx: CallContext, receiver: Time) -> int | float:
     return normalize_int(receiver.epoch_ns // 1_000_000)
 
 
-@TIME.method("toSeconds", 0)
+@TIME.method("toSeconds", 0, signature="() => Number")
 def time_to_seconds(ctx: CallContext, receiver: Time) -> int | float:
     return normalize_int(receiver.epoch_ns // NANOS_PER_SECOND)
 
 
-@TIME.method("toString", 0)
+@TIME.method("toString", 0, signature="() => String")
 def time_to_string(ctx: CallContext, receiver: Time) -> str:
     return display(receiver)
 
 
-@TIME.field("year")
+@TIME.field("year", signature="Number")
 def time_year(receiver: Time) -> int:
     return civil_time(receiver.epoch_ns).year
 
 
-@TIME.field("month")
+@TIME.field("month", signature="Number")
 def time_month(receiver: Time) -> int:
     return civil_time(receiver.epoch_ns).month
 
 
-@TIME.field("dayOfMonth")
+@TIME.field("dayOfMonth", signature="Number")
 def time_day_of_month(receiver: Time) -> int:
     return civil_time(receiver.epoch_ns).day
 
 
-@TIME.field("dayOfWeek")
+@TIME.field("dayOfWeek", signature="Number")
 def time_day_of_week(receiver: Time) -> int:
     return day_of_week(civil_time(receiver.epoch_ns).epoch_days)
 
 
-@TIME.field("dayOfYear")
+@TIME.field("dayOfYear", signature="Number")
 def time_day_of_year(receiver: Time) -> int:
     return day_of_year(civil_time(receiver.epoch_ns).epoch_days)
 
 
-@TIME.field("hour")
+@TIME.field("hour", signature="Number")
 def time_hour(receiver: Time) -> int:
     return civil_time(receiver.epoch_ns).hour
 
 
-@TIME.field("minute")
+@TIME.field("minute", signature="Number")
 def time_minute(receiver: Time) -> int:
     return civil_time(receiver.epoch_ns).minute
 
 
-@TIME.field("second")
+@TIME.field("second", signature="Number")
 def time_second(receiver: Time) -> int:
     return civil_time(receiver.epoch_ns).second
