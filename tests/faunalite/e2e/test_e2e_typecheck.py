@@ -45,9 +45,10 @@ def test_a_type_error_is_invalid_query_only_when_typechecked(root: Client) -> No
 
 
 def test_an_untypable_query_runs_without_static_type(root: Client) -> None:
-    success = root.query(fql("Math.abs(-3)"), TYPECHECKED)
-    assert success.data == 3
+    success = root.query(fql("[3, 1, 2].order()"), TYPECHECKED)
+    assert success.data == [1, 2, 3]
     assert success.static_type is None
+    assert root.query(fql("Math.abs(-3)"), TYPECHECKED).static_type == "Number"
 
 
 def test_is_env_typechecked_follows_the_check(root: Client) -> None:

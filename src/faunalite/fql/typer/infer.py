@@ -26,6 +26,7 @@ from typing import TypeAlias
 from faunalite.fql import ast
 from faunalite.fql.errors import CheckDiagnostic
 from faunalite.fql.span import Span
+from faunalite.fql.stdlib.registry import TypeTable
 from faunalite.fql.typer import signatures
 from faunalite.fql.typer import types as t
 from faunalite.fql.values import INT32_MAX, INT32_MIN, Null, Value
@@ -40,6 +41,13 @@ class Closure:
 
     node: ast.Lambda
     env: Mapping[str, Inferred]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ModuleRef:
+    """A global stdlib module used as a receiver (``Math`` in ``Math.abs(1)``)."""
+
+    table: TypeTable
 
 
 Inferred: TypeAlias = "t.Type | Closure | None"
@@ -278,8 +286,20 @@ class _Checker:
         return t.union(then, otherwise)
 
     def call(self, node: ast.Call, env: dict[str, Inferred]) -> Inferred:
-        callee = self.expr(node.callee, env)
         args = [self.expr(arg, env) for arg in node.args]
+        callee_node = node.callee
+        if (
+            isinstance(callee_node, ast.Identifier)
+            and callee_node.name not in env
+            and signatures.is_global_function(callee_node.name)
+            and not node.optional
+        ):
+            member = signatures.global_function_signature(callee_node.name, len(args))
+            if member is None:
+                self.unknown()
+                return None
+            return self.checked_call(member, args)
+        callee = self.expr(callee_node, env)
         if not isinstance(callee, Closure) or node.optional:
             self.unknown()
             return None
@@ -303,11 +323,17 @@ class _Checker:
         finally:
             self.call_depth -= 1
 
-    def receiver(self, node: ast.Expr, optional: bool, env: dict[str, Inferred]) -> t.Type | None:
-        """The receiver's type for a member access, ``Null`` removed when the access is ``?.``.
+    def receiver(
+        self, node: ast.Expr, optional: bool, env: dict[str, Inferred]
+    ) -> t.Type | ModuleRef | None:
+        """The receiver's type for a member access (a global module is a ``ModuleRef``).
 
-        A non-optional access whose receiver may be null only because of an earlier ``?.`` in
-        the chain is unknown (FaunaDB short-circuits the chain; not modelled here)."""
+        A receiver that may be null is unknown when the access is ``?.`` or follows a ``?.``
+        in the chain (FaunaDB short-circuits the chain; not modelled here)."""
+        if isinstance(node, ast.Identifier) and node.name not in env:
+            table = signatures.module_table(node.name)
+            if table is not None:
+                return ModuleRef(table)
         receiver = self.type_of(node, env)
         if receiver is None:
             return None
@@ -330,20 +356,8 @@ class _Checker:
                 self.no_field(receiver, node.name, node.name_span)
             self.unknown()
             return None
-        python_type = signatures.receiver_table_type(receiver)
-        if python_type is None:
-            self.unknown()
-            return None
-        if not signatures.member_exists(python_type, node.name):
-            if isinstance(node.receiver, ast.Literal):
-                self.no_field(t.widen(receiver), node.name, node.name_span)
-            self.unknown()
-            return None
-        member = signatures.member_signature(python_type, node.name)
-        if member is None or member.params is not None:
-            self.unknown()
-            return None
-        return member.result
+        member = self.member(node.receiver, receiver, node.name, node.name_span, None)
+        return None if member is None else member.result
 
     def method_call(self, node: ast.MethodCall, env: dict[str, Inferred]) -> Inferred:
         receiver = self.receiver(node.receiver, node.optional, env)
@@ -361,24 +375,45 @@ class _Checker:
                 self.no_field(receiver, node.name, node.name_span)
             self.unknown()
             return None
-        python_type = signatures.receiver_table_type(receiver)
-        if python_type is None:
+        member = self.member(node.receiver, receiver, node.name, node.name_span, len(args))
+        return None if member is None else self.checked_call(member, args)
+
+    def member(
+        self,
+        receiver_node: ast.Expr,
+        receiver: t.Type | ModuleRef,
+        name: str,
+        name_span: Span,
+        arg_count: int | None,
+    ) -> signatures.MemberSignature | None:
+        """A stdlib member's monomorphic signature (``arg_count`` ``None`` for a field)."""
+        if isinstance(receiver, ModuleRef):
+            table: TypeTable | None = receiver.table
+        else:
+            table = signatures.receiver_table(receiver)
+        if table is None:
             self.unknown()
             return None
-        if not signatures.member_exists(python_type, node.name):
-            if isinstance(node.receiver, ast.Literal):
-                self.no_field(t.widen(receiver), node.name, node.name_span)
+        if not signatures.member_exists(table, name):
+            if isinstance(receiver_node, ast.Literal) and not isinstance(receiver, ModuleRef):
+                self.no_field(t.widen(receiver), name, name_span)
             self.unknown()
             return None
-        member = signatures.member_signature(python_type, node.name)
-        if member is None or member.params is None or len(member.params) != len(args):
+        member = signatures.member_signature(table, name, arg_count)
+        if member is None or (member.params is None) != (arg_count is None):
             self.unknown()
             return None
-        for arg, param in zip(args, member.params, strict=True):
-            if not isinstance(arg, _TYPE_CLASSES):
-                self.unknown()
-                return None
-            if not is_subtype(arg, param):
+        return member
+
+    def checked_call(self, member: signatures.MemberSignature, args: list[Inferred]) -> Inferred:
+        """The result of calling ``member`` with ``args`` when every argument is shown to fit
+        its parameter; otherwise unknown (a mismatch is not reported: its form is unverified)."""
+        params = member.params or ()
+        if len(params) != len(args):
+            self.unknown()
+            return None
+        for arg, param in zip(args, params, strict=True):
+            if not isinstance(arg, _TYPE_CLASSES) or not is_subtype(arg, param):
                 self.unknown()
                 return None
         return member.result

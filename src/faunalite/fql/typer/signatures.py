@@ -1,13 +1,12 @@
 """Stdlib member types for the checker, read from the signatures declared in the stdlib tables.
 
-Each ``NativeMethod`` (and each field) of ``faunalite.fql.stdlib.registry`` may carry a
-``signature``: its FaunaDB type in FQL type syntax (``"(separator: String) => Array<String>"``).
-This module parses those strings once (with the FSL type parser) and answers, for a receiver
-type and a member name, the member's parameter and result types, when they are *monomorphic*
-(no type variables). A member without a signature, or with a generic one, answers ``None``:
-the checker then treats the call as unknown, never as an error.
-
-It does not decide whether a member exists; ``member_exists`` asks the tables directly.
+Each member of ``faunalite.fql.stdlib.registry`` carries a ``signature``: its FaunaDB type in
+FQL type syntax (``"(separator: String) => Array<String>"``), parsed by
+``faunalite.fql.stdlib.signatures``. This module answers, for a receiver and a member name,
+the member's parameter and result types as checker types when they are *monomorphic* (no type
+variables, and for an overloaded method exactly one overload of the call's arity). A generic,
+ambiguous or unmodelled signature answers ``None``: the checker then treats the call as
+unknown, never as an error. (Generic instantiation, e.g. ``Array<A>.map``, is not done yet.)
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from faunalite.fql.stdlib.registry import TypeTable
 from faunalite.fql.typer import types as t
 from faunalite.schema import fsl_ast as f
 
@@ -37,8 +37,13 @@ _PRIMITIVE_NAMES = frozenset(
 )
 _APPLIED_NAMES = frozenset({"Array", "Set", "Page"})
 
-_PYTHON_TYPE_OF_PRIMITIVE: dict[str, type] = {"Int": int, "String": str, "Boolean": bool}
-"""Receiver primitives whose members the checker looks up, by the Python type of their values."""
+_TABLE_OF_PRIMITIVE = {
+    "Int": "Number",
+    "Number": "Number",
+    "String": "String",
+    "Boolean": "Boolean",
+}
+"""Receiver primitives whose members the checker looks up, by their stdlib table's type name."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,63 +54,92 @@ class MemberSignature:
     result: t.Type
 
 
-def receiver_table_type(receiver: t.Type) -> type | None:
-    """The Python type whose stdlib table holds ``receiver``'s members (``3`` → ``int``)."""
+def receiver_table(receiver: t.Type) -> TypeTable | None:
+    """The stdlib table holding the members of values of ``receiver`` (``3`` → Number's)."""
     widened = t.widen(receiver)
-    if isinstance(widened, t.Primitive):
-        return _PYTHON_TYPE_OF_PRIMITIVE.get(widened.name)
-    return None
+    if not isinstance(widened, t.Primitive) or widened.name not in _TABLE_OF_PRIMITIVE:
+        return None
+    return _tables().get(_TABLE_OF_PRIMITIVE[widened.name])
 
 
-def member_exists(python_type: type, name: str) -> bool:
-    """Whether the stdlib defines a field or method ``name`` on values of ``python_type``."""
+def module_table(name: str) -> TypeTable | None:
+    """The static members of the global module ``name`` (``Math``), if there is one."""
     import faunalite.fql.stdlib  # noqa: F401  (registers every table)
-    from faunalite.fql.stdlib.registry import PROTOTYPES
+    from faunalite.fql.stdlib.registry import MODULES
 
-    table = PROTOTYPES.get(python_type)
-    return table is not None and table.has_member(name)
+    return MODULES.get(name)
 
 
-def member_signature(python_type: type, name: str) -> MemberSignature | None:
-    """The monomorphic type of member ``name`` of ``python_type`` values, if declared."""
-    from faunalite.fql.stdlib.registry import PROTOTYPES
+def member_exists(table: TypeTable, name: str) -> bool:
+    """Whether ``table`` has a field or method ``name``."""
+    return table.has_member(name)
 
-    table = PROTOTYPES.get(python_type)
-    if table is None:
+
+def member_signature(table: TypeTable, name: str, arg_count: int | None) -> MemberSignature | None:
+    """The monomorphic type of member ``name`` of ``table`` (for a call, the one overload
+    taking ``arg_count`` arguments), ``None`` if generic, ambiguous or not modelled."""
+    from faunalite.fql.stdlib import signatures as declared
+
+    if declared.self_type(table).params:
         return None
-    method = table.methods.get(name)
-    if method is not None:
-        text = getattr(method, "signature", None)
-    else:
-        text = getattr(table, "field_signatures", {}).get(name)
-    if not isinstance(text, str):
+    scheme = declared.member_signature(table, name)
+    if scheme is None or scheme.params:
         return None
-    return parse_signature(text, is_method=method is not None)
+    return _monomorphic(scheme.body, arg_count)
 
 
-@lru_cache(maxsize=1024)
-def parse_signature(text: str, *, is_method: bool) -> MemberSignature | None:
-    """``text`` as a ``MemberSignature``, or ``None`` if it is generic or not understood."""
-    from faunalite.schema.fsl_convert import parse_type
-    from faunalite.schema.fsl_errors import SchemaError
+def global_function_signature(name: str, arg_count: int) -> MemberSignature | None:
+    """The monomorphic type of the global function ``name`` called with ``arg_count`` args."""
+    import faunalite.fql.stdlib  # noqa: F401  (registers every table)
+    from faunalite.fql.stdlib import signatures as declared
 
-    try:
-        expr = parse_type(text)
-    except SchemaError:
+    scheme = declared.global_function_signature(name)
+    if scheme is None or scheme.params:
         return None
-    if not is_method:
-        result = type_of_expr(expr)
+    return _monomorphic(scheme.body, arg_count)
+
+
+def is_global_function(name: str) -> bool:
+    import faunalite.fql.stdlib  # noqa: F401  (registers every table)
+    from faunalite.fql.stdlib.registry import GLOBAL_FUNCTIONS
+
+    return name in GLOBAL_FUNCTIONS
+
+
+def _monomorphic(body: f.TypeExpr, arg_count: int | None) -> MemberSignature | None:
+    if arg_count is None:
+        result = type_of_expr(body)
         return None if result is None else MemberSignature(None, result)
-    if not isinstance(expr, f.FunctionType) or expr.variadic is not None:
+    candidates = body.members if isinstance(body, f.IntersectionType) else (body,)
+    matching = [
+        candidate
+        for candidate in candidates
+        if isinstance(candidate, f.FunctionType)
+        and candidate.variadic is None
+        and len(candidate.params) == arg_count
+    ]
+    if len(matching) != 1 or len(candidates) != len(
+        [c for c in candidates if isinstance(c, f.FunctionType) and c.variadic is None]
+    ):
         return None
+    function = matching[0]
+    assert isinstance(function, f.FunctionType)
     params: list[t.Type] = []
-    for _, param in expr.params:
+    for _, param in function.params:
         param_type = type_of_expr(param)
         if param_type is None:
             return None
         params.append(param_type)
-    result = type_of_expr(expr.result)
+    result = type_of_expr(function.result)
     return None if result is None else MemberSignature(tuple(params), result)
+
+
+@lru_cache(maxsize=1)
+def _tables() -> dict[str, TypeTable]:
+    import faunalite.fql.stdlib  # noqa: F401  (registers every table)
+    from faunalite.fql.stdlib.signatures import tables_by_type_name
+
+    return tables_by_type_name()
 
 
 def type_of_expr(expr: f.TypeExpr) -> t.Type | None:

@@ -50,10 +50,19 @@ def test_every_error_is_reported() -> None:
     )
 
 
+def test_missing_member_of_a_literal_of_a_stdlib_type() -> None:
+    assert summary_of("'x'.nope()") == (
+        "error: Type `String` does not have field `nope`\nat *query*:1:5\n  |\n"
+        "1 | 'x'.nope()\n  |     ^^^^\n  |"
+    )
+
+
 @pytest.mark.parametrize(
     "query",
     [
         "{ a: 1 }.a",
+        "Math.nope",
+        "'a'.concat(1)",
         "1.toString()",
         "'abc'.length",
         # A value whose type flowed from elsewhere gets an "inferred here" hint in FaunaDB;

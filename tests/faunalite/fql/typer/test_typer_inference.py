@@ -98,6 +98,26 @@ def test_derived_static_types(query: str, expected: str) -> None:
     assert static_type(query) == expected
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # Monomorphic stdlib signatures, as declared in the stdlib tables (FaunaDB's
+        # ext/api/src/test/resources/static_environment_response_v1.json).
+        ("'foo'.length", "Number"),
+        ("'a'.concat('b')", "String"),
+        ("'abc'.indexOf('b')", "Number | Null"),
+        ("1.toString()", "String"),
+        ("Math.abs(-1)", "Number"),
+        ("Math.PI", "Number"),
+        ("Query.isEnvTypechecked()", "Boolean"),
+        ("Time.now()", "Time"),
+        ("newId()", "ID"),
+    ],
+)
+def test_stdlib_members_type_by_their_signatures(query: str, expected: str) -> None:
+    assert static_type(query) == expected
+
+
 def test_arguments_are_typed_by_their_values() -> None:
     # MODELTEST/fql2/serialization/FQL2QueryTemplateSpec.scala: the value 5 types as `5`.
     assert static_type("x", x=5) == "5"
@@ -110,8 +130,10 @@ def test_arguments_are_typed_by_their_values() -> None:
     [
         "x => 42",  # function types are not rendered
         "x => x",
-        "Math.abs(-1)",  # globals and modules are unknown
-        "Collection.all()",
+        "Collection.all()",  # schema types are not modelled
+        "[1, 2].map(x => x + 1)",  # generic signatures are not instantiated
+        "'a'.concat(1)",  # an argument not shown to fit its parameter
+        "Math.nope",
         "unknownName",
         "1.5",  # Double literal rendering is unverified
         "'a' + 1",
@@ -128,6 +150,6 @@ def test_what_cannot_be_typed_exactly_is_unknown_and_never_an_error(query: str) 
 
 
 def test_unknown_inside_a_composite_makes_the_whole_type_unknown() -> None:
-    assert static_type("[1, Math.abs(-1)]") is None
+    assert static_type("[1, Collection.all()]") is None
     assert static_type("{ a: 1, b: x => x }") is None
-    assert static_type("if (true) 1 else Math.abs(-1)") is None
+    assert static_type("if (true) 1 else Collection.all()") is None
