@@ -30,6 +30,7 @@ from faunalite.fql.stdlib.registry import TypeTable
 from faunalite.fql.typer import signatures
 from faunalite.fql.typer import types as t
 from faunalite.fql.values import INT32_MAX, INT32_MIN, Null, Value
+from faunalite.schema import fsl_ast as f
 
 MAX_CALL_DEPTH = 32
 """How many closure calls deep the checker follows before it gives up (unknown)."""
@@ -152,6 +153,13 @@ def _member_subtype(actual: t.Type, expected: t.Type) -> bool:
         )
     if actual == t.INT and expected == t.NUMBER:
         return True
+    if isinstance(actual, t.Applied) and isinstance(expected, t.Applied):
+        # Arrays and sets are immutable, so covariant in their element type.
+        return (
+            actual.name == expected.name
+            and len(actual.args) == len(expected.args)
+            and all(is_subtype(a, e) for a, e in zip(actual.args, expected.args, strict=True))
+        )
     if isinstance(actual, t.TupleType):
         if isinstance(expected, t.TupleType):
             return len(actual.elements) == len(expected.elements) and all(
@@ -294,7 +302,7 @@ class _Checker:
             and signatures.is_global_function(callee_node.name)
             and not node.optional
         ):
-            member = signatures.global_function_signature(callee_node.name, len(args))
+            member = signatures.global_function_overload(callee_node.name, len(args))
             if member is None:
                 self.unknown()
                 return None
@@ -357,7 +365,7 @@ class _Checker:
             self.unknown()
             return None
         member = self.member(node.receiver, receiver, node.name, node.name_span, None)
-        return None if member is None else member.result
+        return None if member is None else self.field_result(member)
 
     def method_call(self, node: ast.MethodCall, env: dict[str, Inferred]) -> Inferred:
         receiver = self.receiver(node.receiver, node.optional, env)
@@ -385,8 +393,8 @@ class _Checker:
         name: str,
         name_span: Span,
         arg_count: int | None,
-    ) -> signatures.MemberSignature | None:
-        """A stdlib member's monomorphic signature (``arg_count`` ``None`` for a field)."""
+    ) -> signatures.Overload | None:
+        """The signature of a stdlib member access (``arg_count`` ``None`` for a field)."""
         if isinstance(receiver, ModuleRef):
             table: TypeTable | None = receiver.table
         else:
@@ -399,24 +407,61 @@ class _Checker:
                 self.no_field(t.widen(receiver), name, name_span)
             self.unknown()
             return None
-        member = signatures.member_signature(table, name, arg_count)
-        if member is None or (member.params is None) != (arg_count is None):
+        receiver_type = None if isinstance(receiver, ModuleRef) else receiver
+        overload = signatures.member_overload(table, receiver_type, name, arg_count)
+        if overload is None:
             self.unknown()
-            return None
-        return member
+        return overload
 
-    def checked_call(self, member: signatures.MemberSignature, args: list[Inferred]) -> Inferred:
-        """The result of calling ``member`` with ``args`` when every argument is shown to fit
-        its parameter; otherwise unknown (a mismatch is not reported: its form is unverified)."""
-        params = member.params or ()
+    def field_result(self, overload: signatures.Overload) -> Inferred:
+        result = signatures.convert(overload.result, overload.variables, overload.bindings)
+        if result is None:
+            self.unknown()
+        return result
+
+    def checked_call(self, overload: signatures.Overload, args: list[Inferred]) -> Inferred:
+        """The result of calling ``overload`` with ``args``, when every argument is shown to
+        fit its parameter (binding the signature's type variables on the way); otherwise
+        unknown: a mismatch is not reported, its form being unverified.
+
+        A type variable is bound once, from the first place it is matched: a lambda's result
+        or a plain argument. Later occurrences must then already fit, so the answer never
+        claims less than FaunaDB's union of all of them would."""
+        params = overload.params or ()
         if len(params) != len(args):
             self.unknown()
             return None
+        bindings = dict(overload.bindings)
+        variables = overload.variables
         for arg, param in zip(args, params, strict=True):
-            if not isinstance(arg, _TYPE_CLASSES) or not is_subtype(arg, param):
+            if isinstance(param, f.FunctionType):
+                produced = self.callback_result(arg, param, variables, bindings)
+                if produced is None or not _match(param.result, produced, variables, bindings):
+                    self.unknown()
+                    return None
+            elif not isinstance(arg, _TYPE_CLASSES) or not _match(param, arg, variables, bindings):
                 self.unknown()
                 return None
-        return member.result
+        result = signatures.convert(overload.result, variables, bindings)
+        if result is None:
+            self.unknown()
+        return result
+
+    def callback_result(
+        self,
+        arg: Inferred,
+        param: f.FunctionType,
+        variables: frozenset[str],
+        bindings: dict[str, t.Type],
+    ) -> t.Type | None:
+        """What a lambda passed for a function parameter returns, given the parameter types."""
+        if not isinstance(arg, Closure) or param.variadic is not None:
+            return None
+        inputs = [signatures.convert(p, variables, bindings) for _, p in param.params]
+        if any(input_type is None for input_type in inputs):
+            return None
+        produced = self.apply(arg, list(inputs))
+        return produced if isinstance(produced, _TYPE_CLASSES) else None
 
     def index(self, node: ast.Index, env: dict[str, Inferred]) -> Inferred:
         receiver = self.receiver(node.receiver, node.optional, env)
@@ -516,6 +561,37 @@ class _Checker:
             self.errors.append(
                 CheckDiagnostic(f"Type `{t.render(receiver)}` does not have field `{name}`", span)
             )
+
+
+def _match(
+    pattern: f.TypeExpr, actual: t.Type, variables: frozenset[str], bindings: dict[str, t.Type]
+) -> bool:
+    """Whether ``actual`` fits ``pattern``, binding an unbound variable ``pattern`` (or the
+    ``B`` of ``Array<B>`` against an array or tuple) to it."""
+    if (
+        isinstance(pattern, f.NamedType)
+        and pattern.name in variables
+        and pattern.name not in bindings
+    ):
+        bindings[pattern.name] = actual
+        return True
+    if (
+        isinstance(pattern, f.AppliedType)
+        and pattern.name == "Array"
+        and len(pattern.args) == 1
+        and isinstance(pattern.args[0], f.NamedType)
+        and pattern.args[0].name in variables
+        and pattern.args[0].name not in bindings
+    ):
+        if isinstance(actual, t.TupleType):
+            bindings[pattern.args[0].name] = t.union(*actual.elements)
+            return True
+        if isinstance(actual, t.Applied) and actual.name == "Array":
+            bindings[pattern.args[0].name] = actual.args[0]
+            return True
+        return False
+    expected = signatures.convert(pattern, variables, bindings)
+    return expected is not None and is_subtype(actual, expected)
 
 
 def _is_plain_source(node: ast.Expr) -> bool:

@@ -1,16 +1,19 @@
 """Stdlib member types for the checker, read from the signatures declared in the stdlib tables.
 
 Each member of ``faunalite.fql.stdlib.registry`` carries a ``signature``: its FaunaDB type in
-FQL type syntax (``"(separator: String) => Array<String>"``), parsed by
-``faunalite.fql.stdlib.signatures``. This module answers, for a receiver and a member name,
-the member's parameter and result types as checker types when they are *monomorphic* (no type
-variables, and for an overloaded method exactly one overload of the call's arity). A generic,
-ambiguous or unmodelled signature answers ``None``: the checker then treats the call as
-unknown, never as an error. (Generic instantiation, e.g. ``Array<A>.map``, is not done yet.)
+FQL type syntax (``"<A, B> (mapper: (A => B)) => Array<B>"``), parsed by
+``faunalite.fql.stdlib.signatures``. This module finds, for a receiver type and a member name,
+the ``Overload`` a call of a given arity uses: exactly one function type of that arity (an
+overloaded method whose overloads share an arity is ambiguous: ``None``), with the receiver's
+own type parameters (``A`` of ``<A> Array<A>``) bound from the receiver (a tuple ``[1, 2]`` is
+an ``Array<1 | 2>``). ``convert`` turns the signature's type expressions into checker types
+under those bindings. A signature the checker cannot model answers ``None`` and the checker
+treats the member as unknown, never as an error.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -35,31 +38,46 @@ _PRIMITIVE_NAMES = frozenset(
         "Never",
     }
 )
-_APPLIED_NAMES = frozenset({"Array", "Set", "Page"})
+_APPLIED_NAMES = frozenset({"Array", "Set"})
 
 _TABLE_OF_PRIMITIVE = {
     "Int": "Number",
     "Number": "Number",
     "String": "String",
     "Boolean": "Boolean",
+    "Time": "Time",
+    "Date": "Date",
+    "ID": "ID",
+    "Bytes": "Bytes",
 }
 """Receiver primitives whose members the checker looks up, by their stdlib table's type name."""
 
 
 @dataclass(frozen=True, slots=True)
-class MemberSignature:
-    """A monomorphic member: ``params`` is ``None`` for a field, else the parameter types."""
+class Overload:
+    """The signature one access uses: ``params`` is ``None`` for a field. ``variables`` are
+    the type variables in scope; ``bindings`` those already bound (from the receiver)."""
 
-    params: tuple[t.Type, ...] | None
-    result: t.Type
+    params: tuple[f.TypeExpr, ...] | None
+    result: f.TypeExpr
+    variables: frozenset[str]
+    bindings: Mapping[str, t.Type]
 
 
 def receiver_table(receiver: t.Type) -> TypeTable | None:
     """The stdlib table holding the members of values of ``receiver`` (``3`` → Number's)."""
-    widened = t.widen(receiver)
-    if not isinstance(widened, t.Primitive) or widened.name not in _TABLE_OF_PRIMITIVE:
+    if isinstance(receiver, t.TupleType):
+        return _tables().get("Array")
+    if isinstance(receiver, t.Applied):
+        return _tables().get(receiver.name)
+    # A union of one primitive's singletons (`"a" | "b"`) has that primitive's members.
+    widened = {t.widen(member) for member in t.members(receiver)}
+    if len(widened) != 1:
         return None
-    return _tables().get(_TABLE_OF_PRIMITIVE[widened.name])
+    primitive = widened.pop()
+    if not isinstance(primitive, t.Primitive) or primitive.name not in _TABLE_OF_PRIMITIVE:
+        return None
+    return _tables().get(_TABLE_OF_PRIMITIVE[primitive.name])
 
 
 def module_table(name: str) -> TypeTable | None:
@@ -75,28 +93,38 @@ def member_exists(table: TypeTable, name: str) -> bool:
     return table.has_member(name)
 
 
-def member_signature(table: TypeTable, name: str, arg_count: int | None) -> MemberSignature | None:
-    """The monomorphic type of member ``name`` of ``table`` (for a call, the one overload
-    taking ``arg_count`` arguments), ``None`` if generic, ambiguous or not modelled."""
+def member_overload(
+    table: TypeTable, receiver: t.Type | None, name: str, arg_count: int | None
+) -> Overload | None:
+    """What accessing member ``name`` of ``table`` (with ``arg_count`` arguments, ``None``
+    for a field) uses, for a receiver of type ``receiver`` (``None`` for a module)."""
     from faunalite.fql.stdlib import signatures as declared
 
-    if declared.self_type(table).params:
-        return None
+    receiver_scheme = declared.self_type(table)
+    bindings: dict[str, t.Type] = {}
+    if receiver_scheme.params:
+        if receiver is None:
+            return None
+        found = _bind_receiver(receiver_scheme, receiver)
+        if found is None:
+            return None
+        bindings = found
     scheme = declared.member_signature(table, name)
-    if scheme is None or scheme.params:
+    if scheme is None:
         return None
-    return _monomorphic(scheme.body, arg_count)
+    variables = frozenset(scheme.params) | frozenset(receiver_scheme.params)
+    return _overload(scheme.body, arg_count, variables, bindings)
 
 
-def global_function_signature(name: str, arg_count: int) -> MemberSignature | None:
-    """The monomorphic type of the global function ``name`` called with ``arg_count`` args."""
+def global_function_overload(name: str, arg_count: int) -> Overload | None:
+    """What calling the global function ``name`` with ``arg_count`` arguments uses."""
     import faunalite.fql.stdlib  # noqa: F401  (registers every table)
     from faunalite.fql.stdlib import signatures as declared
 
     scheme = declared.global_function_signature(name)
-    if scheme is None or scheme.params:
+    if scheme is None:
         return None
-    return _monomorphic(scheme.body, arg_count)
+    return _overload(scheme.body, arg_count, frozenset(scheme.params), {})
 
 
 def is_global_function(name: str) -> bool:
@@ -106,32 +134,77 @@ def is_global_function(name: str) -> bool:
     return name in GLOBAL_FUNCTIONS
 
 
-def _monomorphic(body: f.TypeExpr, arg_count: int | None) -> MemberSignature | None:
-    if arg_count is None:
-        result = type_of_expr(body)
-        return None if result is None else MemberSignature(None, result)
-    candidates = body.members if isinstance(body, f.IntersectionType) else (body,)
-    matching = [
-        candidate
-        for candidate in candidates
-        if isinstance(candidate, f.FunctionType)
-        and candidate.variadic is None
-        and len(candidate.params) == arg_count
-    ]
-    if len(matching) != 1 or len(candidates) != len(
-        [c for c in candidates if isinstance(c, f.FunctionType) and c.variadic is None]
-    ):
+def _bind_receiver(scheme: f.TypeScheme, receiver: t.Type) -> dict[str, t.Type] | None:
+    body = scheme.body
+    if not isinstance(body, f.AppliedType) or len(body.args) != 1:
         return None
-    function = matching[0]
-    assert isinstance(function, f.FunctionType)
-    params: list[t.Type] = []
-    for _, param in function.params:
-        param_type = type_of_expr(param)
-        if param_type is None:
+    parameter = body.args[0]
+    if not isinstance(parameter, f.NamedType) or parameter.name not in scheme.params:
+        return None
+    if isinstance(receiver, t.TupleType) and body.name == "Array":
+        return {parameter.name: t.union(*receiver.elements)}
+    if isinstance(receiver, t.Applied) and receiver.name == body.name and len(receiver.args) == 1:
+        return {parameter.name: receiver.args[0]}
+    return None
+
+
+def _overload(
+    body: f.TypeExpr,
+    arg_count: int | None,
+    variables: frozenset[str],
+    bindings: Mapping[str, t.Type],
+) -> Overload | None:
+    if arg_count is None:
+        if isinstance(body, (f.FunctionType, f.IntersectionType)):
+            return None  # a method read as a field: a function value, not modelled
+        return Overload(None, body, variables, bindings)
+    candidates = body.members if isinstance(body, f.IntersectionType) else (body,)
+    functions = [c for c in candidates if isinstance(c, f.FunctionType) and c.variadic is None]
+    if len(functions) != len(candidates):
+        return None
+    matching = [function for function in functions if len(function.params) == arg_count]
+    if len(matching) != 1:
+        return None
+    chosen = matching[0]
+    return Overload(tuple(param for _, param in chosen.params), chosen.result, variables, bindings)
+
+
+def convert(
+    expr: f.TypeExpr,
+    variables: frozenset[str] = frozenset(),
+    bindings: Mapping[str, t.Type] | None = None,
+) -> t.Type | None:
+    """A type expression as a checker type, type variables replaced by their ``bindings``;
+    ``None`` for an unbound variable or what the checker does not model (functions,
+    intersections, schema types)."""
+    bound = bindings or {}
+    if isinstance(expr, f.NamedType):
+        if expr.name in variables:
+            return bound.get(expr.name)
+        return t.Primitive(expr.name) if expr.name in _PRIMITIVE_NAMES else None
+    if isinstance(expr, f.AppliedType):
+        args = [convert(arg, variables, bound) for arg in expr.args]
+        if expr.name not in _APPLIED_NAMES or len(args) != 1 or args[0] is None:
             return None
-        params.append(param_type)
-    result = type_of_expr(function.result)
-    return None if result is None else MemberSignature(tuple(params), result)
+        return t.Applied(expr.name, (args[0],))
+    if isinstance(expr, f.LiteralType):
+        value = expr.value
+        if value is None:
+            return t.NULL
+        return t.Singleton(value) if isinstance(value, (bool, int, str)) else None
+    if isinstance(expr, f.NullableType):
+        base = convert(expr.base, variables, bound)
+        return None if base is None else t.union(base, t.NULL)
+    if isinstance(expr, (f.UnionType, f.TupleType)):
+        parts = [
+            convert(part, variables, bound)
+            for part in (expr.members if isinstance(expr, f.UnionType) else expr.elements)
+        ]
+        if any(part is None for part in parts):
+            return None
+        known = [part for part in parts if part is not None]
+        return t.union(*known) if isinstance(expr, f.UnionType) else t.TupleType(tuple(known))
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -140,34 +213,3 @@ def _tables() -> dict[str, TypeTable]:
     from faunalite.fql.stdlib.signatures import tables_by_type_name
 
     return tables_by_type_name()
-
-
-def type_of_expr(expr: f.TypeExpr) -> t.Type | None:
-    """A type expression as a checker type; ``None`` for what the checker does not model
-    (type variables, functions, intersections, schema types)."""
-    if isinstance(expr, f.NamedType):
-        return t.Primitive(expr.name) if expr.name in _PRIMITIVE_NAMES else None
-    if isinstance(expr, f.AppliedType):
-        args = [type_of_expr(arg) for arg in expr.args]
-        if expr.name not in _APPLIED_NAMES or any(arg is None for arg in args):
-            return None
-        return t.Applied(expr.name, tuple(arg for arg in args if arg is not None))
-    if isinstance(expr, f.LiteralType):
-        value = expr.value
-        if value is None:
-            return t.NULL
-        return t.Singleton(value) if isinstance(value, (bool, int, str)) else None
-    if isinstance(expr, f.NullableType):
-        base = type_of_expr(expr.base)
-        return None if base is None else t.union(base, t.NULL)
-    if isinstance(expr, f.UnionType):
-        member_types = [type_of_expr(member) for member in expr.members]
-        if any(member is None for member in member_types):
-            return None
-        return t.union(*(member for member in member_types if member is not None))
-    if isinstance(expr, f.TupleType):
-        elements = [type_of_expr(element) for element in expr.elements]
-        if any(element is None for element in elements):
-            return None
-        return t.TupleType(tuple(element for element in elements if element is not None))
-    return None
