@@ -162,7 +162,9 @@ def test_typecheck_linearized_and_driver_headers_are_accepted(http: httpx.Client
         x_max_contention_retries="3",
     ).json()
     assert body["data"] == 1
-    assert "static_type" not in body
+    # Typechecked: FaunaDB's static_type, right after data (wire-protocol §2).
+    assert list(body)[:2] == ["data", "static_type"]
+    assert body["static_type"] == "1"
 
 
 def test_timeout_is_440_when_aggressive(http: httpx.Client) -> None:

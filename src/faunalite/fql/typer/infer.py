@@ -35,6 +35,20 @@ from faunalite.schema import fsl_ast as f
 MAX_CALL_DEPTH = 32
 """How many closure calls deep the checker follows before it gives up (unknown)."""
 
+MAX_STEPS = 50_000
+"""How many expressions the checker types for one query before it gives up (unknown): a
+lambda is typed again at each call, so nested calls could otherwise cost exponential time."""
+
+
+MAX_TYPE_SIZE = 20_000
+"""The largest type (in parts written out, ``types.size_of``) an expression may have before
+the checker gives it up as unknown: a few nested lets can build exponentially large types,
+and merging or printing them would cost as much."""
+
+
+class _OutOfSteps(Exception):
+    """The check ran past ``MAX_STEPS``."""
+
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Closure:
@@ -68,7 +82,7 @@ def infer_query(tree: ast.QueryTree, bindings: Mapping[str, t.Type | None]) -> I
     checker = _Checker()
     try:
         result = checker.expr(tree.body, dict(bindings))
-    except RecursionError:
+    except (RecursionError, _OutOfSteps):
         return Inference(None, checker.errors)
     if not checker.complete or not isinstance(result, _TYPE_CLASSES) or not t.renderable(result):
         return Inference(None, checker.errors)
@@ -183,6 +197,7 @@ class _Checker:
         self.errors: list[CheckDiagnostic] = []
         self.complete = True
         self.call_depth = 0
+        self.steps = 0
 
     def unknown(self) -> None:
         self.complete = False
@@ -196,6 +211,16 @@ class _Checker:
         return inferred
 
     def expr(self, node: ast.Expr, env: dict[str, Inferred]) -> Inferred:
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise _OutOfSteps
+        inferred = self.expr_unbounded(node, env)
+        if isinstance(inferred, _TYPE_CLASSES) and t.size_of(inferred) > MAX_TYPE_SIZE:
+            self.unknown()
+            return None
+        return inferred
+
+    def expr_unbounded(self, node: ast.Expr, env: dict[str, Inferred]) -> Inferred:
         if isinstance(node, ast.Literal):
             return self.literal(node)
         if isinstance(node, ast.StringTemplate):

@@ -16,7 +16,7 @@ Not here: function types and type variables (a value of function type renders as
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeAlias
 
 
@@ -52,6 +52,10 @@ class TupleType:
     """An array of known length with a type per position: ``[1, "a"]``."""
 
     elements: tuple[Type, ...]
+    size: int = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "size", 1 + sum(size_of(element) for element in self.elements))
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +64,10 @@ class Applied:
 
     name: str
     args: tuple[Type, ...]
+    size: int = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "size", 1 + sum(size_of(arg) for arg in self.args))
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +76,13 @@ class Record:
 
     fields: tuple[tuple[str, Type], ...]
     wildcard: Type | None = None
+    size: int = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        wildcard = 0 if self.wildcard is None else size_of(self.wildcard)
+        object.__setattr__(
+            self, "size", 1 + wildcard + sum(size_of(value) for _, value in self.fields)
+        )
 
     def field(self, name: str) -> Type | None:
         for key, value in self.fields:
@@ -81,6 +96,10 @@ class Union:
     """Two or more alternatives (always built by ``union``, never directly)."""
 
     members: tuple[Type, ...]
+    size: int = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "size", 1 + sum(size_of(member) for member in self.members))
 
 
 Type: TypeAlias = Primitive | Singleton | TupleType | Applied | Record | Union
@@ -107,6 +126,12 @@ _PRIMITIVES_OF_SINGLETON: dict[type, frozenset[str]] = {
 """The primitives a singleton belongs to (``Type.isValueOf``): they absorb it in a union."""
 
 
+def size_of(t: Type) -> int:
+    """How many parts ``t`` has written out (its types are shared trees: this can be far
+    more than the objects it is made of). Kept on each type, so asking is free."""
+    return 1 if isinstance(t, (Primitive, Singleton)) else t.size
+
+
 def members(t: Type) -> tuple[Type, ...]:
     """The alternatives of ``t``: its members if it is a union, else ``t`` alone."""
     return t.members if isinstance(t, Union) else (t,)
@@ -115,7 +140,7 @@ def members(t: Type) -> tuple[Type, ...]:
 def union(*types: Type) -> Type:
     """The union of ``types`` as FaunaDB coalesces it for a value (see the module docstring)."""
     any_seen = False
-    singles: list[Singleton] = []
+    singles: dict[Singleton, None] = {}  # a dict: ordered, and quick to test on big arrays
     names: list[str] = []
     applied: dict[str, list[Type]] = {}
     records: list[Record] = []
@@ -127,8 +152,7 @@ def union(*types: Type) -> Type:
             elif member == NEVER:
                 continue
             elif isinstance(member, Singleton):
-                if member not in singles:
-                    singles.append(member)
+                singles[member] = None
             elif isinstance(member, Primitive):
                 if member.name not in names:
                     names.append(member.name)
@@ -138,16 +162,16 @@ def union(*types: Type) -> Type:
                 records.append(member)
             elif isinstance(member, TupleType):
                 tuples.setdefault(len(member.elements), []).append(member)
-    singles = [
+    kept = [
         single
         for single in singles
         if not (_PRIMITIVES_OF_SINGLETON[type(single.value)] & set(names))
     ]
-    if Singleton(True) in singles and Singleton(False) in singles:
-        singles = [single for single in singles if not isinstance(single.value, bool)]
+    if Singleton(True) in singles and Singleton(False) in singles and "Boolean" not in names:
+        kept = [single for single in kept if not isinstance(single.value, bool)]
         names.append("Boolean")
     result: list[Type] = [ANY] if any_seen else []
-    result.extend(singles)
+    result.extend(kept)
     result.extend(Primitive(name) for name in names if name != "Null")
     for group in applied.values():
         result.append(_merge_applied(group))
@@ -221,26 +245,39 @@ _PLAIN_FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _PLAIN_STRING = re.compile(r"[^\"\\\x00-\x1f\x7f#]*\Z")
 
 
+MAX_RENDERED_PARTS = 100_000
+"""The most parts (types and fields) a rendered type may have: types are shared trees, so a
+small query can build one whose text would be exponentially long."""
+
+
 def renderable(t: Type) -> bool:
-    """Whether ``render`` knows FaunaDB's exact text for ``t``.
+    """Whether ``render`` knows FaunaDB's exact text for ``t``, within ``MAX_RENDERED_PARTS``.
 
     Strings with quotes, backslashes, control characters or ``#`` (FaunaDB escapes them in a
     way not verified here) and field names that would need quoting are left out.
     """
+    budget = [MAX_RENDERED_PARTS]
+    return _renderable(t, budget)
+
+
+def _renderable(t: Type, budget: list[int]) -> bool:
+    budget[0] -= 1
+    if budget[0] < 0:
+        return False
     if isinstance(t, Singleton):
         return not isinstance(t.value, str) or _PLAIN_STRING.match(t.value) is not None
     if isinstance(t, Primitive):
         return True
     if isinstance(t, TupleType):
-        return all(renderable(element) for element in t.elements)
+        return all(_renderable(element, budget) for element in t.elements)
     if isinstance(t, Applied):
-        return all(renderable(arg) for arg in t.args)
+        return all(_renderable(arg, budget) for arg in t.args)
     if isinstance(t, Record):
         return all(
-            _PLAIN_FIELD_NAME.match(key) is not None and renderable(value)
+            _PLAIN_FIELD_NAME.match(key) is not None and _renderable(value, budget)
             for key, value in t.fields
-        ) and (t.wildcard is None or renderable(t.wildcard))
-    return all(renderable(member) for member in t.members)
+        ) and (t.wildcard is None or _renderable(t.wildcard, budget))
+    return all(_renderable(member, budget) for member in t.members)
 
 
 def render(t: Type) -> str:

@@ -180,3 +180,22 @@ def test_unknown_inside_a_composite_makes_the_whole_type_unknown() -> None:
     assert static_type("[1, Collection.all()]") is None
     assert static_type("{ a: 1, b: x => x }") is None
     assert static_type("if (true) 1 else Collection.all()") is None
+
+
+def test_exponentially_large_types_are_given_up_quickly() -> None:
+    # Each let doubles the written-out type: 2**40 parts, never built out or printed.
+    lets = ["let v0 = [1, 1]"] + [f"let v{n} = [v{n - 1}, v{n - 1}]" for n in range(1, 41)]
+    query = "{ " + "; ".join(lets) + "; if (true) v40 else v40 }"
+    assert static_type(query) is None
+
+
+def test_exponentially_many_lambda_calls_are_given_up() -> None:
+    lets = ["let f0 = x => x + 1"] + [
+        f"let f{n} = x => f{n - 1}(f{n - 1}(x))" for n in range(1, 30)
+    ]
+    assert static_type("{ " + "; ".join(lets) + "; f29(1) }") is None
+
+
+def test_a_big_array_literal_is_typed() -> None:
+    elements = ", ".join(str(n) for n in range(5000))
+    assert static_type(f"[{elements}].map(x => x + 1)") == "Array<Int>"
