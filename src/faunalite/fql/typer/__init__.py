@@ -46,10 +46,19 @@ class TypecheckCache:
     def check(
         self, tree: QueryTree, schema_version: int, bindings: Mapping[str, Value]
     ) -> Inference:
-        binding_types: dict[str, Type | None] = {
-            name: type_of_value(value) for name, value in bindings.items()
-        }
-        key = (tree.source.text, schema_version, tuple(sorted(binding_types.items(), key=_name)))
+        try:
+            binding_types: dict[str, Type | None] = {
+                name: type_of_value(value) for name, value in bindings.items()
+            }
+            key = (
+                tree.source.text,
+                schema_version,
+                tuple(sorted(binding_types.items(), key=_name)),
+            )
+            hash(key)
+        except RecursionError:
+            # An argument nested deeper than the stack: its type is unknown, never an error.
+            return Inference(None)
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
