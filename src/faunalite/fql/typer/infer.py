@@ -376,9 +376,24 @@ class _Checker:
         return receiver
 
     def field_access(self, node: ast.FieldAccess, env: dict[str, Inferred]) -> Inferred:
-        receiver = self.receiver(node.receiver, node.optional, env)
+        if node.optional and not _in_optional_chain(node.receiver):
+            # `x?.f` on a last link: the field of what is not null, or null.
+            maybe_null = self.type_of(node.receiver, env)
+            if maybe_null is None or t.NULL not in t.members(maybe_null):
+                receiver: t.Type | ModuleRef | None = maybe_null
+            else:
+                rest = t.without_null(maybe_null)
+                if rest == t.NEVER:
+                    return t.NULL
+                found = self.field_of(node, rest)
+                return t.union(found, t.NULL) if isinstance(found, _TYPE_CLASSES) else None
+        else:
+            receiver = self.receiver(node.receiver, node.optional, env)
         if receiver is None:
             return None
+        return self.field_of(node, receiver)
+
+    def field_of(self, node: ast.FieldAccess, receiver: t.Type | ModuleRef) -> Inferred:
         if isinstance(receiver, t.Record):
             found = receiver.field(node.name)
             if found is not None:

@@ -92,6 +92,9 @@ def test_faunadb_static_types(query: str, expected: str) -> None:
         ("{ a: if (true) 1 else null }.a!", "1"),
         ("1 isa Number", "Boolean"),
         ("{ a: 1 }?.a", "1"),
+        # TyperCoreSpec: `User.byId('1234')?.name` is `String | Null`.
+        ("(if (true) { a: 1 } else null)?.a", "1 | Null"),
+        ("null?.a", "Null"),
     ],
 )
 def test_derived_static_types(query: str, expected: str) -> None:
@@ -168,7 +171,7 @@ def test_arguments_are_typed_by_their_values() -> None:
         "if (1) 2 else 3",
         "at (Time.now()) 1",
         "[1, 2][5]",
-        "(if (true) { a: 1 } else null)?.a",
+        "(if (true) { a: { b: 1 } } else null)?.a.b",  # a ?. chain going on past null
         "'say \"hi\"'",
     ],
 )

@@ -2,7 +2,7 @@
 of the value the query evaluates to.
 
 The queries are built from literals, ``let`` blocks, ``if``, arrays, objects, ``??``,
-comparisons, integer arithmetic and applied lambdas; each one runs through the engine with
+comparisons, integer arithmetic, ``?.`` and applied lambdas; each one runs through the engine with
 ``X-Typecheck: true``.
 """
 
@@ -51,6 +51,7 @@ def _compound(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         st.tuples(conditions, inner, inner).map(lambda p: f"(if ({p[0]}) {p[1]} else {p[2]})"),
         st.tuples(conditions, inner).map(lambda p: f"(if ({p[0]}) {p[1]})"),
         st.tuples(inner, inner).map(lambda p: f"({p[0]} ?? {p[1]})"),
+        st.tuples(conditions, inner).map(lambda p: f"(if ({p[0]}) {{ a: {p[1]} }} else null)?.a"),
         st.tuples(_names, inner, inner).map(
             lambda p: f"{{ let {p[0]} = {p[1]}; [{p[0]}, {p[2]}] }}"
         ),
