@@ -343,6 +343,11 @@ class _Checker:
         if lam.variadic is not None or len(lam.params) != len(args):
             self.unknown()
             return None
+        if any(isinstance(arg, Closure) for arg in args):
+            # A lambda bound to a parameter is monomorphic in FaunaDB (only `let` generalises):
+            # typing it again at each of its calls would give more precise types than FaunaDB's.
+            self.unknown()
+            return None
         if self.call_depth >= MAX_CALL_DEPTH:
             self.unknown()
             return None
