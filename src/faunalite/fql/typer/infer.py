@@ -577,6 +577,13 @@ class _Checker:
     ) -> Inferred:
         if receiver == t.NULL:
             return t.NULL
+        if isinstance(receiver, t.TupleType) and receiver.elements:
+            # Projecting an array projects each element: `Array<{ ... }>`.
+            projected = self.project(t.union(*receiver.elements), body, env)
+            if not isinstance(projected, t.Record):
+                self.unknown()
+                return None
+            return t.Applied("Array", (projected,))
         if not isinstance(receiver, t.Record) or body.star:
             self.unknown()
             return None

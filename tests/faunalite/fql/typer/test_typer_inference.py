@@ -70,6 +70,11 @@ def static_type(query: str, **bindings: Value) -> str | None:
             "({ foo: 1, bar: 2, baz: 3 }) { qux: .bar + .baz, foo, bar }",
             "{ qux: Int, foo: 1, bar: 2 }",
         ),
+        ("[{ foo: 1, bar: 2, baz: 3 }] { foo, bar }", "Array<{ foo: 1, bar: 2 }>"),
+        (
+            "[{ foo: 1, bar: 2, baz: 3 }] { qux: .bar + .baz, foo, bar }",
+            "Array<{ qux: Int, foo: 1, bar: 2 }>",
+        ),
         ("null { foo, bar }", "Null"),
         ("null { qux: .bar + .baz, foo, bar }", "Null"),
     ],
