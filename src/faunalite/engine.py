@@ -193,11 +193,11 @@ class _Evaluation:
     """The result's inferred type, when the query was typechecked and its type is known."""
 
 
-DEFAULT_TYPECHECKED = False
+DEFAULT_TYPECHECKED = True
 """Whether a query is typechecked when neither ``X-Typecheck`` nor any database on its path
-says. FaunaDB's default is true; faunalite's checker knows only part of FaunaDB's types (the
-rest is unknown and neither rejected nor given a ``static_type``), so it stays opt-in until it
-covers the stdlib and schema types."""
+says: FaunaDB's default (``Database.isTypechecked``). faunalite's checker only rejects what
+FaunaDB is known to reject and leaves ``static_type`` out where it cannot type the query
+(see ``faunalite.fql.typer``), so being on by default never refuses a query FaunaDB takes."""
 
 DATA_FILE_NAME = "faunalite.sqlite3"
 

@@ -28,10 +28,15 @@ def test_template_values_are_typed(root: Client) -> None:
     assert root.query(fql("${x}", x="hi"), TYPECHECKED).static_type == '"hi"'
 
 
-def test_x_typecheck_false_or_unset_gives_no_static_type(root: Client) -> None:
+def test_x_typecheck_false_gives_no_static_type(root: Client) -> None:
     assert root.query(fql("if (true) 42 else 41"), UNCHECKED).static_type is None
-    # faunalite's default: a database that does not say is not typechecked.
-    assert root.query(fql("if (true) 42 else 41")).static_type is None
+
+
+def test_databases_are_typechecked_by_default(root: Client, db: Client) -> None:
+    # FaunaDB's default (Database.isTypechecked): no database on the path says otherwise.
+    assert root.query(fql("if (true) 42 else 41")).static_type == "42 | 41"
+    assert db.query(fql("if (true) 42 else 41")).static_type == "42 | 41"
+    assert db.query(fql("Query.isEnvTypechecked()")).data is True
 
 
 def test_a_type_error_is_invalid_query_only_when_typechecked(root: Client) -> None:

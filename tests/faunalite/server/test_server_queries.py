@@ -51,8 +51,10 @@ def test_success_shape_in_order() -> None:
         response = query(fresh, {"query": "1 + 1"})
     assert response.status_code == 200
     body = response.json()
-    assert list(body) == ["data", "summary", "txn_ts", "stats", "schema_version"]
+    # Databases are typechecked by default, as in FaunaDB: static_type follows data.
+    assert list(body) == ["data", "static_type", "summary", "txn_ts", "stats", "schema_version"]
     assert body["data"] == 2
+    assert body["static_type"] == "Int"
     assert body["summary"] == ""
     assert body["schema_version"] == 0
     assert before <= body["txn_ts"] <= time.time_ns() // 1000 + 1
