@@ -24,7 +24,7 @@ def test_handles_typecheck_format(root: Client) -> None:
 
 
 def test_template_values_are_typed(root: Client) -> None:
-    assert root.query(fql("${x} + 1", x=41), TYPECHECKED).static_type == "Int"
+    assert root.query(fql("${x} + 1", x=41), TYPECHECKED).static_type == "Number"
     assert root.query(fql("${x}", x="hi"), TYPECHECKED).static_type == '"hi"'
 
 

@@ -54,7 +54,7 @@ def test_success_shape_in_order() -> None:
     # Databases are typechecked by default, as in FaunaDB: static_type follows data.
     assert list(body) == ["data", "static_type", "summary", "txn_ts", "stats", "schema_version"]
     assert body["data"] == 2
-    assert body["static_type"] == "Int"
+    assert body["static_type"] == "Number"
     assert body["summary"] == ""
     assert body["schema_version"] == 0
     assert before <= body["txn_ts"] <= time.time_ns() // 1000 + 1

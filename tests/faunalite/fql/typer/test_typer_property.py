@@ -74,10 +74,10 @@ def conforms(value: object, type_: t.Type) -> bool:
     if isinstance(type_, t.Singleton):
         return type(value) is type(type_.value) and value == type_.value
     if isinstance(type_, t.Primitive):
-        kinds = {"Int": int, "String": str, "Boolean": bool}
+        kinds = {"Int": (int,), "Number": (int, float), "String": (str,), "Boolean": (bool,)}
         if type_ == t.NULL:
             return value is None
-        return type_ == t.ANY or type(value) is kinds.get(type_.name)
+        return type_ == t.ANY or type(value) in kinds.get(type_.name, ())
     if isinstance(type_, t.TupleType):
         return (
             isinstance(value, list)
