@@ -336,6 +336,18 @@ class _Checker:
                 self.unknown()
                 return None
             return self.checked_call(member, args)
+        if (
+            isinstance(callee_node, ast.Identifier)
+            and callee_node.name not in env
+            and not node.optional
+        ):
+            table = signatures.module_table(callee_node.name)
+            if table is not None:
+                applied = signatures.module_apply_overload(table, len(args))
+                if applied is None:
+                    self.unknown()
+                    return None
+                return self.checked_call(applied, args)
         callee = self.expr(callee_node, env)
         if not isinstance(callee, Closure) or node.optional:
             self.unknown()

@@ -127,6 +127,16 @@ def global_function_overload(name: str, arg_count: int) -> Overload | None:
     return _overload(scheme.body, arg_count, frozenset(scheme.params), {})
 
 
+def module_apply_overload(table: TypeTable, arg_count: int) -> Overload | None:
+    """What calling a module itself (``Time("...")``) with ``arg_count`` arguments uses."""
+    from faunalite.fql.stdlib import signatures as declared
+
+    scheme = declared.apply_signature(table)
+    if scheme is None:
+        return None
+    return _overload(scheme.body, arg_count, frozenset(scheme.params), {})
+
+
 def is_global_function(name: str) -> bool:
     import faunalite.fql.stdlib  # noqa: F401  (registers every table)
     from faunalite.fql.stdlib.registry import GLOBAL_FUNCTIONS
