@@ -191,6 +191,10 @@ _ARITHMETIC = frozenset({"+", "-", "*", "/", "%", "**", "&", "|", "^"})
 """Number operators: FaunaDB's environment declares each on Int, Long, Double and Number as
 ``(other: Number) => Number`` (``static_environment_response_v1.json``), so their result is
 ``Number`` (its typer specs' own test environment, with Int operators, answers ``Int``)."""
+_CHECKED_OPERATORS = frozenset({"+", "*", "/", "%"})
+"""Number operators with one signature, ``(other: Number) => Number``, whose mismatch message
+is known (``-`` is overloaded with its unary form)."""
+
 _COMPARISONS = frozenset({"==", "!=", "<", ">", "<=", ">="})
 
 
@@ -445,7 +449,31 @@ class _Checker:
             self.unknown()
             return None
         member = self.member(node.receiver, receiver, node.name, node.name_span, len(args))
-        return None if member is None else self.checked_call(member, args)
+        if member is None:
+            return None
+        if isinstance(node.receiver, ast.Literal) and member.params is not None:
+            self.literal_argument_mismatches(member, node.args)
+        return self.checked_call(member, args)
+
+    def literal_argument_mismatches(
+        self, member: signatures.Overload, arg_nodes: list[ast.Expr]
+    ) -> None:
+        """Report a literal argument whose type is not a plain parameter type
+        (TyperCoreSpec: `'foo'.concat(2)` is "Type `Int` is not a subtype of `String`")."""
+        for arg_node, param in zip(arg_nodes, member.params or (), strict=True):
+            expected = signatures.convert(param, member.variables, member.bindings)
+            if not isinstance(arg_node, ast.Literal) or not isinstance(expected, t.Primitive):
+                continue
+            actual = _plain_literal_type(arg_node)
+            if actual is not None and not is_subtype(actual, expected):
+                self.not_a_subtype(t.widen(actual), expected, arg_node.span)
+
+    def not_a_subtype(self, actual: t.Type, expected: t.Type, span: Span) -> None:
+        self.errors.append(
+            CheckDiagnostic(
+                f"Type `{t.render(actual)}` is not a subtype of `{t.render(expected)}`", span
+            )
+        )
 
     def member(
         self,
@@ -579,6 +607,17 @@ class _Checker:
             return t.NUMBER
         if op == "+" and _is_string_like(left) and _is_string_like(right):
             return t.STRING
+        if (
+            op in _CHECKED_OPERATORS
+            and isinstance(node.left, ast.Literal)
+            and _is_number_like(left)
+        ):
+            # FQL2BasicSpec: `2 + "a"` is "Type `String` is not a subtype of `Number`" at "a".
+            actual = (
+                _plain_literal_type(node.right) if isinstance(node.right, ast.Literal) else None
+            )
+            if actual is not None and not _is_number_like(actual):
+                self.not_a_subtype(t.widen(actual), t.NUMBER, node.right.span)
         self.unknown()
         return None
 
@@ -660,6 +699,17 @@ def _match(
         return False
     expected = signatures.convert(pattern, variables, bindings)
     return expected is not None and is_subtype(actual, expected)
+
+
+def _plain_literal_type(node: ast.Literal) -> t.Type | None:
+    """A literal's type when it is a string, boolean, null or an Int (a Long or Double literal
+    is not modelled)."""
+    value = node.value
+    if value is None:
+        return t.NULL
+    if isinstance(value, (bool, str)) or (type(value) is int and INT32_MIN <= value <= INT32_MAX):
+        return t.Singleton(value)
+    return None
 
 
 def _is_plain_source(node: ast.Expr) -> bool:

@@ -57,12 +57,31 @@ def test_missing_member_of_a_literal_of_a_stdlib_type() -> None:
     )
 
 
+def test_a_literal_operand_that_is_not_a_number() -> None:
+    # FQL2BasicSpec ("renders the error message in the right spot"), FaunaDB's real environment.
+    assert summary_of('2 + "a"') == (
+        "error: Type `String` is not a subtype of `Number`\nat *query*:1:5\n  |\n"
+        '1 | 2 + "a"\n  |     ^^^\n  |'
+    )
+    assert summary_of("2 * null").startswith("error: Type `Null` is not a subtype of `Number`")
+
+
+def test_a_literal_argument_of_the_wrong_type() -> None:
+    # TyperCoreSpec ("report method apply errors").
+    assert summary_of("'foo'.concat(2)") == (
+        "error: Type `Int` is not a subtype of `String`\nat *query*:1:14\n  |\n"
+        "1 | 'foo'.concat(2)\n  |              ^\n  |"
+    )
+
+
 @pytest.mark.parametrize(
     "query",
     [
         "{ a: 1 }.a",
+        "2 - 'a'",  # `-` is overloaded (binary and unary): its message is not verified
+        "x + 'a'",  # the number is not a literal
+        "'foo'.concat(1.5)",
         "Math.nope",
-        "'a'.concat(1)",
         "1.toString()",
         "'abc'.length",
         # A value whose type flowed from elsewhere gets an "inferred here" hint in FaunaDB;
