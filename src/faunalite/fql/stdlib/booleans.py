@@ -15,6 +15,11 @@ NULL = prototype(Null, "Null")
 module("Boolean")
 module("Null")
 
+BOOLEAN.operator_signatures.update(
+    {"!": "() => Boolean", "&&": "(other: Boolean) => Boolean", "||": "(other: Boolean) => Boolean"}
+)
+"""FaunaDB's ``ops`` of Booleans."""
+
 
 @BOOLEAN.method("toString", 0, signature="() => String")
 def boolean_to_string(ctx: CallContext, receiver: bool) -> str:

@@ -18,6 +18,17 @@ PROTOTYPES[Long] = NUMBER
 for _name in ("Number", "Int", "Long", "Double", "Float"):
     module(_name)
 
+_BINARY = "(other: Number) => Number"
+NUMBER.operator_signatures.update(
+    {
+        **{op: _BINARY for op in ("%", "&", "*", "/", "^", "|")},
+        "**": "(exponent: Number) => Number",
+        "-": f"({_BINARY}) & (() => Number)",
+        "~": "() => Number",
+    }
+)
+"""FaunaDB's ``ops`` of numbers (``+`` and comparisons are ``OPERATOR_SIGNATURES``)."""
+
 
 @NUMBER.method("toString", 0, signature="() => String")
 def to_string(ctx: CallContext, receiver: int | float) -> str:

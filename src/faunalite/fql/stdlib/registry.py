@@ -29,6 +29,8 @@ in FaunaDB's sources, which dumps its typer's environment), parsed by
 * overloads are FaunaDB's intersection of function types, one per accepted argument list:
   ``((pattern: String) => Number | Null) & ((pattern: String, start: Number) => Number | Null)``.
   There is no separate optional-parameter form, as in FaunaDB.
+* ``[]`` access carries FaunaDB's ``access`` type (``<A> Number => A`` on arrays), and
+  operators their ``ops`` types (``TypeTable.operator_signatures``, ``OPERATOR_SIGNATURES``).
 
 Tables shared by several FaunaDB types (the members every user collection module has, the
 methods of user documents and of named schema documents) are generic in the document type
@@ -113,6 +115,10 @@ class TypeTable:
     self_type: str = ""
     field_signatures: dict[str, str] = field(default_factory=dict)
     """The FQL type of each field in ``fields``, by name."""
+    operator_signatures: dict[str, str] = field(default_factory=dict)
+    """FaunaDB's types of the operators the type declares (its ``ops``), by symbol, typed as
+    methods of the left operand: ``"-": "((other: Number) => Number) & (() => Number)"``.
+    The operators themselves are in ``faunalite.fql.operators``."""
 
     def __post_init__(self) -> None:
         if not self.self_type:
@@ -159,6 +165,13 @@ class TypeTable:
     def has_member(self, name: str) -> bool:
         return name in self.fields or name in self.methods
 
+
+OPERATOR_SIGNATURES: dict[str, str] = {
+    **{op: "(Any, Any) => Boolean" for op in ("==", "!=", ">", "<", ">=", "<=")},
+    "+": "((Number, Number) => Number) & ((String, String) => String)",
+}
+"""The operators FaunaDB's typer knows for every type (its ``HardcodedOps``), both operands
+as parameters."""
 
 PROTOTYPES: dict[type, TypeTable] = {}
 """Instance members by the receiver's Python type (``str``, ``list``, ``Time``...)."""

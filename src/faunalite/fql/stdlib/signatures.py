@@ -5,6 +5,9 @@ FaunaDB declares it; this module reads that text once with the FSL type parser a
 ``TypeScheme`` (generic parameters and type). It only parses: checking a call against a
 signature is the typechecker's work.
 
+``tables_by_type_name`` finds a table from the name of an inferred type (``Array``,
+``MathModule``); ``operator_signature`` gives an operator's type for a receiver.
+
 ``accepts`` says whether a signature takes a given number of arguments, from its function
 types (an intersection accepts what any of its members accepts); the stdlib's tests use it to
 hold each member's declared arity to its signature.
@@ -21,6 +24,7 @@ from faunalite.fql.span import Source
 from faunalite.fql.stdlib.registry import (
     GLOBAL_FUNCTIONS,
     MODULES,
+    OPERATOR_SIGNATURES,
     PROTOTYPES,
     NativeMethod,
     TypeTable,
@@ -93,6 +97,18 @@ def apply_signature(table: TypeTable) -> f.TypeScheme | None:
 def function_signature(method: NativeMethod) -> f.TypeScheme:
     """The type of a native method, callable module or global function."""
     return parse_signature(method.signature)
+
+
+def operator_signature(table: TypeTable | None, symbol: str) -> f.TypeScheme | None:
+    """The type of the operator ``symbol``: the receiver type's own (``table``, typed as a
+    method of the left operand) or, failing that, the one every type has (``==``, ``+``:
+    both operands as parameters). ``None`` if neither declares it."""
+    if table is not None:
+        text = table.operator_signatures.get(symbol)
+        if text is not None:
+            return parse_signature(text)
+    text = OPERATOR_SIGNATURES.get(symbol)
+    return None if text is None else parse_signature(text)
 
 
 def global_function_signature(name: str) -> f.TypeScheme | None:

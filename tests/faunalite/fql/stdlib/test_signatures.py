@@ -27,6 +27,7 @@ from faunalite.fql.members import access_method
 from faunalite.fql.stdlib.registry import (
     GLOBAL_FUNCTIONS,
     MODULES,
+    OPERATOR_SIGNATURES,
     PROTOTYPES,
     NativeMethod,
     TypeTable,
@@ -38,6 +39,7 @@ from faunalite.fql.stdlib.signatures import (
     function_signature,
     global_function_signature,
     member_signature,
+    operator_signature,
     parse_signature,
     self_type,
     tables_by_type_name,
@@ -252,6 +254,18 @@ FAUNADB_SIGNATURES = [
     ),
     ("Database", "firstWhere", "(pred: (DatabaseDef => Boolean)) => DatabaseDef | Null"),
     ("UserFunction", "definition", "FunctionDef"),
+    (
+        "Function",
+        "create",
+        "(data: { name: String, alias: String | Null, signature: String | Null, "
+        "role: String | Null, body: String, data: { *: Any } | Null }) => FunctionDef",
+    ),
+    (
+        "Key",
+        "create",
+        "(data: { role: String, database: String | Null, ttl: Time | Null, "
+        "data: { *: Any } | Null }) => Key",
+    ),
 ]
 
 
@@ -316,6 +330,36 @@ def test_the_checker_finds_each_table_by_its_types_name() -> None:
     # Every prototype and module is reachable, under exactly one name.
     distinct = {id(table) for table in [*PROTOTYPES.values(), *MODULES.values()]}
     assert {id(table) for table in tables.values()} == distinct
+
+
+@pytest.mark.parametrize(
+    ("receiver", "symbol", "faunadb"),
+    [
+        (1, "-", "((other: Number) => Number) & (() => Number)"),
+        (1.5, "**", "(exponent: Number) => Number"),
+        (1, "~", "() => Number"),
+        (True, "&&", "(other: Boolean) => Boolean"),
+        (True, "!", "() => Boolean"),
+        (1, "+", "((Number, Number) => Number) & ((String, String) => String)"),
+        ("a", "==", "(Any, Any) => Boolean"),
+    ],
+)
+def test_operators_have_faunadbs_types(receiver: object, symbol: str, faunadb: str) -> None:
+    """The types of each type's ``ops``, then Typer.scala's ``HardcodedOps``."""
+    assert operator_signature(PROTOTYPES[type(receiver)], symbol) == parse_signature(faunadb)
+
+
+def test_every_operator_type_is_a_function_type() -> None:
+    texts = [*OPERATOR_SIGNATURES.values()]
+    for table in _all_tables():
+        texts.extend(table.operator_signatures.values())
+    for text in texts:
+        assert isinstance(parse_signature(text).body, (f.FunctionType, f.IntersectionType))
+
+
+def test_an_operator_no_type_declares_has_no_signature() -> None:
+    assert operator_signature(PROTOTYPES[str], "-") is None
+    assert operator_signature(None, "??") is None
 
 
 # -- user collections ----------------------------------------------------------------------------
