@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 from faunalite.fql.context import QueryTimedOut
 from faunalite.fql.errors import CheckDiagnostic, QueryCheckError, QueryError
 from faunalite.fql.span import QUERY_SOURCE_NAME, Source, Span
-from faunalite.fql.typer import TypecheckCache
 from faunalite.fql.values import Time, Value
 from faunalite.wire.decoding import (
     InvalidValue,
@@ -220,6 +219,7 @@ class Engine:
 
     def __init__(self, *, data_path: str | None = None) -> None:
         from faunalite.fql.parse_cache import ParseCache
+        from faunalite.fql.typer import TypecheckCache
         from faunalite.model.hooks import DataModel
         from faunalite.storage import SQLiteStorage
 
