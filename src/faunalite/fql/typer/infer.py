@@ -310,7 +310,12 @@ class _Checker:
         result: Inferred = t.NULL
         for statement in node.statements:
             if isinstance(statement, ast.Let):
-                scope[statement.name] = self.expr(statement.value, scope)
+                value = self.expr(statement.value, scope)
+                if _is_annotated(statement):
+                    # FaunaDB types the variable as its annotation, which the tree drops.
+                    self.unknown()
+                    value = None
+                scope[statement.name] = value
                 result = t.NULL
             else:
                 result = self.expr(statement, scope)
@@ -710,6 +715,13 @@ def _plain_literal_type(node: ast.Literal) -> t.Type | None:
     if isinstance(value, (bool, str)) or (type(value) is int and INT32_MIN <= value <= INT32_MAX):
         return t.Singleton(value)
     return None
+
+
+def _is_annotated(statement: ast.Let) -> bool:
+    """Whether ``let name: Type = value`` has a type annotation (a ``:`` between the name and
+    the value: the parser checks the annotation but keeps no node for it)."""
+    text = statement.name_span.source.text
+    return ":" in text[statement.name_span.end : statement.value.span.start]
 
 
 def _is_plain_source(node: ast.Expr) -> bool:

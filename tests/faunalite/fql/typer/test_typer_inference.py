@@ -181,6 +181,7 @@ def test_arguments_are_typed_by_their_values() -> None:
         "((f) => [f(1), f('a')])(x => x)",
         "{ let n = 1; 'a'.concat(n) }",  # an argument not shown to fit its parameter
         "Math.nope",
+        "let y: Number = 5\ny",  # FaunaDB types `y` as its annotation
         "Math.sum([1, 2])",  # two overloads of one arity: which one FaunaDB picks is not modelled
         "ID('123')",
         "unknownName",
