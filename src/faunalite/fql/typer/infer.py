@@ -499,6 +499,14 @@ class _Checker:
         if not signatures.member_exists(table, name):
             if isinstance(receiver_node, ast.Literal) and not isinstance(receiver, ModuleRef):
                 self.no_field(t.widen(receiver), name, name_span)
+            elif (
+                isinstance(receiver_node, ast.ArrayExpr)
+                and isinstance(receiver, t.TupleType)
+                and receiver.elements
+            ):
+                # TyperCoreSpec: `[1, 2].foo()` is "Type `Array<1 | 2>` does not have field".
+                element = t.union(*receiver.elements)
+                self.no_field(t.Applied("Array", (element,)), name, name_span)
             self.unknown()
             return None
         receiver_type = None if isinstance(receiver, ModuleRef) else receiver

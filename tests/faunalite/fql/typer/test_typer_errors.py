@@ -57,6 +57,13 @@ def test_missing_member_of_a_literal_of_a_stdlib_type() -> None:
     )
 
 
+def test_missing_member_of_an_array_literal() -> None:
+    assert summary_of("[1, 2].foo()") == (
+        "error: Type `Array<1 | 2>` does not have field `foo`\nat *query*:1:8\n  |\n"
+        "1 | [1, 2].foo()\n  |        ^^^\n  |"
+    )
+
+
 def test_a_literal_operand_that_is_not_a_number() -> None:
     # FQL2BasicSpec ("renders the error message in the right spot"), FaunaDB's real environment.
     assert summary_of('2 + "a"') == (
