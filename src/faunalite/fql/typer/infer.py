@@ -29,6 +29,13 @@ from faunalite.fql.span import Span
 from faunalite.fql.stdlib.registry import TypeTable
 from faunalite.fql.typer import signatures
 from faunalite.fql.typer import types as t
+from faunalite.fql.typer.subtyping import (
+    is_boolean_like,
+    is_number_like,
+    is_string_like,
+    is_subtype,
+    match_pattern,
+)
 from faunalite.fql.values import INT32_MAX, INT32_MIN, Null, Value
 from faunalite.schema import fsl_ast as f
 
@@ -115,74 +122,6 @@ def type_of_value(value: Value) -> t.Type | None:
             fields.append((key, item_type))
         return t.Record(tuple(fields))
     return None
-
-
-def _is_number_like(inferred: Inferred) -> bool:
-    """An Int literal (within 32 bits), ``Int`` or ``Number``: what the number operators take."""
-    if not isinstance(inferred, (t.Primitive, t.Singleton, t.Union)):
-        return False
-    return all(
-        member in (t.INT, t.NUMBER)
-        or (
-            isinstance(member, t.Singleton)
-            and type(member.value) is int
-            and INT32_MIN <= member.value <= INT32_MAX
-        )
-        for member in t.members(inferred)
-    )
-
-
-def _is_string_like(inferred: Inferred) -> bool:
-    if not isinstance(inferred, (t.Primitive, t.Singleton, t.Union)):
-        return False
-    return all(
-        member == t.STRING or (isinstance(member, t.Singleton) and isinstance(member.value, str))
-        for member in t.members(inferred)
-    )
-
-
-def _is_boolean_like(inferred: Inferred) -> bool:
-    if not isinstance(inferred, (t.Primitive, t.Singleton, t.Union)):
-        return False
-    return all(
-        member == t.BOOLEAN or (isinstance(member, t.Singleton) and isinstance(member.value, bool))
-        for member in t.members(inferred)
-    )
-
-
-def is_subtype(actual: t.Type, expected: t.Type) -> bool:
-    """Whether every value of ``actual`` is one of ``expected`` (only the cases the checker
-    needs to accept an argument; ``False`` means "not shown", not "not a subtype")."""
-    return all(
-        any(_member_subtype(member, option) for option in t.members(expected))
-        for member in t.members(actual)
-    )
-
-
-def _member_subtype(actual: t.Type, expected: t.Type) -> bool:
-    if expected == t.ANY or actual == expected or actual == t.NEVER:
-        return True
-    if isinstance(actual, t.Singleton) and isinstance(expected, t.Primitive):
-        return t.widen(actual) == expected or (
-            expected == t.NUMBER and isinstance(actual.value, int)
-        )
-    if actual == t.INT and expected == t.NUMBER:
-        return True
-    if isinstance(actual, t.Applied) and isinstance(expected, t.Applied):
-        # Arrays and sets are immutable, so covariant in their element type.
-        return (
-            actual.name == expected.name
-            and len(actual.args) == len(expected.args)
-            and all(is_subtype(a, e) for a, e in zip(actual.args, expected.args, strict=True))
-        )
-    if isinstance(actual, t.TupleType):
-        if isinstance(expected, t.TupleType):
-            return len(actual.elements) == len(expected.elements) and all(
-                is_subtype(a, e) for a, e in zip(actual.elements, expected.elements, strict=True)
-            )
-        if isinstance(expected, t.Applied) and expected.name == "Array":
-            return all(is_subtype(element, expected.args[0]) for element in actual.elements)
-    return False
 
 
 _TYPE_CLASSES = (t.Primitive, t.Singleton, t.TupleType, t.Applied, t.Record, t.Union)
@@ -323,7 +262,7 @@ class _Checker:
 
     def if_(self, node: ast.If, env: dict[str, Inferred]) -> Inferred:
         condition = self.type_of(node.cond, env)
-        if condition is not None and not _is_boolean_like(condition):
+        if condition is not None and not is_boolean_like(condition):
             self.unknown()
         then = self.type_of(node.then, env)
         otherwise = t.NULL if node.else_ is None else self.type_of(node.else_, env)
@@ -538,10 +477,14 @@ class _Checker:
         for arg, param in zip(args, params, strict=True):
             if isinstance(param, f.FunctionType):
                 produced = self.callback_result(arg, param, variables, bindings)
-                if produced is None or not _match(param.result, produced, variables, bindings):
+                if produced is None or not match_pattern(
+                    param.result, produced, variables, bindings
+                ):
                     self.unknown()
                     return None
-            elif not isinstance(arg, _TYPE_CLASSES) or not _match(param, arg, variables, bindings):
+            elif not isinstance(arg, _TYPE_CLASSES) or not match_pattern(
+                param, arg, variables, bindings
+            ):
                 self.unknown()
                 return None
         result = signatures.convert(overload.result, variables, bindings)
@@ -591,9 +534,9 @@ class _Checker:
         operand = self.type_of(node.operand, env)
         if operand is None:
             return None
-        if node.op in ("-", "~") and _is_number_like(operand):
+        if node.op in ("-", "~") and is_number_like(operand):
             return t.NUMBER
-        if node.op == "!" and _is_boolean_like(operand):
+        if node.op == "!" and is_boolean_like(operand):
             return t.BOOLEAN
         self.unknown()
         return None
@@ -614,22 +557,18 @@ class _Checker:
             return t.BOOLEAN
         if op == "??":
             return t.union(right, t.without_null(left))
-        if op in ("&&", "||") and _is_boolean_like(left) and _is_boolean_like(right):
+        if op in ("&&", "||") and is_boolean_like(left) and is_boolean_like(right):
             return t.BOOLEAN
-        if op in _ARITHMETIC and _is_number_like(left) and _is_number_like(right):
+        if op in _ARITHMETIC and is_number_like(left) and is_number_like(right):
             return t.NUMBER
-        if op == "+" and _is_string_like(left) and _is_string_like(right):
+        if op == "+" and is_string_like(left) and is_string_like(right):
             return t.STRING
-        if (
-            op in _CHECKED_OPERATORS
-            and isinstance(node.left, ast.Literal)
-            and _is_number_like(left)
-        ):
+        if op in _CHECKED_OPERATORS and isinstance(node.left, ast.Literal) and is_number_like(left):
             # FQL2BasicSpec: `2 + "a"` is "Type `String` is not a subtype of `Number`" at "a".
             actual = (
                 _plain_literal_type(node.right) if isinstance(node.right, ast.Literal) else None
             )
-            if actual is not None and not _is_number_like(actual):
+            if actual is not None and not is_number_like(actual):
                 self.not_a_subtype(t.widen(actual), t.NUMBER, node.right.span)
         self.unknown()
         return None
@@ -681,37 +620,6 @@ class _Checker:
             self.errors.append(
                 CheckDiagnostic(f"Type `{t.render(receiver)}` does not have field `{name}`", span)
             )
-
-
-def _match(
-    pattern: f.TypeExpr, actual: t.Type, variables: frozenset[str], bindings: dict[str, t.Type]
-) -> bool:
-    """Whether ``actual`` fits ``pattern``, binding an unbound variable ``pattern`` (or the
-    ``B`` of ``Array<B>`` against an array or tuple) to it."""
-    if (
-        isinstance(pattern, f.NamedType)
-        and pattern.name in variables
-        and pattern.name not in bindings
-    ):
-        bindings[pattern.name] = actual
-        return True
-    if (
-        isinstance(pattern, f.AppliedType)
-        and pattern.name == "Array"
-        and len(pattern.args) == 1
-        and isinstance(pattern.args[0], f.NamedType)
-        and pattern.args[0].name in variables
-        and pattern.args[0].name not in bindings
-    ):
-        if isinstance(actual, t.TupleType):
-            bindings[pattern.args[0].name] = t.union(*actual.elements)
-            return True
-        if isinstance(actual, t.Applied) and actual.name == "Array":
-            bindings[pattern.args[0].name] = actual.args[0]
-            return True
-        return False
-    expected = signatures.convert(pattern, variables, bindings)
-    return expected is not None and is_subtype(actual, expected)
 
 
 def _plain_literal_type(node: ast.Literal) -> t.Type | None:
