@@ -197,7 +197,15 @@ class _Evaluation:
     value: Value = None
     error: QueryError | None = None
     schema_version: int = 0
+    static_type: str | None = None
+    """The result's inferred type, when the query was typechecked and its type is known."""
 
+
+DEFAULT_TYPECHECKED = True
+"""Whether a query is typechecked when neither ``X-Typecheck`` nor any database on its path
+says: FaunaDB's default (``Database.isTypechecked``). faunalite's checker only rejects what
+FaunaDB is known to reject and leaves ``static_type`` out where it cannot type the query
+(see ``faunalite.fql.typer``), so being on by default never refuses a query FaunaDB takes."""
 
 DATA_FILE_NAME = "faunalite.sqlite3"
 
@@ -220,12 +228,15 @@ class Engine:
 
     def __init__(self, *, data_path: str | None = None) -> None:
         from faunalite.fql.parse_cache import ParseCache
+        from faunalite.fql.typer import TypecheckCache
         from faunalite.model.hooks import DataModel
         from faunalite.storage import SQLiteStorage
 
         self.data_path = data_path
         self.parse_cache = ParseCache()
         """Trees of the query texts run lately: a repeated text is not parsed again."""
+        self.typecheck_cache = TypecheckCache()
+        """Checks of the queries run lately, per text, schema version and argument types."""
         self.model = DataModel(SQLiteStorage(database_file(data_path)))
         self._database_locks: dict[tuple[str, ...], FairLock] = {}
         self._locks_guard = threading.Lock()
@@ -409,6 +420,17 @@ class Engine:
             return evaluation
         # Placeholders win over an argument that happens to be called `$0`.
         context.bindings = {**arguments, **placeholders}
+        if self._typechecked(request, session):
+            from faunalite.fql.typer import static_type_of
+
+            context.typechecked = True
+            inference = self.typecheck_cache.check(
+                tree, session.database.schema_version, context.bindings
+            )
+            if inference.errors:
+                evaluation.error = QueryCheckError(inference.errors)
+                return evaluation
+            evaluation.static_type = static_type_of(inference)
         try:
             # Sets in the result become their first page now, while the query can still fail.
             evaluation.value = materialize_result(run_query(tree, context), context)
@@ -422,6 +444,17 @@ class Engine:
     def _timed_out(self, request: QueryRequest) -> QueryResult:
         return timed_out(request.received_at, request.timeout_ms)
 
+    @staticmethod
+    def _typechecked(request: QueryRequest, session: QuerySession) -> bool:
+        """The ``X-Typecheck`` header if sent, else the database's ``typechecked`` setting
+        (inherited from its parents), else ``DEFAULT_TYPECHECKED``."""
+        from faunalite.model.databases import database_typechecked
+
+        if request.typecheck is not None:
+            return request.typecheck
+        setting = database_typechecked(session.txn, session.database.path)
+        return DEFAULT_TYPECHECKED if setting is None else setting
+
     def _reply(self, request: QueryRequest, evaluation: _Evaluation) -> QueryResult:
         encoder = ValueEncoder(
             tagged=request.format != "simple",
@@ -432,6 +465,8 @@ class Engine:
         body: dict[str, JSON]
         if error is None:
             body = {"data": _encode_result(encoder, request.format, evaluation.value)}
+            if evaluation.static_type is not None:
+                body["static_type"] = evaluation.static_type
             status = 200
         else:
             details: dict[str, JSON] = {"code": error.code, "message": error.message}

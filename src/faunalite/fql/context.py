@@ -150,6 +150,8 @@ class QueryContext:
     current_span: Span | None = field(default=None, repr=False)
     """The innermost call site being evaluated, so ``log``/``dbg`` know where they were called."""
     set_function_depth: int = 0
+    typechecked: bool = False
+    """Whether the static typechecker checked this query (``Query.isEnvTypechecked()``)."""
     """How many set functions are running: lambdas a lazy Set's ``map``/``where``/``flatMap``/
     ``order`` calls while it is iterated. They may not write; every write checks this through
     ``faunalite.model.sets.check_write_allowed`` (FaunaDB's ``invalid_effect``)."""

@@ -104,6 +104,21 @@ DATABASE_SPEC = register_spec(
 )
 
 
+def database_typechecked(txn: Transaction, path: tuple[str, ...]) -> bool | None:
+    """The ``typechecked`` setting in force for the database at ``path``: its own, else the
+    nearest ancestor's that sets it (FaunaDB's ``Database.isTypechecked`` inherits it), else
+    ``None`` when no database on the way sets it."""
+    for depth in range(len(path), 0, -1):
+        parent = txn.find_database(path[: depth - 1])
+        if parent is None:
+            return None
+        doc = txn.get(parent.scope, DATABASE, path[depth - 1])
+        data = doc.data if doc is not None else None
+        if isinstance(data, dict) and isinstance(data.get("typechecked"), bool):
+            return bool(data["typechecked"])
+    return None
+
+
 # -- roles -------------------------------------------------------------------------------------------
 
 ROLE_SPEC = register_spec(

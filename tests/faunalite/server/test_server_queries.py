@@ -51,8 +51,10 @@ def test_success_shape_in_order() -> None:
         response = query(fresh, {"query": "1 + 1"})
     assert response.status_code == 200
     body = response.json()
-    assert list(body) == ["data", "summary", "txn_ts", "stats", "schema_version"]
+    # Databases are typechecked by default, as in FaunaDB: static_type follows data.
+    assert list(body) == ["data", "static_type", "summary", "txn_ts", "stats", "schema_version"]
     assert body["data"] == 2
+    assert body["static_type"] == "Number"
     assert body["summary"] == ""
     assert body["schema_version"] == 0
     assert before <= body["txn_ts"] <= time.time_ns() // 1000 + 1
@@ -162,7 +164,9 @@ def test_typecheck_linearized_and_driver_headers_are_accepted(http: httpx.Client
         x_max_contention_retries="3",
     ).json()
     assert body["data"] == 1
-    assert "static_type" not in body
+    # Typechecked: FaunaDB's static_type, right after data (wire-protocol §2).
+    assert list(body)[:2] == ["data", "static_type"]
+    assert body["static_type"] == "1"
 
 
 def test_timeout_is_440_when_aggressive(http: httpx.Client) -> None:

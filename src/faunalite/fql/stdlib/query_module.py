@@ -3,9 +3,10 @@
 ``identity()`` is the document a token or an ``@doc/...`` secret acts as, ``token()`` the
 ``Token`` a token's secret belongs to (FaunaDB's ``stdlib/Query.scala``). Without them they
 answer null with FaunaDB's causes (``missing identity``/``no token``), which ``!`` turns into
-``Null value, due to ...``. JWTs are not implemented, so ``token()`` is never a JWT payload.
-Every environment behaves as ``typechecked: false`` (no static typer); ``isEnvProtected()``
-reads the database's ``protected`` flag.
+``Null value, due to ...``; for a JWT both are null (FaunaDB's ``token()`` is its payload).
+``isEnvTypechecked()`` answers whether the static typechecker ran for this query (the
+database's ``typechecked`` setting or the ``X-Typecheck`` header); ``isEnvProtected()`` reads
+the database's ``protected`` flag.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def token(ctx: CallContext, _: Module) -> Value:
 
 @QUERY.method("isEnvTypechecked", 0, signature="() => Boolean")
 def is_env_typechecked(ctx: CallContext, _: Module) -> bool:
-    return False
+    return bool(getattr(ctx, "typechecked", False))
 
 
 @QUERY.method("isEnvProtected", 0, signature="() => Boolean")

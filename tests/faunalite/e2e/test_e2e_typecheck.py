@@ -1,0 +1,82 @@
+"""Static typechecking through the ``fauna`` driver: ``static_type``, ``X-Typecheck``, the
+database's ``typechecked`` setting and ``Query.isEnvTypechecked()``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from fauna import fql
+from fauna.client import Client, QueryOptions
+from fauna.errors import QueryCheckError
+
+Connect = Callable[[str], Client]
+TYPECHECKED = QueryOptions(typecheck=True)
+UNCHECKED = QueryOptions(typecheck=False)
+
+
+def test_handles_typecheck_format(root: Client) -> None:
+    # The official driver's integration test of the same name.
+    success = root.query(fql("if (true) 42 else 41"), TYPECHECKED)
+    assert success.data == 42
+    assert success.static_type == "42 | 41"
+
+
+def test_template_values_are_typed(root: Client) -> None:
+    assert root.query(fql("${x} + 1", x=41), TYPECHECKED).static_type == "Number"
+    assert root.query(fql("${x}", x="hi"), TYPECHECKED).static_type == '"hi"'
+
+
+def test_x_typecheck_false_gives_no_static_type(root: Client) -> None:
+    assert root.query(fql("if (true) 42 else 41"), UNCHECKED).static_type is None
+
+
+def test_databases_are_typechecked_by_default(root: Client, db: Client) -> None:
+    # FaunaDB's default (Database.isTypechecked): no database on the path says otherwise.
+    assert root.query(fql("if (true) 42 else 41")).static_type == "42 | 41"
+    assert db.query(fql("if (true) 42 else 41")).static_type == "42 | 41"
+    assert db.query(fql("Query.isEnvTypechecked()")).data is True
+
+
+def test_a_type_error_is_invalid_query_only_when_typechecked(root: Client) -> None:
+    with pytest.raises(QueryCheckError) as caught:
+        root.query(fql("{ foo: 1 }.bar"), TYPECHECKED)
+    assert caught.value.code == "invalid_query"
+    assert caught.value.message == "The query failed 1 validation check"
+    assert caught.value.status_code == 400
+    assert "error: Type `{ foo: 1 }` does not have field `bar`" in (caught.value.summary or "")
+    assert root.query(fql("{ foo: 1 }.bar"), UNCHECKED).data is None
+
+
+def test_an_untypable_query_runs_without_static_type(root: Client) -> None:
+    success = root.query(fql("[3, 1, 2].order()"), TYPECHECKED)
+    assert success.data == [1, 2, 3]
+    assert success.static_type is None
+    assert root.query(fql("Math.abs(-3)"), TYPECHECKED).static_type == "Number"
+
+
+def test_is_env_typechecked_follows_the_check(root: Client) -> None:
+    assert root.query(fql("Query.isEnvTypechecked()"), TYPECHECKED).data is True
+    assert root.query(fql("Query.isEnvTypechecked()"), UNCHECKED).data is False
+
+
+def test_database_setting_is_inherited_and_overridden_by_the_header(
+    connect: Connect, root: Client
+) -> None:
+    root.query(fql('Database.create({ name: "tc_on", typechecked: true })'))
+    root.query(fql('Database.create({ name: "tc_off", typechecked: false })'))
+    checked = connect("secret:tc_on:admin")
+    unchecked = connect("secret:tc_off:admin")
+    checked.query(fql('Database.create({ name: "child" })'))
+    child = connect("secret:tc_on/child:admin")
+
+    assert checked.query(fql("1 ?? 2")).static_type == "2 | 1"
+    assert child.query(fql("1 ?? 2")).static_type == "2 | 1"
+    assert unchecked.query(fql("1 ?? 2")).static_type is None
+    assert unchecked.query(fql("{}.foo")).data is None
+    with pytest.raises(QueryCheckError):
+        child.query(fql("{}.foo"))
+
+    assert checked.query(fql("1 ?? 2"), UNCHECKED).static_type is None
+    assert unchecked.query(fql("1 ?? 2"), TYPECHECKED).static_type == "2 | 1"

@@ -1,0 +1,39 @@
+"""``TypecheckCache``: one check per query text, schema version and argument types."""
+
+from __future__ import annotations
+
+from faunalite.fql.parser import parse_query
+from faunalite.fql.typer import TypecheckCache, static_type_of
+
+
+def test_a_repeated_query_is_checked_once() -> None:
+    cache = TypecheckCache()
+    tree = parse_query("x + 1")
+    first = cache.check(tree, 0, {"x": 1})
+    assert cache.check(parse_query("x + 1"), 0, {"x": 1}) is first
+    assert static_type_of(first) == "Number"
+
+
+def test_schema_version_and_argument_types_are_part_of_the_key() -> None:
+    cache = TypecheckCache()
+    tree = parse_query("x")
+    one = cache.check(tree, 0, {"x": 1})
+    assert cache.check(tree, 1, {"x": 1}) is not one
+    assert static_type_of(cache.check(tree, 0, {"x": "a"})) == '"a"'
+    assert static_type_of(cache.check(tree, 0, {"x": 1})) == "1"
+
+
+def test_the_oldest_entries_make_room() -> None:
+    cache = TypecheckCache(capacity=2)
+    first = cache.check(parse_query("1"), 0, {})
+    cache.check(parse_query("2"), 0, {})
+    cache.check(parse_query("3"), 0, {})
+    assert cache.check(parse_query("1"), 0, {}) is not first
+
+
+def test_an_argument_deeper_than_the_stack_is_unknown() -> None:
+    deep: list[object] = []
+    for _ in range(100_000):
+        deep = [deep]
+    inference = TypecheckCache().check(parse_query("x"), 0, {"x": deep})
+    assert (inference.result, inference.errors) == (None, [])
