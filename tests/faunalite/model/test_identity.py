@@ -61,12 +61,13 @@ def _stored(model: DataModel, collection: str, key: int) -> Any:
 
 
 def test_a_credential_keeps_only_a_salted_hash_of_its_password(model: DataModel) -> None:
-    first = _admin(model, 'Credential.create({ document: User("1"), password: "pw" })')
-    second = _admin(model, 'Credential.create({ document: User("2"), password: "pw" })')
+    # Long enough that it cannot turn up by chance in a base64 salt or digest.
+    first = _admin(model, 'Credential.create({ document: User("1"), password: "hunter2-pw" })')
+    second = _admin(model, 'Credential.create({ document: User("2"), password: "hunter2-pw" })')
     stored = [_stored(model, CREDENTIAL, int(fields["id"].value)) for fields in (first, second)]
     for data in stored:
-        assert "password" not in data and "pw" not in repr(data)
-        assert password_matches("pw", data[PASSWORD_HASH_FIELD])
+        assert "password" not in data and "hunter2-pw" not in repr(data)
+        assert password_matches("hunter2-pw", data[PASSWORD_HASH_FIELD])
     # Same password, different salts: different hashes.
     assert stored[0][PASSWORD_HASH_FIELD] != stored[1][PASSWORD_HASH_FIELD]
     # A new password replaces the hash; an update without one keeps it.
@@ -75,7 +76,7 @@ def test_a_credential_keeps_only_a_salted_hash_of_its_password(model: DataModel)
     assert kept[PASSWORD_HASH_FIELD] == stored[0][PASSWORD_HASH_FIELD]
     _admin(model, 'Credential.byDocument(User("1"))!.update({ password: "new" })')
     changed = _stored(model, CREDENTIAL, int(first["id"].value))[PASSWORD_HASH_FIELD]
-    assert password_matches("new", changed) and not password_matches("pw", changed)
+    assert password_matches("new", changed) and not password_matches("hunter2-pw", changed)
     # A replace without a password leaves the credential without one: it matches nothing.
     _admin(model, 'Credential.byDocument(User("1"))!.replace({ document: User("1") })')
     assert PASSWORD_HASH_FIELD not in _stored(model, CREDENTIAL, int(first["id"].value))
