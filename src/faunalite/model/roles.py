@@ -110,6 +110,21 @@ def may_read_document(session: QuerySession, role: UserRole, doc: DocValue) -> b
     return grants[seen]
 
 
+def may_read_version(session: QuerySession, role: UserRole, document: Document) -> bool:
+    """``read`` of one stored version of a document, judged as if it were current: an event
+    of an event source shows the document as its change left it, and the role's ``read``
+    predicate gets that version (``faunalite.events.translate``)."""
+    if document.collection in ADMIN_COLLECTIONS:
+        return False
+    if _is_own(session, document.collection, document.key):
+        return True
+    if not role.holds(document.collection, "read"):
+        return False
+    version = make_doc(session, document.collection, document.key)
+    version.pinned = document
+    return role_allows(session, role, document.collection, "read", [version])
+
+
 def _is_own(session: QuerySession, collection: str, key: Any) -> bool:
     """A document identity reads its own credential and tokens whatever its roles say."""
     if collection not in (CREDENTIAL, TOKEN):
