@@ -56,6 +56,7 @@ from faunalite.wire.encoding import JSON, ValueEncoder
 
 if TYPE_CHECKING:
     from faunalite.engine import Principal
+    from faunalite.model.access import UserRole
     from faunalite.model.documents import DocValue
     from faunalite.model.session import QuerySession
 
@@ -178,6 +179,10 @@ class EventReader:
         longer grants what it did (its key or token deleted or expired), which ends it."""
         self.opened = False
         """Set once ``check`` passed: from then on a lost right is ``permission_loss``."""
+        self.granted: UserRole | None = None
+        """The user-defined privileges the source was opened with: once they differ (the
+        ``Role`` updated, a membership that no longer applies), the source ends, as
+        FaunaDB's ``Auth.revalidate`` compares the roles' evaluation context."""
 
     def _check_authorized(self) -> None:
         if self.still_authorized is not None and not self.still_authorized():
@@ -188,7 +193,8 @@ class EventReader:
         Returns the latest commit ts."""
         self._check_authorized()
         with self.storage.transaction() as txn:
-            _Translation(self, txn)
+            translation = _Translation(self, txn)
+            self.granted = translation.session.user_role
             self.opened = True
             return txn.snapshot_ts
 
@@ -290,11 +296,13 @@ class _Translation:
         """The principal reads the source's collection: the built-in roles that read every
         collection, or a user role (a ``Role``, a document identity's membership roles, a
         JWT's provider roles) holding ``read`` on it. Refused when the source is opened
-        (``permission_denied``, as a Set is refused); a right lost later ends it
-        (``permission_loss``)."""
+        (``permission_denied``, as a Set is refused); privileges that changed since then
+        end it (``permission_loss``)."""
         from faunalite.model.session import permission_denied
 
         role = self.session.user_role
+        if reader.opened and role != reader.granted:
+            raise permission_loss()
         if role is None:
             allowed = self.session.role in ("admin", "server", "server-readonly")
         else:

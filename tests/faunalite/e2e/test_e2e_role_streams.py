@@ -9,6 +9,7 @@ collection cannot make a source; deleting the Role or the token ends the stream 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -153,26 +154,48 @@ def test_deleting_the_role_ends_its_streams(admin: Client, reader: Client) -> No
     assert "Stream authentication is no longer valid." in str(error)
 
 
-def test_a_role_losing_read_mid_stream_ends_it(admin: Client, reader: Client) -> None:
+@pytest.mark.parametrize(
+    "privileges",
+    [
+        # Still reading every post: any change to the role ends its streams (FaunaDB's
+        # ``Auth.revalidate`` compares the roles as they were when the stream started).
+        '{ resource: "Post", actions: { read: true } }',
+        '{ resource: "Secret", actions: { read: true } }',
+    ],
+)
+def test_updating_the_role_ends_its_streams(admin: Client, reader: Client, privileges: str) -> None:
     source = reader.query(fql("Post.all().eventSource()")).data
     with StreamConsumer(reader, source) as consumer:
         _post(admin, "seen", True)
         consumer.wait_for(1)
-        admin.query(
-            fql(
-                'Role.byName("reader")!.update({ privileges: { resource: "Secret", actions: {} } })'
-            )
-        )
+        admin.query(fql(f'Role.byName("reader")!.update({{ privileges: {privileges} }})'))
         error = consumer.wait_for_error()
     assert "permission_loss" in str(error)
 
 
-def _user_token(admin: Client) -> tuple[Any, str]:
+def test_a_feed_reads_with_the_role_as_it_is_now(admin: Client, reader: Client) -> None:
+    source = reader.query(fql("Post.all().eventSource()")).data
+    _post(admin, "private", False)
+    assert [event for page in reader.feed(source) for event in page] == []
+    admin.query(
+        fql(
+            'Role.byName("reader")!.update({ privileges: { resource: "Post", actions: { read: true } } })'
+        )
+    )
+    events = [event for page in reader.feed(source) for event in page]
+    assert _titles(events) == [("add", "private")]
+
+
+def _user_token(admin: Client, ttl_seconds: int | None = None) -> tuple[Any, str]:
     user = admin.query(fql("User.create({ name: 'ann' })")).data
+    ttl = (
+        fql("null")
+        if ttl_seconds is None
+        else fql('Time.now().add(${s}, "seconds")', s=ttl_seconds)
+    )
     secret = admin.query(
         fql(
-            "Token.create({ document: User.byId(${id})! }).secret",
-            id=user.id,
+            "Token.create({ document: User.byId(${id})!, ttl: ${ttl} }).secret", id=user.id, ttl=ttl
         )
     ).data
     return user, secret
@@ -210,3 +233,18 @@ def test_a_deleted_token_ends_its_stream(admin: Client, connect: Callable[[str],
     assert "permission_loss" in str(error)
     with pytest.raises(FaunaException):
         list(as_user.feed(source))
+
+
+def test_an_expired_token_ends_its_stream(admin: Client, connect: Callable[[str], Client]) -> None:
+    user, secret = _user_token(admin, ttl_seconds=2)
+    as_user = connect(secret)
+    source = as_user.query(fql("Note.all().eventSource()")).data
+    with StreamConsumer(as_user, source) as consumer:
+        admin.query(fql("Note.create({ owner: User.byId(${id})!, title: 'mine' })", id=user.id))
+        consumer.wait_for(1)
+        time.sleep(2.2)
+        # Authentication is checked again before each batch of events: the next one ends it.
+        admin.query(fql("Note.create({ owner: User.byId(${id})!, title: 'late' })", id=user.id))
+        error = consumer.wait_for_error()
+    assert "permission_loss" in str(error)
+    assert len(consumer.events) == 1
