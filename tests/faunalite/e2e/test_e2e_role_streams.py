@@ -248,3 +248,31 @@ def test_an_expired_token_ends_its_stream(admin: Client, connect: Callable[[str]
         error = consumer.wait_for_error()
     assert "permission_loss" in str(error)
     assert len(consumer.events) == 1
+
+
+def test_an_index_source_under_a_role(admin: Client, reader: Client) -> None:
+    admin.query(
+        fql(
+            'Collection.byName("Post")!.update({ indexes: '
+            '{ byTopic: { terms: [{ field: ".topic" }] } } })'
+        )
+    )
+    source = reader.query(fql('Post.byTopic("cats").eventSource()')).data
+    for title, topic, public in (
+        ("dogs", "dogs", True),
+        ("secret cats", "cats", False),
+        ("cats", "cats", True),
+    ):
+        admin.query(fql("Post.create(${d})", d={"title": title, "topic": topic, "public": public}))
+    events = [event for page in reader.feed(source) for event in page]
+    assert _titles(events) == [("add", "cats")]
+
+
+def test_a_single_document_source_under_a_role(admin: Client, reader: Client) -> None:
+    doc = _post(admin, "one", True)
+    source = reader.query(fql("Set.single(Post.byId(${id})!).eventSource()", id=doc.id)).data
+    admin.query(fql("Post.byId(${id})!.update({ public: false, title: 'gone' })", id=doc.id))
+    admin.query(fql("Post.byId(${id})!.update({ title: 'still hidden' })", id=doc.id))
+    admin.query(fql("Post.byId(${id})!.update({ public: true, title: 'back' })", id=doc.id))
+    events = [event for page in reader.feed(source) for event in page]
+    assert _titles(events) == [("remove", "one"), ("add", "back")]
