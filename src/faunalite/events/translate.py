@@ -269,6 +269,7 @@ class _Translation:
         if session is None:
             # Its Role, identity document or JWT's provider roles are gone.
             raise permission_loss()
+        session.snapshot_reads = True
         self.session: QuerySession = session
         self.ctx = QueryContext(
             snapshot_time=Time(txn.snapshot_ts * 1000),
@@ -315,20 +316,13 @@ class _Translation:
 
     def _version(self, collection: str, key: DocKey, ts: int) -> DocValue | None:
         """The document as it was at ``ts``, ``None`` when the principal may not read it: a
-        user role's ``read`` privilege decides with that version, which the reference then
-        reads as is (it is not a ``history_read``); built-in roles read every version."""
+        user role's ``read`` privilege decides, its predicate getting that version (the
+        session's ``snapshot_reads``); built-in roles read every version."""
         from faunalite.model.documents import make_doc
 
-        role = self.session.user_role
-        if role is None:
-            return make_doc(self.session, collection, key, ts)
-        from faunalite.model.roles import may_read_version
-
-        version = self.session.get(collection, key, at_ts=ts)
-        if version is None or not may_read_version(self.session, role, version):
-            return None
         doc = make_doc(self.session, collection, key, ts)
-        doc.pinned = version
+        if self.session.user_role is not None and not self.session.may_read_document(doc):
+            return None
         return doc
 
     # -- one change -------------------------------------------------------------------------

@@ -91,8 +91,10 @@ def _predicate_holds(
 def may_read_document(session: QuerySession, role: UserRole, doc: DocValue) -> bool:
     """``read`` of one document, remembered until the query next writes. A document read at
     a past instant (``at (ts)``) needs ``history_read`` instead (``ReadBroker.checkedGet``:
-    ``checkHistoryReadPermission`` when the reference has a read ts)."""
-    action = "read" if doc.read_ts is None else "history_read"
+    ``checkHistoryReadPermission`` when the reference has a read ts), except in an event
+    source's session, which reads each event at its own instant (``snapshot_reads``)."""
+    past = doc.read_ts is not None and not session.snapshot_reads
+    action = "history_read" if past else "read"
     if doc.collection in ADMIN_COLLECTIONS:
         return False
     if action == "read" and _is_own(session, doc.collection, doc.key):
@@ -108,21 +110,6 @@ def may_read_document(session: QuerySession, role: UserRole, doc: DocValue) -> b
         reference = make_doc(session, doc.collection, doc.key, doc.read_ts)
         grants[seen] = role_allows(session, role, doc.collection, action, [reference])
     return grants[seen]
-
-
-def may_read_version(session: QuerySession, role: UserRole, document: Document) -> bool:
-    """``read`` of one stored version of a document, judged as if it were current: an event
-    of an event source shows the document as its change left it, and the role's ``read``
-    predicate gets that version (``faunalite.events.translate``)."""
-    if document.collection in ADMIN_COLLECTIONS:
-        return False
-    if _is_own(session, document.collection, document.key):
-        return True
-    if not role.holds(document.collection, "read"):
-        return False
-    version = make_doc(session, document.collection, document.key)
-    version.pinned = document
-    return role_allows(session, role, document.collection, "read", [version])
 
 
 def _is_own(session: QuerySession, collection: str, key: Any) -> bool:

@@ -276,3 +276,18 @@ def test_a_single_document_source_under_a_role(admin: Client, reader: Client) ->
     admin.query(fql("Post.byId(${id})!.update({ public: true, title: 'back' })", id=doc.id))
     events = [event for page in reader.feed(source) for event in page]
     assert _titles(events) == [("remove", "one"), ("add", "back")]
+
+
+def test_a_role_reads_references_in_its_events_at_the_events_instant(
+    admin: Client, connect: Callable[[str], Client]
+) -> None:
+    # The role holds ``read`` on User but no ``history_read``: an event's document and what it
+    # leads to are read at the event's instant, not as a read of the past.
+    user, secret = _user_token(admin)
+    as_user = connect(secret)
+    source = as_user.query(fql("Note.all().map(note => note.owner.name).eventSource()")).data
+    admin.query(fql("Note.create({ owner: User.byId(${id})!, title: 'mine' })", id=user.id))
+    admin.query(fql("User.byId(${id})!.update({ name: 'ann b' })", id=user.id))
+    admin.query(fql("Note.create({ owner: User.byId(${id})!, title: 'later' })", id=user.id))
+    events = [event for page in as_user.feed(source) for event in page]
+    assert [event["data"] for event in events] == ["ann", "ann b"]
