@@ -9,6 +9,11 @@ the source's collection's change log strictly after a cursor, and translates eac
 * in before and after: ``update`` (dropped when ``eventsOn`` paths are given and none of them
   changed); only after: ``add``; only before: ``remove`` with the *previous* state as data;
   neither: no event (but the cursor still moves past it);
+* a principal with a user-defined role (a ``Role``, a document identity's membership roles, a
+  JWT's provider roles) sees only the versions its ``read`` privilege grants, each judged with
+  that version: an unreadable version counts as not in the set, so a document becoming
+  readable is an ``add`` and one becoming unreadable a ``remove`` (with the last readable
+  data), and a change the role reads neither side of is skipped;
 * a query failure while evaluating (an ``abort`` in a predicate, a write attempt...) becomes an
   ``error`` event, and reading stops there.
 
@@ -50,6 +55,9 @@ from faunalite.storage.keys import tuple_key
 from faunalite.wire.encoding import JSON, ValueEncoder
 
 if TYPE_CHECKING:
+    from faunalite.engine import Principal
+    from faunalite.model.access import UserRole
+    from faunalite.model.documents import DocValue
     from faunalite.model.session import QuerySession
 
 EVENT_QUERY_TIMEOUT_SECONDS = 10.0
@@ -85,6 +93,11 @@ class SourceUnavailable(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+def permission_loss() -> SourceUnavailable:
+    """The principal that opened a source no longer holds what it did: the source ends."""
+    return SourceUnavailable("permission_loss", "Stream authentication is no longer valid.")
 
 
 @dataclass(slots=True)
@@ -155,26 +168,34 @@ class EventReader:
         self,
         storage: Storage,
         spec: EventSourceSpec,
-        role: str,
+        principal: Principal,
         still_authorized: Callable[[], bool] | None = None,
     ) -> None:
         self.storage = storage
         self.spec = spec
-        self.role = role
+        self.principal = principal
         self.still_authorized = still_authorized
         """Asked before every read: ``False`` once the secret that opened the source no
-        longer grants what it did (its key deleted or expired), which ends it."""
+        longer grants what it did (its key or token deleted or expired), which ends it."""
+        self.opened = False
+        """Set once ``check`` passed: from then on a lost right is ``permission_loss``."""
+        self.granted: UserRole | None = None
+        """The user-defined privileges the source was opened with: once they differ (the
+        ``Role`` updated, a membership that no longer applies), the source ends, as
+        FaunaDB's ``Auth.revalidate`` compares the roles' evaluation context."""
 
     def _check_authorized(self) -> None:
         if self.still_authorized is not None and not self.still_authorized():
-            raise SourceUnavailable("permission_loss", "Stream authentication is no longer valid.")
+            raise permission_loss()
 
     def check(self) -> int:
         """Evaluate the source once now: raises ``SourceUnavailable`` if it cannot run.
         Returns the latest commit ts."""
         self._check_authorized()
         with self.storage.transaction() as txn:
-            _Translation(self, txn)
+            translation = _Translation(self, txn)
+            self.granted = translation.session.user_role
+            self.opened = True
             return txn.snapshot_ts
 
     def read(
@@ -229,23 +250,36 @@ class _Translation:
 
     def __init__(self, reader: EventReader, txn: Transaction) -> None:
         from faunalite.fql.interpreter import Interpreter
-        from faunalite.model.session import QuerySession, permission_denied
+        from faunalite.model.hooks import open_session
 
         spec = reader.spec
         self.spec = spec
         database = txn.database(spec.scope)
         if database is None:
-            raise SourceUnavailable("permission_loss", "Stream authentication is no longer valid.")
-        self.session: QuerySession = QuerySession(txn, database, reader.role, reader.storage.new_id)
-        if reader.role not in ("admin", "server", "server-readonly"):
-            raise SourceUnavailable("permission_denied", permission_denied().message)
+            raise permission_loss()
+        principal = reader.principal
+        session = open_session(
+            txn,
+            database,
+            principal.role,
+            reader.storage.new_id,
+            token=principal.token,
+            claims=principal.claims,
+        )
+        if session is None:
+            # Its Role, identity document or JWT's provider roles are gone.
+            raise permission_loss()
+        session.snapshot_reads = True
+        self.session: QuerySession = session
         self.ctx = QueryContext(
             snapshot_time=Time(txn.snapshot_ts * 1000),
             storage=self.session,
             deadline=time.monotonic() + EVENT_QUERY_TIMEOUT_SECONDS,
         )
         self.session.stats = self.ctx.stats
+        self.session.query_context = self.ctx
         self.ctx.interpreter = Interpreter(self.ctx)
+        self._check_reads(reader)
         self.encoder = ValueEncoder(tagged=True, transaction_time=Time(txn.snapshot_ts * 1000))
         if spec.root.kind != "single" and self.session.resolve_global(spec.root.collection) is None:
             raise SourceUnavailable(
@@ -258,6 +292,38 @@ class _Translation:
             ]
         except QueryError as error:
             raise SourceUnavailable("invalid_request", error.message) from None
+
+    def _check_reads(self, reader: EventReader) -> None:
+        """The principal reads the source's collection: the built-in roles that read every
+        collection, or a user role (a ``Role``, a document identity's membership roles, a
+        JWT's provider roles) holding ``read`` on it. Refused when the source is opened
+        (``permission_denied``, as a Set is refused); privileges that changed since then
+        end it (``permission_loss``)."""
+        from faunalite.model.session import permission_denied
+
+        role = self.session.user_role
+        if reader.opened and role != reader.granted:
+            raise permission_loss()
+        if role is None:
+            allowed = self.session.role in ("admin", "server", "server-readonly")
+        else:
+            allowed = self.session.may_read(self.spec.root.collection)
+        if allowed:
+            return
+        if reader.opened:
+            raise permission_loss()
+        raise SourceUnavailable("permission_denied", permission_denied().message)
+
+    def _version(self, collection: str, key: DocKey, ts: int) -> DocValue | None:
+        """The document as it was at ``ts``, ``None`` when the principal may not read it: a
+        user role's ``read`` privilege decides, its predicate getting that version (the
+        session's ``snapshot_reads``); built-in roles read every version."""
+        from faunalite.model.documents import make_doc
+
+        doc = make_doc(self.session, collection, key, ts)
+        if self.session.user_role is not None and not self.session.may_read_document(doc):
+            return None
+        return doc
 
     # -- one change -------------------------------------------------------------------------
 
@@ -294,17 +360,17 @@ class _Translation:
         return event
 
     def _classify(self, change: ChangeEvent) -> _Event | None:
-        from faunalite.model.documents import make_doc
-
         ts = change.cursor.txn_ts
         before_doc = after_doc = before = after = None
         in_before = in_after = False
         if change.before is not None and self._in_root(change.key, change.before, ts):
-            before_doc = make_doc(self.session, change.collection, change.key, ts - 1)
-            in_before, before = self._run_steps(before_doc)
+            before_doc = self._version(change.collection, change.key, ts - 1)
+            if before_doc is not None:
+                in_before, before = self._run_steps(before_doc)
         if change.after is not None and self._in_root(change.key, change.after, ts):
-            after_doc = make_doc(self.session, change.collection, change.key, ts)
-            in_after, after = self._run_steps(after_doc)
+            after_doc = self._version(change.collection, change.key, ts)
+            if after_doc is not None:
+                in_after, after = self._run_steps(after_doc)
         if in_before and in_after and not self._watched_changed(before_doc, after_doc):
             return None
         if in_after:

@@ -17,7 +17,7 @@ member with the interpreter and the wire encoder.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -72,6 +72,31 @@ def _role_exists(txn: Transaction, info: DatabaseInfo, role: str, token: int | N
     return identity_is_live(txn, info.scope, role, token, txn.txn_ts)
 
 
+def open_session(
+    txn: Transaction,
+    info: DatabaseInfo,
+    role: str,
+    new_id: Callable[[], int],
+    stats: QueryStats | None = None,
+    *,
+    token: int | None = None,
+    claims: Mapping[str, Any] | None = None,
+) -> QuerySession | None:
+    """A session in ``txn`` for a principal that still holds what its secret named (its
+    ``Role``, identity document, token or JWT's provider roles), ``None`` when it no longer
+    does. Queries (``DataModel.query_session``) and event sources
+    (``faunalite.events.translate``) both open their sessions here."""
+    if not _role_exists(txn, info, role, token):
+        return None
+    session = QuerySession(txn, info, role, new_id, stats, token=token)
+    provider = provider_name(role)
+    if provider is not None:
+        session.user_role = jwt_user_role(session, provider, claims or {})
+        if session.user_role is None:
+            return None
+    return session
+
+
 class DataModel:
     """The storage of one server and the sessions queries run in."""
 
@@ -101,14 +126,13 @@ class DataModel:
         try:
             with self.storage.transaction(write=write) as txn:
                 info = txn.find_database(database)
-                if info is None or not _role_exists(txn, info, role, token):
+                session = None
+                if info is not None:
+                    session = open_session(
+                        txn, info, role, self.storage.new_id, stats, token=token, claims=claims
+                    )
+                if session is None:
                     raise UnknownDatabase("/".join(database))
-                session = QuerySession(txn, info, role, self.storage.new_id, stats, token=token)
-                provider = provider_name(role)
-                if provider is not None:
-                    session.user_role = jwt_user_role(session, provider, claims or {})
-                    if session.user_role is None:
-                        raise UnknownDatabase("/".join(database))
                 yield session
                 if session.rollback_requested:
                     raise _RollBack

@@ -91,8 +91,10 @@ def _predicate_holds(
 def may_read_document(session: QuerySession, role: UserRole, doc: DocValue) -> bool:
     """``read`` of one document, remembered until the query next writes. A document read at
     a past instant (``at (ts)``) needs ``history_read`` instead (``ReadBroker.checkedGet``:
-    ``checkHistoryReadPermission`` when the reference has a read ts)."""
-    action = "read" if doc.read_ts is None else "history_read"
+    ``checkHistoryReadPermission`` when the reference has a read ts), except in an event
+    source's session, which reads each event at its own instant (``snapshot_reads``)."""
+    past = doc.read_ts is not None and not session.snapshot_reads
+    action = "history_read" if past else "read"
     if doc.collection in ADMIN_COLLECTIONS:
         return False
     if action == "read" and _is_own(session, doc.collection, doc.key):

@@ -135,6 +135,10 @@ class QuerySession:
         """The running query's context, for FQL stored in definitions (check constraints,
         computed fields) that storage hooks evaluate without a ``ctx`` of their own."""
         self.rollback_requested = False
+        self.snapshot_reads = False
+        """Set for an event source's session: it reads each event's documents at the
+        event's instant, as FaunaDB evaluates an event at its transaction's time, so those
+        reads (and what they lead to) are plain ``read``s of a role, not ``history_read``s."""
 
     def rollback(self) -> None:
         """Discard the query's writes when its session ends (the query failed)."""

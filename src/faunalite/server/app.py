@@ -85,8 +85,9 @@ class FaunaliteApp:
         self.engine = engine
         self.root_secret = root_secret
         self.jwt_verifier = JwtVerifier(engine.model.access_provider_for)
-        """Verifies JWT bearers of ``/query/1`` (streams and the schema endpoint refuse them)."""
-        self.events = EventEndpoints(engine, root_secret)
+        """Verifies JWT bearers of ``/query/1``, ``/stream/1`` and ``/feed/1`` (the schema
+        endpoint refuses them)."""
+        self.events = EventEndpoints(engine, root_secret, self.jwt_verifier)
         self.schema = SchemaService(engine)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -48,7 +48,7 @@ from faunalite.events.translate import (
     status_event,
 )
 from faunalite.fql.values import INT64_MAX, INT64_MIN
-from faunalite.server.auth import authenticate
+from faunalite.server.auth import JwtLookup, authenticate
 from faunalite.server.body import BodyTooLarge, read_body
 from faunalite.server.failures import log_unexpected
 from faunalite.server.headers import InvalidHeader, read_query_headers
@@ -71,8 +71,9 @@ FEED_HEADERS = ("x-query-timeout-ms", "x-last-txn-ts", "x-max-contention-retries
 """The headers ``/feed/1`` validates; it ignores the others."""
 EVENT_SEPARATOR = b"\r\n"
 DATABASE_COLLECTION = "Database"
-_AUTHORITY_COLLECTIONS = frozenset({DATABASE_COLLECTION, "Key"})
-"""Commits to these may take a stream's authority away: they wake every stream."""
+_AUTHORITY_COLLECTIONS = frozenset({DATABASE_COLLECTION, "Key", "Token", "Role", "AccessProvider"})
+"""Commits to these may take a stream's authority away (a database, key or token deleted, a
+role changed or deleted): they wake every stream."""
 
 Wakeups = asyncio.Queue["CommitInfo | None"]
 """What wakes a stream: a commit touching its collection, or ``None`` to end it."""
@@ -122,9 +123,11 @@ class EventRequest:
 class EventEndpoints:
     """The two endpoints, for one engine and root secret."""
 
-    def __init__(self, engine: Engine, root_secret: str) -> None:
+    def __init__(self, engine: Engine, root_secret: str, jwt: JwtLookup | None = None) -> None:
         self.engine = engine
         self.root_secret = root_secret
+        self.jwt = jwt
+        """Verifies JWT bearers (access providers); without it they are refused."""
         self.streams = StreamHub()
         self.heartbeat_seconds = HEARTBEAT_SECONDS
         self.replay_limit = STREAM_REPLAY_LIMIT
@@ -134,12 +137,14 @@ class EventEndpoints:
     def _parse(self, headers: dict[str, str], raw_body: bytes, *, feed: bool) -> EventRequest:
         """Blocking (reads storage): run in a worker thread."""
         authorization = headers.get("authorization")
-        principal = authenticate(authorization, self.root_secret, self.engine.principal_for_key)
+        keys = self.engine.principal_for_key
+        principal = authenticate(authorization, self.root_secret, keys, self.jwt)
         if principal is None:
             raise _unauthorized()
 
         def still_authorized() -> bool:
-            again = authenticate(authorization, self.root_secret, self.engine.principal_for_key)
+            # A deleted or expired key or token, or an expired JWT, grants nothing any more.
+            again = authenticate(authorization, self.root_secret, keys, self.jwt)
             return again == principal
 
         if exceeds_nesting_limit(raw_body):
@@ -196,7 +201,7 @@ class EventEndpoints:
                     "the event source belongs to another database.",
                 )
             )
-        reader = EventReader(storage, spec, principal.role, still_authorized)
+        reader = EventReader(storage, spec, principal, still_authorized)
         try:
             reader.check()
         except SourceUnavailable as error:
@@ -307,8 +312,8 @@ class EventEndpoints:
 
         def on_commit(info: CommitInfo) -> None:
             # Runs on the committing thread: only commits touching the source wake the
-            # stream, or ones that may have deleted its database or its key (then the stream
-            # ends with ``permission_loss``).
+            # stream, or ones that may have taken its rights away (then the stream ends with
+            # ``permission_loss``).
             if watched in info.collections or any(
                 collection in _AUTHORITY_COLLECTIONS for _, collection in info.collections
             ):

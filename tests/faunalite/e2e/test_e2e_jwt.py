@@ -5,7 +5,8 @@ An ``AccessProvider`` in the test's database names the issuer and the JWKS URL, 
 ``Reader`` (always) and ``Writer`` (when the token's ``groups`` hold ``"writers"``). A token
 signed by the JWKS's key, for the database's audience, reads what ``Reader`` allows; every
 failure FaunaDB refuses is 401 ``unauthorized`` "Access token required", as any other secret
-that does not authenticate (``JWTToken.fromToken`` answers ``None`` for each).
+that does not authenticate (``JWTToken.fromToken`` answers ``None`` for each). Streams and
+feeds opened with a JWT yield what its roles read, and end when it expires.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from joserfc.jwk import RSAKey
 from fauna import fql
 from fauna.client import Client
 from fauna.errors import AuthenticationError, QueryRuntimeError
+
+from .stream_consumer import StreamConsumer
 
 _providers = itertools.count()
 
@@ -247,3 +250,37 @@ def test_a_deleted_provider_stops_its_tokens_at_once(
     assert connect(token).query(fql('Things.byId("1")!.n')).data == 1
     db.query(fql('AccessProvider.byName("Auth")!.delete()'))
     _refused(connect, token)
+
+
+def test_a_jwt_stream_and_feed_yield_what_its_provider_roles_read(
+    provider: Provider, db: Client, connect: Callable[[str], Client]
+) -> None:
+    db.query(
+        fql(
+            'Role.byName("Reader")!.update({ privileges: '
+            '[{ resource: "Things", actions: { read: "thing => thing.n > 1" } }] })'
+        )
+    )
+    client = connect(provider.token(groups=[]))
+    source = client.query(fql("Things.all().eventSource()")).data
+    with StreamConsumer(client, source) as consumer:
+        for n in (1, 2, 0, 3):
+            db.query(fql("Things.create({ n: ${n} })", n=n))
+        events = consumer.wait_for(2)
+    assert [(event["type"], event["data"]["n"]) for event in events] == [("add", 2), ("add", 3)]
+    fed = [event["data"]["n"] for page in client.feed(source) for event in page]
+    assert fed == [2, 3]
+
+
+def test_an_expired_jwt_ends_its_stream(
+    provider: Provider, db: Client, connect: Callable[[str], Client]
+) -> None:
+    client = connect(provider.token(exp=int(time.time()) + 2))
+    source = client.query(fql("Things.all().eventSource()")).data
+    with StreamConsumer(client, source) as consumer:
+        db.query(fql("Things.create({ n: 2 })"))
+        consumer.wait_for(1)
+        time.sleep(2.5)
+        db.query(fql("Things.create({ n: 3 })"))
+        error = consumer.wait_for_error()
+    assert "permission_loss" in str(error)

@@ -130,16 +130,28 @@ def _event_source(ctx: QueryContext, spec: EventSourceSpec) -> EventSourceValue:
 
 
 def _stream_session(ctx: QueryContext) -> QuerySession:
+    """The session, once the principal may make event sources at all: a built-in role must
+    read documents; a user-defined role is judged per source (``_readable_spec``)."""
     from faunalite.model.session import session_of
 
     session = session_of(ctx)
-    session.require_read()
+    if session.user_role is None:
+        session.require_read()
     return session
+
+
+def _readable_spec(session: QuerySession, spec: EventSourceSpec) -> EventSourceSpec:
+    """A user-defined role makes sources only on collections it holds ``read`` on
+    (``permission_denied`` otherwise, as its Sets are refused); which documents it then sees
+    is decided per event (``faunalite.events.translate``)."""
+    if session.user_role is not None:
+        session.set_is_readable(spec.root.collection)
+    return spec
 
 
 def _to_event_source(ctx: QueryContext, receiver: SetValue, method: str) -> EventSourceValue:
     session = _stream_session(ctx)
-    return _event_source(ctx, _spec_of_set(ctx, session, receiver, method))
+    return _event_source(ctx, _readable_spec(session, _spec_of_set(ctx, session, receiver, method)))
 
 
 @SET.method("eventSource", 0, signature="<A> () => EventSource<A>")
@@ -197,7 +209,7 @@ def _events_on(ctx: QueryContext, receiver: SetValue, fields: list[Value], metho
     if not fields:
         raise _bad_field_path()
     paths = watched_paths([_field_path(field) for field in fields])
-    spec = _spec_of_set(ctx, session, receiver, method)
+    spec = _readable_spec(session, _spec_of_set(ctx, session, receiver, method))
     if any(step.kind == "map" for step in spec.steps):
         raise _not_streamable(method, "it must be called on the source set itself")
     return _event_source(
