@@ -12,8 +12,14 @@ other request and ``/ping``. ``JavaRegex`` matches with ``concurrent=True`` (the
 and a timeout of the query's time left, which ends the query with ``time_out`` at its
 deadline. (That limit counts the process's CPU time, so on a machine too busy to give the
 process a core a match may outlast the deadline somewhat; the server's watchdog answers the
-client in time regardless.) Patterns are still checked by ``re`` first, whose errors this module words as
-Java's; ``regex`` runs in its ``re``-compatible mode (``VERSION0``).
+client in time regardless.) Patterns are still checked by ``re`` first, whose errors this
+module words as Java's; ``regex`` runs in its ``re``-compatible mode (``VERSION0``).
+
+``regex`` expands counted repetition when it compiles: ``a{100000}`` takes tens of
+milliseconds with the GIL held and ``a{1000000}`` crashes the process in its C code. A pattern
+whose counted repetitions would expand past ``MAX_EXPANDED_SIZE`` therefore matches with the
+``re`` pattern it was checked with (``re`` keeps a count as a number); such a match holds the
+GIL, and its deadline is only checked between matches.
 
 Not covered: character-class union and intersection (``[a-z&&[^b]]``), inline flags in the
 middle of a pattern, and Unicode ``\\p{…}`` properties other than letters and digits.
@@ -205,25 +211,44 @@ def _java_description(error: re.error, pattern: str, index: int) -> tuple[str, i
     return message[0].upper() + message[1:], index
 
 
+Match = regex.Match[str] | re.Match[str]
+
+
 class JavaRegex:
     """A compiled Java regex. Each match lets other threads run and ends at the deadline of
-    the query it runs for (``QueryTimedOut``)."""
+    the query it runs for (``QueryTimedOut``); a pattern too big for ``regex`` (``fallback``)
+    matches with ``re``."""
 
-    __slots__ = ("compiled",)
+    __slots__ = ("compiled", "fallback")
 
-    def __init__(self, compiled: regex.Pattern[str]) -> None:
+    def __init__(
+        self, compiled: regex.Pattern[str] | None, fallback: re.Pattern[str] | None = None
+    ) -> None:
         self.compiled = compiled
+        self.fallback = fallback
 
-    def search(self, text: str, ctx: CallContext) -> regex.Match[str] | None:
+    def search(self, text: str, ctx: CallContext) -> Match | None:
         """The first match in ``text``, or ``None``."""
+        if self.compiled is None:
+            assert self.fallback is not None
+            _time_left(ctx)
+            return self.fallback.search(text)
         try:
             return self.compiled.search(text, concurrent=True, timeout=_time_left(ctx))
         except TimeoutError:
             raise QueryTimedOut() from None
 
-    def find_all(self, text: str, ctx: CallContext) -> list[regex.Match[str]]:
+    def find_all(self, text: str, ctx: CallContext) -> list[Match]:
         """Every non-overlapping match in ``text``, left to right."""
-        found: list[regex.Match[str]] = []
+        found: list[Match] = []
+        if self.compiled is None:
+            assert self.fallback is not None
+            _time_left(ctx)
+            for plain in self.fallback.finditer(text):
+                found.append(plain)
+                if len(found) % _MATCHES_PER_DEADLINE_CHECK == 0:
+                    ctx.check_deadline()
+            return found
         try:
             for match in self.compiled.finditer(text, concurrent=True, timeout=_time_left(ctx)):
                 found.append(match)
@@ -232,6 +257,65 @@ class JavaRegex:
         except TimeoutError:
             raise QueryTimedOut() from None
         return found
+
+
+MAX_EXPANDED_SIZE = 10_000
+"""The most pattern elements counted repetition may expand to for ``regex`` to compile it
+(about 50 ms at the limit); bigger patterns match with ``re``."""
+
+_COUNTED = re.compile(r"\{(\d*)(?:(,)(\d*))?\}")
+
+
+def expanded_size(pattern: str) -> int:
+    """How many elements a Python-syntax ``pattern`` holds once its counted repetitions
+    (``x{m}``, ``x{m,n}``, ``x{m,}``) are written out: a generous estimate (alternatives are
+    added, not compared), capped so a pathological pattern stays a small number to compute."""
+    cap = MAX_EXPANDED_SIZE * 1000
+    frames = [[0, 0]]  # per open group: [elements so far, elements of the last atom]
+    index, length = 0, len(pattern)
+    while index < length:
+        char = pattern[index]
+        frame = frames[-1]
+        if char == "(":
+            frames.append([0, 0])
+            index += 1
+            continue
+        if char == ")" and len(frames) > 1:
+            inner = frames.pop()
+            atom = max(inner[0], 1)
+            frames[-1][0] = min(frames[-1][0] + atom, cap)
+            frames[-1][1] = atom
+            index += 1
+            continue
+        if char == "{":
+            counted = _COUNTED.match(pattern, index)
+            if counted is not None and (counted[1] or counted[3]):
+                count = max(int(counted[1] or 0), int(counted[3] or 0))
+                frame[0] = min(frame[0] + frame[1] * max(count - 1, 0), cap)
+                frame[1] = min(frame[1] * count, cap)
+                index = counted.end()
+                continue
+        if char == "\\":
+            index += 2
+        elif char == "[":
+            index = _class_end(pattern, index)
+        else:
+            index += 1
+        frame[0] = min(frame[0] + 1, cap)
+        frame[1] = 1
+    return max(frames[0][0], max((frame[0] for frame in frames), default=0))
+
+
+def _class_end(pattern: str, start: int) -> int:
+    """The index just past the character class opening at ``start``."""
+    index = start + 1
+    if index < len(pattern) and pattern[index] == "^":
+        index += 1
+    if index < len(pattern) and pattern[index] == "]":
+        index += 1
+    while index < len(pattern) and pattern[index] != "]":
+        index += 2 if pattern[index] == "\\" else 1
+    return index + 1
 
 
 _MATCHES_PER_DEADLINE_CHECK = 1024
@@ -269,7 +353,7 @@ def compile_java_regex(pattern: str) -> JavaRegex:
         )
     try:
         # Checked by `re`, whose error messages and positions map onto Java's.
-        re.compile(translated, flags)
+        checked = re.compile(translated, flags)
     except OverflowError:
         # A repetition count past what ``re`` holds (2**32 - 2); Java's limit is lower still.
         huge = re.search(r"\{\d*,?\d{10,}", pattern)
@@ -278,6 +362,8 @@ def compile_java_regex(pattern: str) -> JavaRegex:
         index = translator.original_index(error.pos or 0)
         description, java_index = _java_description(error, pattern, index)
         raise invalid_regex(description, java_index) from None
+    if expanded_size(translated) > MAX_EXPANDED_SIZE:
+        return JavaRegex(None, checked)
     engine_flags = regex.VERSION0 | (regex.ASCII if flags == re.ASCII else regex.UNICODE)
     try:
         return JavaRegex(regex.compile(translated, engine_flags))

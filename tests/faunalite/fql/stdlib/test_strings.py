@@ -10,6 +10,7 @@ import pytest
 import faunalite.fql.stdlib  # noqa: F401  (registers the tables)
 from faunalite.fql.context import QueryContext, QueryTimedOut
 from faunalite.fql.errors import QueryError
+from faunalite.fql.stdlib.regex import expanded_size
 from faunalite.fql.stdlib.registry import PROTOTYPES
 from faunalite.fql.stdlib.strings import MAX_STRING_SIZE, concatenate
 from faunalite.fql.values import Long, Null, Time
@@ -248,6 +249,36 @@ def test_nested_quantifiers_the_regex_engine_needs_no_backtracking_for_answer_at
     assert call("a" * 36 + "!", "matches", "(a+)+$") == []
     assert call("a" * 36, "matches", "(a+)+$") == ["a" * 36]
     assert time.monotonic() - started < 1
+
+
+@pytest.mark.parametrize(
+    ("pattern", "size"),
+    [
+        ("abc", 3),
+        (r"\d{4}-\d{2}-\d{2}", 10),
+        ("[a-z]{1,64}@[a-z]{1,255}", 320),
+        (r"[\]{]{9}x", 10),  # a brace in a class or escaped is no count
+        (r"\{99999\}", 7),
+        ("a{100000}", 100_000),
+        ("(a{1000}){1000}", 1_000_000),  # nested counts multiply
+    ],
+)
+def test_the_expanded_size_of_counted_repetition(pattern: str, size: int) -> None:
+    assert expanded_size(pattern) == size
+
+
+def test_a_huge_repetition_count_matches_without_compiling_it_out() -> None:
+    # Found by the fuzzer: the `regex` engine writes counts out when it compiles, so
+    # `a{999999999}` held the GIL without end and `a{1000000}` crashed the process. Such
+    # patterns match with `re`, which keeps the count as a number; Java answers the same.
+    started = time.monotonic()
+    assert call("a", "matches", "a{999999999}") == []
+    assert call("a" * 1_000_000 + "b", "matches", "a{1000000}") == ["a" * 1_000_000]
+    assert call("xaaay", "includesRegex", "(a{1000}){1000}|a{3}") is True
+    assert call("a-b-c", "splitRegex", "-{1,99999}") == ["a", "b", "c"]
+    assert call("a--b", "replaceAllRegex", "-{1,99999}", "+") == "a+b"
+    assert call("a--b", "matchIndexes", "-{1,99999}") == [[1, "--"]]
+    assert time.monotonic() - started < 5
 
 
 def test_split_regex() -> None:
