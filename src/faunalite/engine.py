@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from faunalite.model.session import QuerySession
 
 from faunalite.fql.context import QueryTimedOut
-from faunalite.fql.errors import CheckDiagnostic, QueryCheckError, QueryError
+from faunalite.fql.errors import CheckDiagnostic, QueryCheckError, QueryError, RequestLevelError
 from faunalite.fql.span import QUERY_SOURCE_NAME, Source, Span
 from faunalite.fql.values import Time, Value
 from faunalite.fql.walk_clock import walks_bounded_by
@@ -336,6 +336,12 @@ class Engine:
             session.rollback()
             if evaluation.error.code == "time_out":
                 return self._timed_out(request)
+            if isinstance(evaluation.error, RequestLevelError):
+                return protocol_error(
+                    evaluation.error.code,
+                    evaluation.error.message,
+                    query_tags=request.query_tags,
+                )
         evaluation.schema_version = self.model.schema_version(session)
         # Encoded before the transaction ends: documents in the result are read lazily.
         try:

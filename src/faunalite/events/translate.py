@@ -14,6 +14,9 @@ the source's collection's change log strictly after a cursor, and translates eac
   that version: an unreadable version counts as not in the set, so a document becoming
   readable is an ``add`` and one becoming unreadable a ``remove`` (with the last readable
   data), and a change the role reads neither side of is skipped;
+* a start (or cursor) older than the collection's retained history (``history_days`` plus
+  15 minutes, ``faunalite.model.retention``) gives one ``invalid_stream_start_time`` error
+  event, as FaunaDB's replay does;
 * a query failure while evaluating (an ``abort`` in a predicate, a write attempt...) becomes an
   ``error`` event, and reading stops there.
 
@@ -42,6 +45,7 @@ from faunalite.fql.context import COMPUTE_CALLS_PER_OP, QueryContext, QueryStats
 from faunalite.fql.errors import QueryError
 from faunalite.fql.stdlib.iterables import predicate_holds
 from faunalite.fql.values import NULL, Function, Null, Time, Value
+from faunalite.model.retention import stored_min_valid_ts, too_far_in_the_past
 from faunalite.storage.interface import (
     MAX_ORDINAL,
     ChangeEvent,
@@ -207,6 +211,13 @@ class EventReader:
         result = ReadResult(position=after)
         with self.storage.transaction() as txn:
             result.snapshot_ts = txn.snapshot_ts
+            if after.txn_ts < stored_min_valid_ts(txn, self.spec.scope, self.spec.root.collection):
+                # The history to replay is gone, or may be: FaunaDB's ``canReadAt``.
+                result.events.append(
+                    error_event("invalid_stream_start_time", too_far_in_the_past(after.txn_ts))
+                )
+                result.failed = True
+                return result
             translation = _Translation(self, txn)
             examined = 0
             while True:

@@ -61,6 +61,12 @@ class QueryError(Exception):
         return f"QueryError({self.code!r}, {self.message!r})"
 
 
+class RequestLevelError(QueryError):
+    """A failure FaunaDB reports as a protocol error, ``{"error": {code, message}}`` with no
+    summary or stats, though it happens while the query runs (a read older than a
+    collection's retained history)."""
+
+
 @dataclass(slots=True)
 class CheckDiagnostic:
     """One static-check problem (e.g. a parse error) found before the query runs."""

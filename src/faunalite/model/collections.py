@@ -24,6 +24,7 @@ from faunalite.fql.values import ID, INT64_MAX, NULL, Module, Null, Value, is_in
 from faunalite.model.collection_schema import schema_failures
 from faunalite.model.documents import DocValue, NamedDoc, UserDoc, is_expired, make_doc
 from faunalite.model.field_types import definition_failures
+from faunalite.model.retention import check_read_at
 from faunalite.model.schema import (
     ARRAY,
     BOOLEAN,
@@ -147,6 +148,7 @@ class DocumentScanSource:
         if not session.set_is_readable(self.collection):
             return
         at_ts = self.read_ts if self.read_ts is not None else session.read_ts
+        check_read_at(session, self.collection, at_ts)
         while True:
             page = session.txn.scan(
                 session.scope,

@@ -22,8 +22,8 @@ from faunalite.fql.errors import QueryError
 from faunalite.fql.values import Lambda, Null, Value
 from faunalite.model.collection_schema import parse_one_argument_lambda
 from faunalite.model.documents import COMPUTED_FIELD_RESOLVERS, UserDoc
-from faunalite.model.indexes import collection_schema, is_user_collection, write_failure_message
-from faunalite.model.session import QuerySession
+from faunalite.model.indexes import collection_schema, write_failure_message
+from faunalite.model.session import QuerySession, is_user_collection
 from faunalite.model.writes import AFTER_WRITE, DocumentWrite
 
 _BODIES_KEY = "definition_bodies"

@@ -31,6 +31,7 @@ from faunalite.fql.errors import QueryError
 from faunalite.fql.span import Span
 from faunalite.fql.values import ID, TRANSACTION_TIME, Function, Module, StorageValue, Time, Value
 from faunalite.model.hash_order import hash_set_order
+from faunalite.model.retention import check_read_at
 from faunalite.model.session import (
     COLLECTION,
     CREDENTIAL,
@@ -124,6 +125,7 @@ class DocValue(StorageValue):
         the principal's role may not read it (see ``faunalite.model.access``)."""
         if self.pinned is not None:
             return self.pinned
+        check_read_at(self.session, self.collection, self.read_ts)
         if not self.session.may_read_document(self):
             return None
         found = self.session.get(self.collection, self.key, self.read_ts)

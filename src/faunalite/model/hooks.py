@@ -6,6 +6,8 @@
   transaction (a writer, or a snapshot reader) in the principal's database and yields the ``QuerySession`` to put in the
   ``QueryContext`` (``context.storage``). Leaving the block commits; ``session.rollback()``
   before leaving (or an exception) discards every write, so a failed query leaves no trace.
+  A write query that commits also prunes its database's expired history, at most once per
+  ``history_gc_interval_s`` (``faunalite.model.retention``).
 * ``database_exists(path)``, ``principal_for_key(secret)``, ``principal_for_token(secret)``
   and ``access_provider_for(global_id, issuer)`` (for JWTs) for authentication;
 * ``resolver(session)`` to decode ``@mod``/``@doc``/``@ref`` arguments in that database.
@@ -45,6 +47,7 @@ from faunalite.model.access_providers import (
 from faunalite.model.databases import authenticate_key
 from faunalite.model.encoding import SessionResolver
 from faunalite.model.identity import authenticate_token, identity_is_live
+from faunalite.model.retention import prune_expired_history
 from faunalite.model.schema import schema_version
 from faunalite.model.session import ROLE, QuerySession
 from faunalite.storage import SQLiteStorage, Storage
@@ -100,8 +103,26 @@ def open_session(
 class DataModel:
     """The storage of one server and the sessions queries run in."""
 
-    def __init__(self, storage: Storage | None = None) -> None:
+    def __init__(
+        self, storage: Storage | None = None, *, history_gc_interval_s: float = 60.0
+    ) -> None:
+        """``history_gc_interval_s``: how often, at most, a write query in a database also
+        prunes that database's history older than each collection's retention (0: every
+        write query)."""
         self.storage: Storage = storage or SQLiteStorage()
+        self.history_gc_interval_s = history_gc_interval_s
+        self._last_history_gc: dict[int, float] = {}
+
+    def _collect_history_if_due(self, session: QuerySession) -> None:
+        """Prune the session's database (``model.retention``) inside the query's write
+        transaction, just before it commits, when the last pruning there is older than
+        ``history_gc_interval_s``."""
+        now = time.monotonic()
+        last = self._last_history_gc.get(session.scope)
+        if last is not None and now - last < self.history_gc_interval_s:
+            return
+        self._last_history_gc[session.scope] = now
+        prune_expired_history(session)
 
     def close(self) -> None:
         self.storage.close()
@@ -136,6 +157,8 @@ class DataModel:
                 yield session
                 if session.rollback_requested:
                     raise _RollBack
+                if write:
+                    self._collect_history_if_due(session)
         except _RollBack:
             pass
 

@@ -31,11 +31,11 @@ from faunalite.model.collection_schema import (
 )
 from faunalite.model.collections import COLLECTION_TABLE_EXTENSIONS, index_method_signature
 from faunalite.model.documents import DocValue, is_expired, make_doc
+from faunalite.model.retention import check_read_at
 from faunalite.model.session import (
     COLLECTION,
-    HIDDEN_PREFIX,
-    NATIVE_COLLECTIONS,
     QuerySession,
+    is_user_collection,
     session_of,
 )
 from faunalite.model.set_sources import Position, StreamRoot
@@ -60,10 +60,6 @@ RANGE_SHAPE = "should be an object contining `{ from }`, `{ to }`, or `{ from, t
 
 
 # -- parsed definitions, memoised per query -----------------------------------------------------
-
-
-def is_user_collection(collection: str) -> bool:
-    return collection not in NATIVE_COLLECTIONS and not collection.startswith(HIDDEN_PREFIX)
 
 
 def collection_schema(
@@ -228,6 +224,7 @@ class IndexSource:
         if not session.set_is_readable(self.collection):
             return
         at_ts = self.read_ts if self.read_ts is not None else session.read_ts
+        check_read_at(session, self.collection, at_ts)
         position: IndexPosition | None = after
         while True:
             hits = session.txn.index_scan(

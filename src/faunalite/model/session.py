@@ -60,6 +60,11 @@ HIDDEN_PREFIX = "#"
 """Stored fields and storage collections starting with this are faunalite bookkeeping, never
 shown: FQL identifiers cannot start with ``#``, so they cannot clash with user names."""
 
+
+def is_user_collection(collection: str) -> bool:
+    return collection not in NATIVE_COLLECTIONS and not collection.startswith(HIDDEN_PREFIX)
+
+
 SCHEMA_META = "#schema"
 """Storage collection holding one document, ``version``: the ts of the last schema change."""
 
@@ -154,9 +159,8 @@ class QuerySession:
 
     @contextmanager
     def reading_at(self, ts: Value) -> Iterator[None]:
-        # Every version is kept until its collection is deleted, whatever ``history_days``
-        # says: FaunaDB's default of 0 days only *guarantees* current data, so answering older
-        # reads (instead of ``invalid_request``) is a superset of what a client can rely on.
+        # Reads inside check the collection's retention themselves (``model.retention``):
+        # FaunaDB refuses a read below the MVT, not an ``at`` that reads nothing.
         if ts is TRANSACTION_TIME or not isinstance(ts, Time):
             self._read_ts.append(None)
         else:

@@ -20,8 +20,8 @@ from faunalite.fql.errors import QueryError
 from faunalite.fql.values import Lambda, Null
 from faunalite.model.constraints import call_stored
 from faunalite.model.field_types import DocumentShape, Failures, document_shape
-from faunalite.model.indexes import is_user_collection, write_failure_message
-from faunalite.model.session import COLLECTION, QuerySession
+from faunalite.model.indexes import write_failure_message
+from faunalite.model.session import COLLECTION, QuerySession, is_user_collection
 from faunalite.model.writes import BEFORE_WRITE, DocumentWrite, constraint_failure, to_stored
 from faunalite.schema.fsl_convert import parse_expression
 from faunalite.schema.fsl_errors import SchemaError

@@ -31,9 +31,13 @@ def wall_clock_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-def next_txn_ts(last_committed_ts: int, now_us: Callable[[], int] = wall_clock_us) -> int:
-    """The commit ts for the next transaction: now, or just after the last commit."""
-    return max(now_us(), last_committed_ts + 1)
+def next_txn_ts(last_committed_ts: int, now_us: Callable[[], int] | None = None) -> int:
+    """The commit ts for the next transaction: now, or just after the last commit.
+
+    Without ``now_us`` the module's ``wall_clock_us`` is looked up at each call, so a test can
+    move every store's clock (history retention is measured in days) by replacing it."""
+    now = wall_clock_us() if now_us is None else now_us()
+    return max(now, last_committed_ts + 1)
 
 
 class SnowflakeIds:

@@ -25,8 +25,9 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from faunalite.storage import clock
 from faunalite.storage.base import StoreBase
-from faunalite.storage.clock import SnowflakeIds, next_txn_ts, wall_clock_us
+from faunalite.storage.clock import SnowflakeIds, next_txn_ts
 from faunalite.storage.fair_lock import FairLock
 from faunalite.storage.interface import CommitInfo, Storage, Transaction, TransactionStateError
 from faunalite.storage.notify import CommitHub
@@ -151,7 +152,7 @@ class SQLiteStorage(StoreBase):
         """The ts a snapshot reader runs at, given the last commit its snapshot holds: now,
         as in FaunaDB, but before any commit still in flight (which the snapshot misses);
         later commits get a greater ts (see ``_write_transaction``). Call under ``_ts_guard``."""
-        read_ts = wall_clock_us()
+        read_ts = clock.wall_clock_us()
         pending = self._pending_ts
         if pending is not None and pending > latest:
             read_ts = min(read_ts, pending - 1)

@@ -1,9 +1,7 @@
 """Time through the driver: ``at (ts)`` reads, retention, ``ttl``/``ttl_days`` and ``txn_ts``.
 
-Retention decision: faunalite keeps every version of a document until the document's
-collection is deleted, whatever ``history_days`` says. FaunaDB's default of 0 days only
-*guarantees* current data; reads further back than FaunaDB would allow therefore still
-answer here instead of failing with ``invalid_request``.
+Retention: a read older than the collection's history (``history_days`` plus 15 minutes) fails
+as in FaunaDB; ``test_e2e_history_retention`` moves the clock to test the window itself.
 """
 
 from __future__ import annotations
@@ -15,7 +13,7 @@ import pytest
 
 from fauna import fql
 from fauna.client import Client
-from fauna.errors import QueryRuntimeError
+from fauna.errors import InvalidRequestError, QueryRuntimeError
 
 
 def iso_time(txn_ts: int) -> str:
@@ -49,12 +47,20 @@ def test_at_reads_the_version_of_the_first_transaction(dogs: Client) -> None:
     assert dogs.query(fql('at (Time(${t})) { Dogs.byId("1").exists() }', t=before)).data is False
 
 
-def test_at_the_earliest_time_sees_nothing_yet(dogs: Client) -> None:
+def test_at_a_time_before_the_retained_history_is_refused(dogs: Client) -> None:
+    # FaunaDB's "returns a 400 when reading before MVT" (history_days 0).
     dogs.query(fql('Dogs.create({ id: "1", name: "Scout" })'))
-    # Microseconds since the epoch of this time do not fit in 64 bits.
-    earliest = "Time('-999999999-01-01T00:00:00Z')"
-    assert dogs.query(fql(f"at ({earliest}) {{ Dogs.all().count() }}")).data == 0
-    assert dogs.query(fql(f'at ({earliest}) {{ Dogs.byId("1").exists() }}')).data is False
+    for query in (
+        'at (Time("2000-01-01T00:00:00.000Z")) { Dogs.byId("1")!.name }',
+        'at (Time("2000-01-01T00:00:00.000Z")) { Dogs.all().count() }',
+    ):
+        with pytest.raises(InvalidRequestError) as raised:
+            dogs.query(fql(query))
+        assert raised.value.status_code == 400
+        assert raised.value.code == "invalid_request"
+        assert raised.value.message.startswith(
+            "Requested timestamp 2000-01-01T00:00:00Z less than minimum allowed timestamp "
+        )
 
 
 def test_at_a_deleted_document_still_reads_its_past(dogs: Client) -> None:
