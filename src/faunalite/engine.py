@@ -425,7 +425,10 @@ class Engine:
 
             context.typechecked = True
             inference = self.typecheck_cache.check(
-                tree, session.database.schema_version, context.bindings
+                tree,
+                session.database.schema_version,
+                context.bindings,
+                session.knows_global,
             )
             if inference.errors:
                 evaluation.error = QueryCheckError(inference.errors)

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 from faunalite.fql.ast import QueryTree
+from faunalite.fql.errors import CheckDiagnostic
 from faunalite.fql.typer.infer import Inference, infer_query, type_of_value
 from faunalite.fql.typer.types import Type, render
 from faunalite.fql.values import Value
@@ -44,6 +46,25 @@ class TypecheckCache:
         self._lock = threading.Lock()
 
     def check(
+        self,
+        tree: QueryTree,
+        schema_version: int,
+        bindings: Mapping[str, Value],
+        is_schema_name: Callable[[str], bool],
+    ) -> Inference:
+        """The check of ``tree``, with an ``Unbound variable`` error for each free identifier
+        that ``is_schema_name`` (the database's collections, UDFs and aliases) does not know.
+
+        The schema's names are asked for at every call rather than kept in the cache key:
+        only the free identifiers the query reads matter, and they are few."""
+        inference = self._cached_check(tree, schema_version, bindings)
+        unbound = inference.unbound_errors(is_schema_name)
+        if not unbound:
+            return inference
+        errors = sorted([*inference.errors, *unbound], key=_start)
+        return replace(inference, result=None, errors=errors)
+
+    def _cached_check(
         self, tree: QueryTree, schema_version: int, bindings: Mapping[str, Value]
     ) -> Inference:
         try:
@@ -74,3 +95,7 @@ class TypecheckCache:
 
 def _name(item: tuple[str, Type | None]) -> str:
     return item[0]
+
+
+def _start(diagnostic: CheckDiagnostic) -> int:
+    return diagnostic.span.start

@@ -19,12 +19,13 @@ plain from the source: ``{}.foo``, ``{ a: 1 }['b']``, ``1.foo``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
 from faunalite.fql import ast
 from faunalite.fql.errors import CheckDiagnostic
+from faunalite.fql.members import MISSING, builtin_global
 from faunalite.fql.span import Span
 from faunalite.fql.stdlib.registry import TypeTable
 from faunalite.fql.typer import signatures
@@ -82,6 +83,19 @@ class Inference:
 
     result: t.Type | None
     errors: list[CheckDiagnostic] = field(default_factory=list)
+    free_names: tuple[tuple[str, Span], ...] = ()
+    """Identifiers read that are neither variables nor built-in globals, where they are read:
+    the database's collections, UDFs and aliases, or else unbound (``unbound_errors``)."""
+
+    def unbound_errors(self, is_schema_name: Callable[[str], bool]) -> list[CheckDiagnostic]:
+        """FaunaDB's ``Unbound variable `x``` for each free identifier the schema lacks
+        (``ext/fql/shared/src/main/scala/error/package.scala`` ``TypeError.UnboundVariable``,
+        reported by ``typer/TyperExprs.scala`` at the identifier's span)."""
+        return [
+            CheckDiagnostic(f"Unbound variable `{name}`", span)
+            for name, span in self.free_names
+            if not is_schema_name(name)
+        ]
 
 
 def infer_query(tree: ast.QueryTree, bindings: Mapping[str, t.Type | None]) -> Inference:
@@ -90,10 +104,10 @@ def infer_query(tree: ast.QueryTree, bindings: Mapping[str, t.Type | None]) -> I
     try:
         result = checker.expr(tree.body, dict(bindings))
     except (RecursionError, _OutOfSteps):
-        return Inference(None, checker.errors)
+        return Inference(None, checker.errors, checker.free_names())
     if not checker.complete or not isinstance(result, _TYPE_CLASSES) or not t.renderable(result):
-        return Inference(None, checker.errors)
-    return Inference(result, checker.errors)
+        return Inference(None, checker.errors, checker.free_names())
+    return Inference(result, checker.errors, checker.free_names())
 
 
 def type_of_value(value: Value) -> t.Type | None:
@@ -145,6 +159,11 @@ class _Checker:
         self.complete = True
         self.call_depth = 0
         self.steps = 0
+        self.free: dict[tuple[str, int, int], Span] = {}
+        """Free identifiers read, once per place (a lambda's body is walked at each call)."""
+
+    def free_names(self) -> tuple[tuple[str, Span], ...]:
+        return tuple((key[0], span) for key, span in self.free.items())
 
     def unknown(self) -> None:
         self.complete = False
@@ -181,6 +200,8 @@ class _Checker:
                 if found is None:
                     self.unknown()
                 return found
+            if builtin_global(node.name) is MISSING:
+                self.free.setdefault((node.name, node.span.start, node.span.end), node.span)
             self.unknown()
             return None
         if isinstance(node, ast.ArrayExpr):
