@@ -116,6 +116,7 @@ def test_collections_udfs_and_aliases_are_in_the_global_environment(db: Client) 
     db.query(fql('Collection.create({ name: "Pet", alias: "Animal" })'))
     db.query(fql('Function.create({ name: "double", alias: "twice", body: "x => x * 2" })'))
     assert db.query(fql("Pet.all().count()"), TYPECHECKED).data == 0
+    assert db.query(fql("Collection.all().count()"), TYPECHECKED).data == 1
     assert db.query(fql("Animal.all().count()"), TYPECHECKED).data == 0
     assert db.query(fql("double(2)"), TYPECHECKED).data == 4
     assert db.query(fql("twice(2)"), TYPECHECKED).data == 4
