@@ -148,3 +148,20 @@ def test_fsl_pushed_names_are_bound(db: Client, schema_http: httpx.Client) -> No
     assert response.status_code == 200, response.text
     assert db.query(fql("Book.all().count()"), TYPECHECKED).data == 0
     assert db.query(fql('shout("hi")'), TYPECHECKED).data == "hi!"
+
+
+def test_a_wrong_arity_is_invalid_query_only_when_typechecked(db: Client) -> None:
+    # TypeConstraintFailure.scala InvalidArity, at the parentheses (TyperCoreSpec
+    # "report user-friendly arity mismatch errors"); unchecked, the runtime's
+    # invalid_function_invocation (reference/fql-language.md section 5.2).
+    with pytest.raises(QueryCheckError) as caught:
+        db.query(fql("'abc'.concat('d', 'e')"), TYPECHECKED)
+    assert caught.value.code == "invalid_query"
+    assert caught.value.message == "The query failed 1 validation check"
+    assert caught.value.summary == (
+        "error: Function was called with too many arguments. Expected 1, received 2\n"
+        "at *query*:1:13\n  |\n1 | 'abc'.concat('d', 'e')\n  |             ^^^^^^^^^^\n  |"
+    )
+    with pytest.raises(QueryRuntimeError) as unchecked:
+        db.query(fql("'abc'.concat('d', 'e')"), UNCHECKED)
+    assert unchecked.value.code == "invalid_function_invocation"

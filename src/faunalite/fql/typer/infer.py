@@ -300,6 +300,11 @@ class _Checker:
             and signatures.is_global_function(callee_node.name)
             and not node.optional
         ):
+            expected = signatures.global_function_arity(callee_node.name)
+            if expected is not None and expected != len(args):
+                self.wrong_arity(expected, len(args), node.args_span)
+                self.unknown()
+                return None
             member = signatures.global_function_overload(callee_node.name, len(args))
             if member is None:
                 self.unknown()
@@ -312,6 +317,11 @@ class _Checker:
         ):
             table = signatures.module_table(callee_node.name)
             if table is not None:
+                expected = signatures.module_apply_arity(table)
+                if expected is not None and expected != len(args):
+                    self.wrong_arity(expected, len(args), node.args_span)
+                    self.unknown()
+                    return None
                 applied = signatures.module_apply_overload(table, len(args))
                 if applied is None:
                     self.unknown()
@@ -413,6 +423,13 @@ class _Checker:
                 self.no_field(receiver, node.name, node.name_span)
             self.unknown()
             return None
+        table = self.table_of(receiver)
+        if table is not None and signatures.member_exists(table, node.name):
+            expected = signatures.method_arity(table, node.name)
+            if expected is not None and expected != len(args):
+                self.wrong_arity(expected, len(args), node.args_span)
+                self.unknown()
+                return None
         member = self.member(node.receiver, receiver, node.name, node.name_span, len(args))
         if member is None:
             return None
@@ -433,6 +450,22 @@ class _Checker:
             if actual is not None and not is_subtype(actual, expected):
                 self.not_a_subtype(t.widen(actual), expected, arg_node.span)
 
+    def wrong_arity(self, expected: int, provided: int, args_span: Span) -> None:
+        """FaunaDB's arity error at the call's parentheses (``TypeConstraintFailure.scala``
+        ``InvalidArity``; TyperCoreSpec "report user-friendly arity mismatch errors")."""
+        if provided > expected:
+            message = f"Function was called with too many arguments. Expected {expected}, "
+        else:
+            message = f"Function was not called with enough arguments. Expected {expected}, "
+        self.errors.append(CheckDiagnostic(f"{message}received {provided}", args_span))
+
+    @staticmethod
+    def table_of(receiver: t.Type | ModuleRef) -> TypeTable | None:
+        """The stdlib table of a receiver's members: a module's own, or its type's."""
+        if isinstance(receiver, ModuleRef):
+            return receiver.table
+        return signatures.receiver_table(receiver)
+
     def not_a_subtype(self, actual: t.Type, expected: t.Type, span: Span) -> None:
         self.errors.append(
             CheckDiagnostic(
@@ -449,10 +482,7 @@ class _Checker:
         arg_count: int | None,
     ) -> signatures.Overload | None:
         """The signature of a stdlib member access (``arg_count`` ``None`` for a field)."""
-        if isinstance(receiver, ModuleRef):
-            table: TypeTable | None = receiver.table
-        else:
-            table = signatures.receiver_table(receiver)
+        table = self.table_of(receiver)
         if table is None:
             self.unknown()
             return None

@@ -116,6 +116,41 @@ def member_overload(
     return _overload(scheme.body, arg_count, variables, bindings)
 
 
+def fixed_arity(signature: f.TypeScheme | None) -> int | None:
+    """How many arguments a function of this signature takes, when it has exactly one
+    overload and no rest parameter (an arity mismatch is then certain); else ``None``."""
+    if signature is None or not isinstance(signature.body, f.FunctionType):
+        return None
+    if signature.body.variadic is not None:
+        return None
+    return len(signature.body.params)
+
+
+def method_arity(table: TypeTable, name: str) -> int | None:
+    """``fixed_arity`` of the method ``name`` of ``table`` (``None`` for a field)."""
+    from faunalite.fql.stdlib import signatures as declared
+
+    method = table.methods.get(name)
+    if method is None or name in table.field_signatures:
+        return None
+    return fixed_arity(declared.function_signature(method))
+
+
+def global_function_arity(name: str) -> int | None:
+    """``fixed_arity`` of the global function ``name``."""
+    import faunalite.fql.stdlib  # noqa: F401  (registers every table)
+    from faunalite.fql.stdlib import signatures as declared
+
+    return fixed_arity(declared.global_function_signature(name))
+
+
+def module_apply_arity(table: TypeTable) -> int | None:
+    """``fixed_arity`` of calling the module itself (``Time("...")``)."""
+    from faunalite.fql.stdlib import signatures as declared
+
+    return fixed_arity(declared.apply_signature(table))
+
+
 def global_function_overload(name: str, arg_count: int) -> Overload | None:
     """What calling the global function ``name`` with ``arg_count`` arguments uses."""
     import faunalite.fql.stdlib  # noqa: F401  (registers every table)
