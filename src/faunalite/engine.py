@@ -429,6 +429,8 @@ class Engine:
                 session.database.schema_version,
                 context.bindings,
                 session.knows_global,
+                session.user_collection_table,
+                session.database.scope,
             )
             if inference.errors:
                 evaluation.error = QueryCheckError(inference.errors)

@@ -358,6 +358,18 @@ class QuerySession:
         except QueryError:
             return True
 
+    def user_collection_table(self, name: str) -> TypeTable | None:
+        """The table of the user collection named ``name`` (not an alias, not a native
+        collection) as of the query's start, for the typechecker."""
+        from faunalite.model.collections import user_collection_name
+
+        if user_collection_name(self, name) != name:
+            return None
+        try:
+            return self.module_table(name)
+        except QueryError:
+            return None
+
     def module_table(self, name: str) -> TypeTable | None:
         if name not in self._table_cache:
             self._table_cache[name] = _module_table(self, name)

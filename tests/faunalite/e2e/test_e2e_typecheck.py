@@ -165,3 +165,17 @@ def test_a_wrong_arity_is_invalid_query_only_when_typechecked(db: Client) -> Non
     with pytest.raises(QueryRuntimeError) as unchecked:
         db.query(fql("'abc'.concat('d', 'e')"), UNCHECKED)
     assert unchecked.value.code == "invalid_function_invocation"
+
+
+def test_user_collection_types_in_static_type(db: Client) -> None:
+    # TyperCoreSpec "typecheck documents" (collection and document types named after the
+    # collection: CollectionTypeInfo.scala).
+    db.query(fql('Collection.create({ name: "User" })'))
+    assert db.query(fql("User.all()"), TYPECHECKED).static_type == "Set<User>"
+    assert db.query(fql("User"), TYPECHECKED).static_type == "UserCollection"
+    created = db.query(fql('User.create({ name: "Bob" })'), TYPECHECKED)
+    assert created.static_type == "User"
+    assert created.data["name"] == "Bob"
+    found = db.query(fql("User.byId(${id})", id=created.data.id), TYPECHECKED)
+    assert found.static_type == "Ref<User>"
+    assert db.query(fql("User.all().first()"), TYPECHECKED).static_type == "User | Null"

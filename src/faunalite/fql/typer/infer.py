@@ -68,9 +68,27 @@ class Closure:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class ModuleRef:
-    """A global stdlib module used as a receiver (``Math`` in ``Math.abs(1)``)."""
+    """A global module used as a receiver (``Math`` in ``Math.abs(1)``, ``User`` in
+    ``User.all()``); ``bindings`` give a user collection's ``Doc``/``NullDoc`` parameters."""
 
     table: TypeTable
+    bindings: Mapping[str, t.Type] | None = None
+
+
+CollectionTables: TypeAlias = "Callable[[str], TypeTable | None]"
+"""The database's user collections as the checker sees them: a global name to its table."""
+
+
+def collection_type(name: str) -> t.Type:
+    """FaunaDB's type of a user collection ``name`` itself: ``UserCollection``
+    (``ext/fql/shared/src/main/scala/env/CollectionTypeInfo.scala`` ``collName``)."""
+    return t.Primitive(f"{name}Collection")
+
+
+def document_bindings(name: str) -> dict[str, t.Type]:
+    """A user collection's document types: ``User`` and ``NullUser`` (``CollectionTypeInfo``
+    ``docType`` and ``nullDocType``), for the ``Doc``/``NullDoc`` of its table's signatures."""
+    return {"Doc": t.Primitive(name), "NullDoc": t.Primitive(f"Null{name}")}
 
 
 Inferred: TypeAlias = "t.Type | Closure | None"
@@ -98,9 +116,14 @@ class Inference:
         ]
 
 
-def infer_query(tree: ast.QueryTree, bindings: Mapping[str, t.Type | None]) -> Inference:
-    """Check ``tree`` with ``bindings`` (argument and template-value types) in scope."""
-    checker = _Checker()
+def infer_query(
+    tree: ast.QueryTree,
+    bindings: Mapping[str, t.Type | None],
+    collections: CollectionTables | None = None,
+) -> Inference:
+    """Check ``tree`` with ``bindings`` (argument and template-value types) in scope, and
+    the database's user ``collections`` (none when not given)."""
+    checker = _Checker(collections)
     try:
         result = checker.expr(tree.body, dict(bindings))
     except (RecursionError, _OutOfSteps):
@@ -154,7 +177,8 @@ _COMPARISONS = frozenset({"==", "!=", "<", ">", "<=", ">="})
 class _Checker:
     """One walk over one query tree (see the module docstring)."""
 
-    def __init__(self) -> None:
+    def __init__(self, collections: CollectionTables | None = None) -> None:
+        self.collections = collections
         self.errors: list[CheckDiagnostic] = []
         self.complete = True
         self.call_depth = 0
@@ -167,6 +191,10 @@ class _Checker:
 
     def unknown(self) -> None:
         self.complete = False
+
+    def collection_table(self, name: str) -> TypeTable | None:
+        """The table of the user collection a global ``name`` denotes, if it is one."""
+        return None if self.collections is None else self.collections(name)
 
     def type_of(self, node: ast.Expr, env: dict[str, Inferred]) -> t.Type | None:
         """``node``'s type when it is a plain type (not a lambda), else unknown."""
@@ -201,6 +229,8 @@ class _Checker:
                     self.unknown()
                 return found
             if builtin_global(node.name) is MISSING:
+                if self.collection_table(node.name) is not None:
+                    return collection_type(node.name)
                 self.free.setdefault((node.name, node.span.start, node.span.end), node.span)
             self.unknown()
             return None
@@ -367,6 +397,10 @@ class _Checker:
             table = signatures.module_table(node.name)
             if table is not None:
                 return ModuleRef(table)
+            if builtin_global(node.name) is MISSING:
+                table = self.collection_table(node.name)
+                if table is not None:
+                    return ModuleRef(table, document_bindings(node.name))
         receiver = self.type_of(node, env)
         if receiver is None:
             return None
@@ -435,7 +469,21 @@ class _Checker:
             return None
         if isinstance(node.receiver, ast.Literal) and member.params is not None:
             self.literal_argument_mismatches(member, node.args)
+        if isinstance(receiver, ModuleRef) and receiver.bindings is not None:
+            return self.collection_call(member)
         return self.checked_call(member, args)
+
+    def collection_call(self, overload: signatures.Overload) -> Inferred:
+        """The result of a user collection's method (``create``, ``byId``, ``all``...): its
+        signature's result under the collection's document types. It depends on no argument
+        type, so whenever FaunaDB accepts the call this is its type (TyperCoreSpec "typecheck
+        documents": ``User.create({ name: 'Bob' })`` is ``User``); the arguments are not
+        matched here (a mismatch is FaunaDB's to report, its form unverified)."""
+        free = overload.variables - set(overload.bindings)
+        if overload.params is None or _mentions(overload.result, free):
+            self.unknown()
+            return None
+        return self.field_result(overload)
 
     def literal_argument_mismatches(
         self, member: signatures.Overload, arg_nodes: list[ast.Expr]
@@ -499,8 +547,10 @@ class _Checker:
                 self.no_field(t.Applied("Array", (element,)), name, name_span)
             self.unknown()
             return None
-        receiver_type = None if isinstance(receiver, ModuleRef) else receiver
-        overload = signatures.member_overload(table, receiver_type, name, arg_count)
+        if isinstance(receiver, ModuleRef):
+            overload = signatures.member_overload(table, None, name, arg_count, receiver.bindings)
+        else:
+            overload = signatures.member_overload(table, receiver, name, arg_count)
         if overload is None:
             self.unknown()
         return overload
@@ -671,6 +721,22 @@ class _Checker:
             self.errors.append(
                 CheckDiagnostic(f"Type `{t.render(receiver)}` does not have field `{name}`", span)
             )
+
+
+def _mentions(expr: f.TypeExpr, names: frozenset[str] | set[str]) -> bool:
+    """Whether a signature's type expression names any of ``names`` (type variables)."""
+    if isinstance(expr, f.NamedType):
+        return expr.name in names
+    if isinstance(expr, f.AppliedType):
+        return any(_mentions(arg, names) for arg in expr.args)
+    if isinstance(expr, f.NullableType):
+        return _mentions(expr.base, names)
+    if isinstance(expr, f.UnionType):
+        return any(_mentions(member, names) for member in expr.members)
+    if isinstance(expr, f.TupleType):
+        return any(_mentions(element, names) for element in expr.elements)
+    # A literal names no variable; anything else (objects, functions) counts as naming one.
+    return not isinstance(expr, f.LiteralType)
 
 
 def _plain_literal_type(node: ast.Literal) -> t.Type | None:

@@ -38,7 +38,7 @@ _PRIMITIVE_NAMES = frozenset(
         "Never",
     }
 )
-_APPLIED_NAMES = frozenset({"Array", "Set"})
+_APPLIED_NAMES = frozenset({"Array", "Set", "Ref"})
 
 _TABLE_OF_PRIMITIVE = {
     "Int": "Number",
@@ -94,15 +94,25 @@ def member_exists(table: TypeTable, name: str) -> bool:
 
 
 def member_overload(
-    table: TypeTable, receiver: t.Type | None, name: str, arg_count: int | None
+    table: TypeTable,
+    receiver: t.Type | None,
+    name: str,
+    arg_count: int | None,
+    module_bindings: Mapping[str, t.Type] | None = None,
 ) -> Overload | None:
     """What accessing member ``name`` of ``table`` (with ``arg_count`` arguments, ``None``
-    for a field) uses, for a receiver of type ``receiver`` (``None`` for a module)."""
+    for a field) uses, for a receiver of type ``receiver`` (``None`` for a module, whose
+    own type parameters, a user collection's ``Doc`` and ``NullDoc``, are
+    ``module_bindings``)."""
     from faunalite.fql.stdlib import signatures as declared
 
     receiver_scheme = declared.self_type(table)
     bindings: dict[str, t.Type] = {}
-    if receiver_scheme.params:
+    if module_bindings is not None:
+        if set(receiver_scheme.params) != set(module_bindings):
+            return None
+        bindings = dict(module_bindings)
+    elif receiver_scheme.params:
         if receiver is None:
             return None
         found = _bind_receiver(receiver_scheme, receiver)
