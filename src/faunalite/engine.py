@@ -431,7 +431,12 @@ class Engine:
 
             context.typechecked = True
             inference = self.typecheck_cache.check(
-                tree, session.database.schema_version, context.bindings
+                tree,
+                session.database.schema_version,
+                context.bindings,
+                session.knows_global,
+                session.user_collection_table,
+                session.database.scope,
             )
             if inference.errors:
                 evaluation.error = QueryCheckError(inference.errors)

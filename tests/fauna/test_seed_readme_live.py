@@ -355,12 +355,15 @@ def test_close_a_stream_after_two_events(
 def test_stream_error_handling_when_the_stream_cannot_open(
     server: BackgroundServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # No Product collection: the query that makes the event source fails.
+    # No Product collection: the query that makes the event source fails. Databases are
+    # typechecked by default, so FaunaDB's typer rejects the unknown `Product` before the
+    # query runs (ext/fql/shared/src/main/scala/typer/TyperExprs.scala, case Expr.Id).
     run("Error Handling", STREAM_ERROR_HANDLING)
     out = capsys.readouterr().out
     assert out.startswith(
-        "error ocurred with stream:  400: unbound_variable\nUnbound variable `Product`\n"
+        "error ocurred with stream:  400: invalid_query\nThe query failed 1 validation check\n"
     ), out
+    assert "error: Unbound variable `Product`" in out
 
 
 def test_stream_error_handling_when_the_database_goes_away(

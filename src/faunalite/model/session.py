@@ -353,6 +353,27 @@ class QuerySession:
             self._global_cache[name] = _resolve_global(self, name)
         return self._global_cache[name]
 
+    def knows_global(self, name: str) -> bool:
+        """Whether ``name`` is one of the database's collections, UDFs or aliases (as the
+        typechecker's global environment sees them: a role that may not read it still
+        sees the name, so a lookup the role is refused counts as known)."""
+        try:
+            return self.resolve_global(name) is not None
+        except QueryError:
+            return True
+
+    def user_collection_table(self, name: str) -> TypeTable | None:
+        """The table of the user collection named ``name`` (not an alias, not a native
+        collection) as of the query's start, for the typechecker."""
+        from faunalite.model.collections import user_collection_name
+
+        if user_collection_name(self, name) != name:
+            return None
+        try:
+            return self.module_table(name)
+        except QueryError:
+            return None
+
     def module_table(self, name: str) -> TypeTable | None:
         if name not in self._table_cache:
             self._table_cache[name] = _module_table(self, name)

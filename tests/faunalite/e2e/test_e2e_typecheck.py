@@ -3,13 +3,15 @@ database's ``typechecked`` setting and ``Query.isEnvTypechecked()``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
+import httpx
 import pytest
 
 from fauna import fql
 from fauna.client import Client, QueryOptions
-from fauna.errors import QueryCheckError
+from fauna.errors import QueryCheckError, QueryRuntimeError
+from faunalite.testing import BackgroundServer
 
 Connect = Callable[[str], Client]
 TYPECHECKED = QueryOptions(typecheck=True)
@@ -80,3 +82,100 @@ def test_database_setting_is_inherited_and_overridden_by_the_header(
 
     assert checked.query(fql("1 ?? 2"), UNCHECKED).static_type is None
     assert unchecked.query(fql("1 ?? 2"), TYPECHECKED).static_type == "2 | 1"
+
+
+# Unbound identifiers: FaunaDB's typer reports `Unbound variable `x`` at the identifier
+# (ext/fql/shared/src/main/scala/typer/TyperExprs.scala, case Expr.Id; message in
+# ext/fql/shared/src/main/scala/error/package.scala, TypeError.UnboundVariable) as an
+# invalid_query; unchecked, the interpreter's unbound_variable with the same text
+# (reference/fql-language.md section 5.2).
+
+
+def test_an_unbound_identifier_is_invalid_query_when_typechecked(db: Client) -> None:
+    with pytest.raises(QueryCheckError) as caught:
+        db.query(fql("1 + nope"), TYPECHECKED)
+    assert caught.value.code == "invalid_query"
+    assert caught.value.status_code == 400
+    assert caught.value.message == "The query failed 1 validation check"
+    assert caught.value.summary == (
+        "error: Unbound variable `nope`\nat *query*:1:5\n  |\n1 | 1 + nope\n  |     ^^^^\n  |"
+    )
+    with pytest.raises(QueryRuntimeError) as unchecked:
+        db.query(fql("1 + nope"), UNCHECKED)
+    assert unchecked.value.code == "unbound_variable"
+    assert unchecked.value.message == "Unbound variable `nope`"
+
+
+def test_two_unbound_identifiers_are_two_checks(db: Client) -> None:
+    with pytest.raises(QueryCheckError) as caught:
+        db.query(fql("[a, b]"), TYPECHECKED)
+    assert caught.value.message == "The query failed 2 validation checks"
+
+
+def test_collections_udfs_and_aliases_are_in_the_global_environment(db: Client) -> None:
+    db.query(fql('Collection.create({ name: "Pet", alias: "Animal" })'))
+    db.query(fql('Function.create({ name: "double", alias: "twice", body: "x => x * 2" })'))
+    assert db.query(fql("Pet.all().count()"), TYPECHECKED).data == 0
+    assert db.query(fql("Collection.all().count()"), TYPECHECKED).data == 1
+    assert db.query(fql("Animal.all().count()"), TYPECHECKED).data == 0
+    assert db.query(fql("double(2)"), TYPECHECKED).data == 4
+    assert db.query(fql("twice(2)"), TYPECHECKED).data == 4
+    with pytest.raises(QueryCheckError) as caught:
+        db.query(fql("Pets.all()"), TYPECHECKED)
+    assert "error: Unbound variable `Pets`" in (caught.value.summary or "")
+
+
+def test_a_collection_is_not_bound_in_the_query_that_creates_it(db: Client) -> None:
+    # reference/fql-language.md section 4.1: a collection created in a query is not a global
+    # in that query; the typer's environment is the schema before the query.
+    with pytest.raises(QueryCheckError) as caught:
+        db.query(fql('Collection.create({ name: "Fresh" }); Fresh.all()'), TYPECHECKED)
+    assert "error: Unbound variable `Fresh`" in (caught.value.summary or "")
+
+
+@pytest.fixture
+def schema_http(faunalite_server: BackgroundServer, db_name: str) -> Iterator[httpx.Client]:
+    headers = {"Authorization": f"Bearer {faunalite_server.secret}:{db_name}:admin"}
+    with httpx.Client(
+        base_url=f"{faunalite_server.endpoint}/schema/1", headers=headers, timeout=10
+    ) as client:
+        yield client
+
+
+def test_fsl_pushed_names_are_bound(db: Client, schema_http: httpx.Client) -> None:
+    main = 'collection Book {}\n\nfunction shout(x) { x + "!" }\n'
+    response = schema_http.post("/update", files={"main.fsl": main.encode()})
+    assert response.status_code == 200, response.text
+    assert db.query(fql("Book.all().count()"), TYPECHECKED).data == 0
+    assert db.query(fql('shout("hi")'), TYPECHECKED).data == "hi!"
+
+
+def test_a_wrong_arity_is_invalid_query_only_when_typechecked(db: Client) -> None:
+    # TypeConstraintFailure.scala InvalidArity, at the parentheses (TyperCoreSpec
+    # "report user-friendly arity mismatch errors"); unchecked, the runtime's
+    # invalid_function_invocation (reference/fql-language.md section 5.2).
+    with pytest.raises(QueryCheckError) as caught:
+        db.query(fql("'abc'.concat('d', 'e')"), TYPECHECKED)
+    assert caught.value.code == "invalid_query"
+    assert caught.value.message == "The query failed 1 validation check"
+    assert caught.value.summary == (
+        "error: Function was called with too many arguments. Expected 1, received 2\n"
+        "at *query*:1:13\n  |\n1 | 'abc'.concat('d', 'e')\n  |             ^^^^^^^^^^\n  |"
+    )
+    with pytest.raises(QueryRuntimeError) as unchecked:
+        db.query(fql("'abc'.concat('d', 'e')"), UNCHECKED)
+    assert unchecked.value.code == "invalid_function_invocation"
+
+
+def test_user_collection_types_in_static_type(db: Client) -> None:
+    # TyperCoreSpec "typecheck documents" (collection and document types named after the
+    # collection: CollectionTypeInfo.scala).
+    db.query(fql('Collection.create({ name: "User" })'))
+    assert db.query(fql("User.all()"), TYPECHECKED).static_type == "Set<User>"
+    assert db.query(fql("User"), TYPECHECKED).static_type == "UserCollection"
+    created = db.query(fql('User.create({ name: "Bob" })'), TYPECHECKED)
+    assert created.static_type == "User"
+    assert created.data["name"] == "Bob"
+    found = db.query(fql("User.byId(${id})", id=created.data.id), TYPECHECKED)
+    assert found.static_type == "Ref<User>"
+    assert db.query(fql("User.all().first()"), TYPECHECKED).static_type == "User | Null"

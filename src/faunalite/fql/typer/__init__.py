@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 from faunalite.fql.ast import QueryTree
-from faunalite.fql.typer.infer import Inference, infer_query, type_of_value
+from faunalite.fql.errors import CheckDiagnostic
+from faunalite.fql.typer.infer import CollectionTables, Inference, infer_query, type_of_value
 from faunalite.fql.typer.types import Type, render
 from faunalite.fql.values import Value
 
@@ -44,7 +46,35 @@ class TypecheckCache:
         self._lock = threading.Lock()
 
     def check(
-        self, tree: QueryTree, schema_version: int, bindings: Mapping[str, Value]
+        self,
+        tree: QueryTree,
+        schema_version: int,
+        bindings: Mapping[str, Value],
+        is_schema_name: Callable[[str], bool],
+        collections: CollectionTables | None = None,
+        database: int | None = None,
+    ) -> Inference:
+        """The check of ``tree``, with an ``Unbound variable`` error for each free identifier
+        that ``is_schema_name`` (the database's collections, UDFs and aliases) does not know.
+
+        The schema's names are asked for at every call rather than kept in the cache key:
+        only the free identifiers the query reads matter, and they are few. The types of the
+        user ``collections`` do go into the cached result, so it is kept per ``database``
+        (its scope) and schema version."""
+        inference = self._cached_check(tree, schema_version, bindings, collections, database)
+        unbound = inference.unbound_errors(is_schema_name)
+        if not unbound:
+            return inference
+        errors = sorted([*inference.errors, *unbound], key=_start)
+        return replace(inference, result=None, errors=errors)
+
+    def _cached_check(
+        self,
+        tree: QueryTree,
+        schema_version: int,
+        bindings: Mapping[str, Value],
+        collections: CollectionTables | None,
+        database: int | None,
     ) -> Inference:
         try:
             binding_types: dict[str, Type | None] = {
@@ -52,6 +82,7 @@ class TypecheckCache:
             }
             key = (
                 tree.source.text,
+                database,
                 schema_version,
                 tuple(sorted(binding_types.items(), key=_name)),
             )
@@ -64,7 +95,7 @@ class TypecheckCache:
             if found is not None:
                 self._entries.move_to_end(key)
                 return found
-        inference = infer_query(tree, binding_types)
+        inference = infer_query(tree, binding_types, collections)
         with self._lock:
             self._entries[key] = inference
             while len(self._entries) > self.capacity:
@@ -74,3 +105,7 @@ class TypecheckCache:
 
 def _name(item: tuple[str, Type | None]) -> str:
     return item[0]
+
+
+def _start(diagnostic: CheckDiagnostic) -> int:
+    return diagnostic.span.start

@@ -19,12 +19,13 @@ plain from the source: ``{}.foo``, ``{ a: 1 }['b']``, ``1.foo``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
 from faunalite.fql import ast
 from faunalite.fql.errors import CheckDiagnostic
+from faunalite.fql.members import MISSING, builtin_global
 from faunalite.fql.span import Span
 from faunalite.fql.stdlib.registry import TypeTable
 from faunalite.fql.typer import signatures
@@ -67,9 +68,27 @@ class Closure:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class ModuleRef:
-    """A global stdlib module used as a receiver (``Math`` in ``Math.abs(1)``)."""
+    """A global module used as a receiver (``Math`` in ``Math.abs(1)``, ``User`` in
+    ``User.all()``); ``bindings`` give a user collection's ``Doc``/``NullDoc`` parameters."""
 
     table: TypeTable
+    bindings: Mapping[str, t.Type] | None = None
+
+
+CollectionTables: TypeAlias = "Callable[[str], TypeTable | None]"
+"""The database's user collections as the checker sees them: a global name to its table."""
+
+
+def collection_type(name: str) -> t.Type:
+    """FaunaDB's type of a user collection ``name`` itself: ``UserCollection``
+    (``ext/fql/shared/src/main/scala/env/CollectionTypeInfo.scala`` ``collName``)."""
+    return t.Primitive(f"{name}Collection")
+
+
+def document_bindings(name: str) -> dict[str, t.Type]:
+    """A user collection's document types: ``User`` and ``NullUser`` (``CollectionTypeInfo``
+    ``docType`` and ``nullDocType``), for the ``Doc``/``NullDoc`` of its table's signatures."""
+    return {"Doc": t.Primitive(name), "NullDoc": t.Primitive(f"Null{name}")}
 
 
 Inferred: TypeAlias = "t.Type | Closure | None"
@@ -82,18 +101,36 @@ class Inference:
 
     result: t.Type | None
     errors: list[CheckDiagnostic] = field(default_factory=list)
+    free_names: tuple[tuple[str, Span], ...] = ()
+    """Identifiers read that are neither variables nor built-in globals, where they are read:
+    the database's collections, UDFs and aliases, or else unbound (``unbound_errors``)."""
+
+    def unbound_errors(self, is_schema_name: Callable[[str], bool]) -> list[CheckDiagnostic]:
+        """FaunaDB's ``Unbound variable `x``` for each free identifier the schema lacks
+        (``ext/fql/shared/src/main/scala/error/package.scala`` ``TypeError.UnboundVariable``,
+        reported by ``typer/TyperExprs.scala`` at the identifier's span)."""
+        return [
+            CheckDiagnostic(f"Unbound variable `{name}`", span)
+            for name, span in self.free_names
+            if not is_schema_name(name)
+        ]
 
 
-def infer_query(tree: ast.QueryTree, bindings: Mapping[str, t.Type | None]) -> Inference:
-    """Check ``tree`` with ``bindings`` (argument and template-value types) in scope."""
-    checker = _Checker()
+def infer_query(
+    tree: ast.QueryTree,
+    bindings: Mapping[str, t.Type | None],
+    collections: CollectionTables | None = None,
+) -> Inference:
+    """Check ``tree`` with ``bindings`` (argument and template-value types) in scope, and
+    the database's user ``collections`` (none when not given)."""
+    checker = _Checker(collections)
     try:
         result = checker.expr(tree.body, dict(bindings))
     except (RecursionError, _OutOfSteps):
-        return Inference(None, checker.errors)
+        return Inference(None, checker.errors, checker.free_names())
     if not checker.complete or not isinstance(result, _TYPE_CLASSES) or not t.renderable(result):
-        return Inference(None, checker.errors)
-    return Inference(result, checker.errors)
+        return Inference(None, checker.errors, checker.free_names())
+    return Inference(result, checker.errors, checker.free_names())
 
 
 def type_of_value(value: Value) -> t.Type | None:
@@ -140,14 +177,24 @@ _COMPARISONS = frozenset({"==", "!=", "<", ">", "<=", ">="})
 class _Checker:
     """One walk over one query tree (see the module docstring)."""
 
-    def __init__(self) -> None:
+    def __init__(self, collections: CollectionTables | None = None) -> None:
+        self.collections = collections
         self.errors: list[CheckDiagnostic] = []
         self.complete = True
         self.call_depth = 0
         self.steps = 0
+        self.free: dict[tuple[str, int, int], Span] = {}
+        """Free identifiers read, once per place (a lambda's body is walked at each call)."""
+
+    def free_names(self) -> tuple[tuple[str, Span], ...]:
+        return tuple((key[0], span) for key, span in self.free.items())
 
     def unknown(self) -> None:
         self.complete = False
+
+    def collection_table(self, name: str) -> TypeTable | None:
+        """The table of the user collection a global ``name`` denotes, if it is one."""
+        return None if self.collections is None else self.collections(name)
 
     def type_of(self, node: ast.Expr, env: dict[str, Inferred]) -> t.Type | None:
         """``node``'s type when it is a plain type (not a lambda), else unknown."""
@@ -181,6 +228,10 @@ class _Checker:
                 if found is None:
                     self.unknown()
                 return found
+            if builtin_global(node.name) is MISSING:
+                if self.collection_table(node.name) is not None:
+                    return collection_type(node.name)
+                self.free.setdefault((node.name, node.span.start, node.span.end), node.span)
             self.unknown()
             return None
         if isinstance(node, ast.ArrayExpr):
@@ -279,6 +330,11 @@ class _Checker:
             and signatures.is_global_function(callee_node.name)
             and not node.optional
         ):
+            expected = signatures.global_function_arity(callee_node.name)
+            if expected is not None and expected != len(args):
+                self.wrong_arity(expected, len(args), node.args_span)
+                self.unknown()
+                return None
             member = signatures.global_function_overload(callee_node.name, len(args))
             if member is None:
                 self.unknown()
@@ -291,6 +347,11 @@ class _Checker:
         ):
             table = signatures.module_table(callee_node.name)
             if table is not None:
+                expected = signatures.module_apply_arity(table)
+                if expected is not None and expected != len(args):
+                    self.wrong_arity(expected, len(args), node.args_span)
+                    self.unknown()
+                    return None
                 applied = signatures.module_apply_overload(table, len(args))
                 if applied is None:
                     self.unknown()
@@ -336,6 +397,10 @@ class _Checker:
             table = signatures.module_table(node.name)
             if table is not None:
                 return ModuleRef(table)
+            if builtin_global(node.name) is MISSING:
+                table = self.collection_table(node.name)
+                if table is not None:
+                    return ModuleRef(table, document_bindings(node.name))
         receiver = self.type_of(node, env)
         if receiver is None:
             return None
@@ -392,12 +457,33 @@ class _Checker:
                 self.no_field(receiver, node.name, node.name_span)
             self.unknown()
             return None
+        table = self.table_of(receiver)
+        if table is not None and signatures.member_exists(table, node.name):
+            expected = signatures.method_arity(table, node.name)
+            if expected is not None and expected != len(args):
+                self.wrong_arity(expected, len(args), node.args_span)
+                self.unknown()
+                return None
         member = self.member(node.receiver, receiver, node.name, node.name_span, len(args))
         if member is None:
             return None
         if isinstance(node.receiver, ast.Literal) and member.params is not None:
             self.literal_argument_mismatches(member, node.args)
+        if isinstance(receiver, ModuleRef) and receiver.bindings is not None:
+            return self.collection_call(member)
         return self.checked_call(member, args)
+
+    def collection_call(self, overload: signatures.Overload) -> Inferred:
+        """The result of a user collection's method (``create``, ``byId``, ``all``...): its
+        signature's result under the collection's document types. It depends on no argument
+        type, so whenever FaunaDB accepts the call this is its type (TyperCoreSpec "typecheck
+        documents": ``User.create({ name: 'Bob' })`` is ``User``); the arguments are not
+        matched here (a mismatch is FaunaDB's to report, its form unverified)."""
+        free = overload.variables - set(overload.bindings)
+        if overload.params is None or _mentions(overload.result, free):
+            self.unknown()
+            return None
+        return self.field_result(overload)
 
     def literal_argument_mismatches(
         self, member: signatures.Overload, arg_nodes: list[ast.Expr]
@@ -411,6 +497,22 @@ class _Checker:
             actual = _plain_literal_type(arg_node)
             if actual is not None and not is_subtype(actual, expected):
                 self.not_a_subtype(t.widen(actual), expected, arg_node.span)
+
+    def wrong_arity(self, expected: int, provided: int, args_span: Span) -> None:
+        """FaunaDB's arity error at the call's parentheses (``TypeConstraintFailure.scala``
+        ``InvalidArity``; TyperCoreSpec "report user-friendly arity mismatch errors")."""
+        if provided > expected:
+            message = f"Function was called with too many arguments. Expected {expected}, "
+        else:
+            message = f"Function was not called with enough arguments. Expected {expected}, "
+        self.errors.append(CheckDiagnostic(f"{message}received {provided}", args_span))
+
+    @staticmethod
+    def table_of(receiver: t.Type | ModuleRef) -> TypeTable | None:
+        """The stdlib table of a receiver's members: a module's own, or its type's."""
+        if isinstance(receiver, ModuleRef):
+            return receiver.table
+        return signatures.receiver_table(receiver)
 
     def not_a_subtype(self, actual: t.Type, expected: t.Type, span: Span) -> None:
         self.errors.append(
@@ -428,10 +530,7 @@ class _Checker:
         arg_count: int | None,
     ) -> signatures.Overload | None:
         """The signature of a stdlib member access (``arg_count`` ``None`` for a field)."""
-        if isinstance(receiver, ModuleRef):
-            table: TypeTable | None = receiver.table
-        else:
-            table = signatures.receiver_table(receiver)
+        table = self.table_of(receiver)
         if table is None:
             self.unknown()
             return None
@@ -448,8 +547,10 @@ class _Checker:
                 self.no_field(t.Applied("Array", (element,)), name, name_span)
             self.unknown()
             return None
-        receiver_type = None if isinstance(receiver, ModuleRef) else receiver
-        overload = signatures.member_overload(table, receiver_type, name, arg_count)
+        if isinstance(receiver, ModuleRef):
+            overload = signatures.member_overload(table, None, name, arg_count, receiver.bindings)
+        else:
+            overload = signatures.member_overload(table, receiver, name, arg_count)
         if overload is None:
             self.unknown()
         return overload
@@ -620,6 +721,22 @@ class _Checker:
             self.errors.append(
                 CheckDiagnostic(f"Type `{t.render(receiver)}` does not have field `{name}`", span)
             )
+
+
+def _mentions(expr: f.TypeExpr, names: frozenset[str] | set[str]) -> bool:
+    """Whether a signature's type expression names any of ``names`` (type variables)."""
+    if isinstance(expr, f.NamedType):
+        return expr.name in names
+    if isinstance(expr, f.AppliedType):
+        return any(_mentions(arg, names) for arg in expr.args)
+    if isinstance(expr, f.NullableType):
+        return _mentions(expr.base, names)
+    if isinstance(expr, f.UnionType):
+        return any(_mentions(member, names) for member in expr.members)
+    if isinstance(expr, f.TupleType):
+        return any(_mentions(element, names) for element in expr.elements)
+    # A literal names no variable; anything else (objects, functions) counts as naming one.
+    return not isinstance(expr, f.LiteralType)
 
 
 def _plain_literal_type(node: ast.Literal) -> t.Type | None:

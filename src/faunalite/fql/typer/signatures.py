@@ -38,7 +38,7 @@ _PRIMITIVE_NAMES = frozenset(
         "Never",
     }
 )
-_APPLIED_NAMES = frozenset({"Array", "Set"})
+_APPLIED_NAMES = frozenset({"Array", "Set", "Ref"})
 
 _TABLE_OF_PRIMITIVE = {
     "Int": "Number",
@@ -94,15 +94,25 @@ def member_exists(table: TypeTable, name: str) -> bool:
 
 
 def member_overload(
-    table: TypeTable, receiver: t.Type | None, name: str, arg_count: int | None
+    table: TypeTable,
+    receiver: t.Type | None,
+    name: str,
+    arg_count: int | None,
+    module_bindings: Mapping[str, t.Type] | None = None,
 ) -> Overload | None:
     """What accessing member ``name`` of ``table`` (with ``arg_count`` arguments, ``None``
-    for a field) uses, for a receiver of type ``receiver`` (``None`` for a module)."""
+    for a field) uses, for a receiver of type ``receiver`` (``None`` for a module, whose
+    own type parameters, a user collection's ``Doc`` and ``NullDoc``, are
+    ``module_bindings``)."""
     from faunalite.fql.stdlib import signatures as declared
 
     receiver_scheme = declared.self_type(table)
     bindings: dict[str, t.Type] = {}
-    if receiver_scheme.params:
+    if module_bindings is not None:
+        if set(receiver_scheme.params) != set(module_bindings):
+            return None
+        bindings = dict(module_bindings)
+    elif receiver_scheme.params:
         if receiver is None:
             return None
         found = _bind_receiver(receiver_scheme, receiver)
@@ -114,6 +124,41 @@ def member_overload(
         return None
     variables = frozenset(scheme.params) | frozenset(receiver_scheme.params)
     return _overload(scheme.body, arg_count, variables, bindings)
+
+
+def fixed_arity(signature: f.TypeScheme | None) -> int | None:
+    """How many arguments a function of this signature takes, when it has exactly one
+    overload and no rest parameter (an arity mismatch is then certain); else ``None``."""
+    if signature is None or not isinstance(signature.body, f.FunctionType):
+        return None
+    if signature.body.variadic is not None:
+        return None
+    return len(signature.body.params)
+
+
+def method_arity(table: TypeTable, name: str) -> int | None:
+    """``fixed_arity`` of the method ``name`` of ``table`` (``None`` for a field)."""
+    from faunalite.fql.stdlib import signatures as declared
+
+    method = table.methods.get(name)
+    if method is None or name in table.field_signatures:
+        return None
+    return fixed_arity(declared.function_signature(method))
+
+
+def global_function_arity(name: str) -> int | None:
+    """``fixed_arity`` of the global function ``name``."""
+    import faunalite.fql.stdlib  # noqa: F401  (registers every table)
+    from faunalite.fql.stdlib import signatures as declared
+
+    return fixed_arity(declared.global_function_signature(name))
+
+
+def module_apply_arity(table: TypeTable) -> int | None:
+    """``fixed_arity`` of calling the module itself (``Time("...")``)."""
+    from faunalite.fql.stdlib import signatures as declared
+
+    return fixed_arity(declared.apply_signature(table))
 
 
 def global_function_overload(name: str, arg_count: int) -> Overload | None:
