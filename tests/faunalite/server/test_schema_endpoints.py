@@ -3,11 +3,11 @@ over HTTP against a running server, with FaunaDB's bodies (``api/schema/SchemaRe
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 
 import httpx
 import pytest
+from schema_http import new_database
 
 from fauna import fql
 from fauna.client import Client
@@ -29,8 +29,6 @@ USERS = (
     "}\n"
 )
 
-_numbers = itertools.count()
-
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[BackgroundServer]:
@@ -40,10 +38,7 @@ def server() -> Iterator[BackgroundServer]:
 
 @pytest.fixture
 def database(server: BackgroundServer) -> str:
-    name = f"schema_{next(_numbers)}"
-    with Client(endpoint=server.endpoint, secret=server.secret) as root:
-        root.query(fql("Database.create({ name: ${name} })", name=name))
-    return name
+    return new_database(server, "schema")
 
 
 @pytest.fixture

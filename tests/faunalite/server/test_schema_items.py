@@ -4,17 +4,15 @@ FaunaDB's bodies and messages (``ext/api/.../api/schema/SchemaEndpoint.scala``,
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 
 import httpx
 import pytest
+from schema_http import new_database, schema_client
 
 from fauna import fql
 from fauna.client import Client
 from faunalite.testing import BackgroundServer, serve_in_background
-
-_numbers = itertools.count()
 
 MAIN = "collection Foo {\n  name: String\n}\n\nfunction foo() { 1 }\n"
 FOO = "collection Foo {\n  name: String\n}"
@@ -28,15 +26,7 @@ def server() -> Iterator[BackgroundServer]:
 
 @pytest.fixture
 def database(server: BackgroundServer) -> str:
-    name = f"items_{next(_numbers)}"
-    with Client(endpoint=server.endpoint, secret=server.secret) as root:
-        root.query(fql("Database.create({ name: ${name} })", name=name))
-    return name
-
-
-def schema_client(server: BackgroundServer, secret: str) -> httpx.Client:
-    headers = {"Authorization": f"Bearer {secret}"}
-    return httpx.Client(base_url=f"{server.endpoint}/schema/1", headers=headers, timeout=10)
+    return new_database(server, "items")
 
 
 @pytest.fixture

@@ -4,18 +4,16 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 
 import httpx
 import pytest
+from schema_http import new_database, schema_client
 
 from fauna import fql
 from fauna.client import Client
 from fauna.errors import QueryRuntimeError
 from faunalite.testing import BackgroundServer, serve_in_background
-
-_numbers = itertools.count()
 
 USER = "collection User {\n  name: String\n}\n"
 USER_INDEXED = "collection User {\n  name: String\n\n  index byName {\n    terms [.name]\n  }\n}\n"
@@ -36,15 +34,7 @@ def server() -> Iterator[BackgroundServer]:
 
 @pytest.fixture
 def database(server: BackgroundServer) -> str:
-    name = f"staged_{next(_numbers)}"
-    with Client(endpoint=server.endpoint, secret=server.secret) as root:
-        root.query(fql("Database.create({ name: ${name} })", name=name))
-    return name
-
-
-def schema_client(server: BackgroundServer, secret: str) -> httpx.Client:
-    headers = {"Authorization": f"Bearer {secret}"}
-    return httpx.Client(base_url=f"{server.endpoint}/schema/1", headers=headers, timeout=10)
+    return new_database(server, "staged")
 
 
 @pytest.fixture
